@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/**
+ * Every setting the product reads, validated in one place. Production points these at Azure and Microsoft
+ * endpoints; `npm start` points them at the local Cosmos server and the Entra simulator. Product code never
+ * asks which one it is talking to.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+
+const csv = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+const httpsUrl = z
+  .string()
+  .url()
+  .refine((v) => v.startsWith("https://"), "must be an https URL")
+  .transform((v) => v.replace(/\/+$/, ""));
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .optional()
+    .transform((v) => v?.replace(/\/+$/, "")),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+
+  COSMOS_ENDPOINT: httpsUrl,
+  COSMOS_KEY: optionalString,
+  COSMOS_DATABASE: z.string().min(1).default("directory-sync"),
+
+  GRAPH_BASE_URL: httpsUrl.default("https://graph.microsoft.com"),
+  AUTHORITY_HOST: httpsUrl.default("https://login.microsoftonline.com"),
+
+  AUTH_CLIENT_ID: guid,
+  AUTH_CLIENT_SECRET: optionalString,
+  AUTH_AUDIENCES: csv(""),
+  ADMIN_APP_ROLES: csv("DirectorySync.Admin"),
+  READER_APP_ROLES: csv("DirectorySync.Reader"),
+  // Global Administrator, Privileged Role Administrator, User Administrator, Groups Administrator.
+  ADMIN_DIRECTORY_ROLES: csv(
+    "62e90394-69f5-4237-9190-012177145e10,e8611ab8-c189-46e8-94e1-60213ab1f814,fe930be7-5e62-47db-91af-98c3a49a38b1,fdd7a751-b60b-444a-984c-02652fe8fa1c",
+  ),
+
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+
+  BOT_APP_ID: optionalString,
+  BOT_APP_PASSWORD: optionalString,
+  BOT_APP_TENANT_ID: optionalString,
+
+  SCHEDULER_ENABLED: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  INSTANCE_ID: optionalString,
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends RawConfig {
+  publicUrl: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`),
+    );
+  }
+  const raw = parsed.data;
+  return { ...raw, publicUrl: raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}` };
+}

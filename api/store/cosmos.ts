@@ -1,0 +1,31 @@
+import { Agent } from "node:https";
+import { CosmosClient, type Database } from "@azure/cosmos";
+import { CONTAINER_NAMES, containerDefinition } from "./containers.ts";
+
+export interface CosmosSettings {
+  endpoint: string;
+  /** Account key; without one the client authenticates with the host's managed identity. */
+  key?: string;
+  database: string;
+}
+
+export async function createCosmosClient(settings: CosmosSettings): Promise<CosmosClient> {
+  const common = {
+    endpoint: settings.endpoint,
+    // Keep-alive makes point writes several times faster; discovery is pointless for a single region.
+    agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+    connectionPolicy: { enableEndpointDiscovery: false },
+  };
+  if (settings.key) return new CosmosClient({ ...common, key: settings.key });
+  const { DefaultAzureCredential } = await import("@azure/identity");
+  return new CosmosClient({ ...common, aadCredentials: new DefaultAzureCredential() });
+}
+
+/** Creates the database and containers when missing; idempotent, safe to run at every start. */
+export async function ensureDatabase(client: CosmosClient, databaseId: string): Promise<Database> {
+  const { database } = await client.databases.createIfNotExists({ id: databaseId });
+  for (const name of CONTAINER_NAMES) {
+    await database.containers.createIfNotExists(containerDefinition(name));
+  }
+  return database;
+}

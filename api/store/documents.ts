@@ -1,0 +1,255 @@
+import type { SyncSettings } from "../sync/settings.ts";
+import type { TenantDocument } from "./repository.ts";
+
+/** What a person is told when something goes wrong: the cause, and what to do about it. */
+export interface Problem {
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+export interface Actor {
+  oid: string;
+  name: string;
+  upn?: string;
+}
+
+export type ConnectionKind = "graph-app" | "graph-delegated" | "scim";
+export type ConnectionStatus = "active" | "inactive" | "needs-reauth" | "error";
+
+/** A secret sealed with envelope encryption (see api/auth/secrets.ts); never leaves the API. */
+export interface SealedSecret {
+  keyId: string;
+  wrappedKey: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+}
+
+export interface Schedule {
+  enabled: boolean;
+  intervalMinutes: number;
+  /** Hours between full reconciliations when incremental runs are used. */
+  fullEveryHours: number;
+  quiet: boolean;
+}
+
+export interface ConnectionDoc extends TenantDocument {
+  type: "connection";
+  name: string;
+  kind: ConnectionKind;
+  status: ConnectionStatus;
+  statusProblem?: Problem & { since: string };
+  warning?: Problem & { since: string };
+  clientId?: string;
+  secret?: SealedSecret;
+  secretHint?: string;
+  consent?: { adminObjectId: string; adminUpn: string; consentedAt: string; permissions: string[] };
+  settings: SyncSettings;
+  schedule: Schedule;
+  allowConcurrent: boolean;
+  lastTask?: { id: string; type: TaskType; status: TaskStatus; finishedAt?: string };
+  nextRunAt?: string;
+  createdAt: string;
+  createdBy: Actor;
+  updatedAt: string;
+  updatedBy: Actor;
+}
+
+export type RecordStatus = "active" | "inactive" | "deleted";
+
+export type FieldValue = string | number | boolean | string[] | null;
+
+export interface ProfileDoc extends TenantDocument {
+  type: "profile";
+  connectionId: string;
+  /** Entra object id: the only key a synced profile is matched on. */
+  sourceId: string;
+  source: "entra" | "scim" | "manual";
+  status: RecordStatus;
+  deletedAt?: string;
+  purgeAfter?: string;
+  fields: Record<string, FieldValue>;
+  attributes: Record<string, FieldValue>;
+  /** Lower-cased, for lookups by email or UPN. */
+  emailKey?: string;
+  upnKey?: string;
+  displayName: string;
+  hash: string;
+  photo?: { hash: string; contentType: string };
+  lastTaskId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListDoc extends TenantDocument {
+  type: "list";
+  connectionId: string;
+  sourceId: string;
+  source: "entra" | "scim" | "manual";
+  status: RecordStatus;
+  deletedAt?: string;
+  purgeAfter?: string;
+  name: string;
+  description: string | null;
+  mail: string | null;
+  groupTypes: string[];
+  memberCount: number;
+  hash: string;
+  lastTaskId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One edge per membership: a group can have 50,000+ members and a Cosmos item is at most 2 MB. */
+export interface MembershipDoc extends TenantDocument {
+  type: "membership";
+  connectionId: string;
+  listId: string;
+  listSourceId: string;
+  memberSourceId: string;
+  lastTaskId: string;
+}
+
+export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
+export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim";
+export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "halted" | "cancelled";
+
+export interface Counters {
+  processed: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deactivated: number;
+  deleted: number;
+  restored: number;
+  skipped: number;
+  errors: number;
+}
+
+export interface TaskDoc extends TenantDocument {
+  type: "task";
+  connectionId: string;
+  connectionName: string;
+  taskType: TaskType;
+  trigger: TaskTrigger;
+  requestedBy: Actor;
+  status: TaskStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  heartbeatAt?: string;
+  progress: { phase: string; processed: number; total?: number };
+  counters: { users: Counters; lists: Counters };
+  error?: Problem;
+  /** Set when the deletion guard stopped the run: what would have been removed. */
+  halt?: { wouldDelete: number; wouldDeactivate: number; sample: string[]; threshold: string };
+  notes: string[];
+  cancelRequested?: boolean;
+  /** Where a resumed worker picks up; opaque to everyone but the engine. */
+  checkpoint?: Record<string, unknown>;
+  graphRequests?: number;
+  storeOperations?: number;
+}
+
+export type RecordAction =
+  | "created"
+  | "updated"
+  | "unchanged"
+  | "deactivated"
+  | "deleted"
+  | "restored"
+  | "skipped"
+  | "error";
+
+export interface TaskRecordDoc extends TenantDocument {
+  type: "taskRecord";
+  taskId: string;
+  connectionId: string;
+  kind: "user" | "list";
+  sourceId: string;
+  name: string;
+  email?: string;
+  upn?: string;
+  action: RecordAction;
+  reason?: string;
+  changedFields?: string[];
+  at: string;
+  /** Expiry for production Cosmos TTL; the purge job honours it where TTL is unavailable. */
+  ttl?: number;
+  expiresAt: string;
+}
+
+export interface SyncStateDoc extends TenantDocument {
+  type: "syncState";
+  connectionId: string;
+  resource: "users" | "groups";
+  deltaLink?: string;
+  settingsHash: string;
+  lastFullAt?: string;
+  updatedAt: string;
+}
+
+export interface ConversationDoc extends TenantDocument {
+  type: "conversation";
+  reference: Record<string, unknown>;
+  teamId?: string;
+  channelId?: string;
+  channelName?: string;
+  installedBy?: Actor;
+  updatedAt: string;
+  lastDeliveryFailure?: { at: string; status: number; message: string };
+}
+
+export interface LeaseDoc extends TenantDocument {
+  type: "lease";
+  owner: string;
+  taskId?: string;
+  expiresAt: string;
+}
+
+export interface AuditDoc extends TenantDocument {
+  type: "audit";
+  actor: Actor;
+  action: string;
+  target: { kind: string; id: string; name?: string };
+  changes: Record<string, { from: unknown; to: unknown }>;
+  at: string;
+}
+
+export interface AttributeDefinitionDoc extends TenantDocument {
+  type: "attributeDefinition";
+  name: string;
+  label: string;
+  valueType: "string" | "number" | "boolean" | "string[]";
+  createdAt: string;
+}
+
+export interface PhotoDoc extends TenantDocument {
+  type: "photo";
+  profileId: string;
+  contentType: string;
+  hash: string;
+  data: string;
+  updatedAt: string;
+}
+
+export type EventKind =
+  | "sync-finished"
+  | "sync-failed"
+  | "sync-halted"
+  | "needs-reauth"
+  | "admin-warning"
+  | "delivery-failed";
+
+/** Something people should hear about: the bot posts it, the tab lists it. */
+export interface EventDoc extends TenantDocument {
+  type: "event";
+  kind: EventKind;
+  connectionId?: string;
+  taskId?: string;
+  problem?: Problem;
+  summary: string;
+  createdAt: string;
+  delivery?: { status: "pending" | "delivered" | "failed"; at?: string; error?: string };
+}

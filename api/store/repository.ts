@@ -1,0 +1,217 @@
+import type { Container, JSONObject, OperationInput, SqlParameter } from "@azure/cosmos";
+import { StoreError, translateCosmosError } from "./errors.ts";
+import type { StoreMetrics } from "./metrics.ts";
+
+/** Every stored document belongs to exactly one tenant; Cosmos adds `_etag`. */
+export interface TenantDocument {
+  id: string;
+  tenantId: string;
+  _etag?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  continuationToken?: string;
+}
+
+export interface QuerySpec {
+  /** SQL condition over `c`, ANDed with the tenant filter; `@tenantId` is bound for you. */
+  where?: string;
+  parameters?: SqlParameter[];
+  orderBy?: string;
+  select?: string;
+}
+
+const BULK_CHUNK = 100;
+
+/**
+ * Tenant-scoped access to one container. Every query carries `c.tenantId = @tenantId` in its SQL, so a
+ * missing partition filter cannot leak another tenant's data (and the local server ignores the
+ * partitionKey option anyway).
+ */
+export class TenantRepository<T extends TenantDocument> {
+  constructor(
+    private readonly container: Container,
+    private readonly what: string,
+    private readonly metrics: StoreMetrics,
+  ) {}
+
+  async get(tenantId: string, id: string): Promise<T | undefined> {
+    try {
+      const response = await this.container.item(id, tenantId).read<T>();
+      this.metrics.record(response.requestCharge);
+      return response.resource ?? undefined;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      return translateCosmosError(err, this.what);
+    }
+  }
+
+  async require(tenantId: string, id: string): Promise<T> {
+    const doc = await this.get(tenantId, id);
+    if (!doc) throw new StoreError(`${this.what} ${id} was not found`, "not-found");
+    return doc;
+  }
+
+  async create(doc: T): Promise<T> {
+    try {
+      const response = await this.container.items.create<T>(doc);
+      this.metrics.record(response.requestCharge);
+      return response.resource as T;
+    } catch (err) {
+      return translateCosmosError(err, `${this.what} ${doc.id}`);
+    }
+  }
+
+  async upsert(doc: T): Promise<T> {
+    try {
+      const response = await this.container.items.upsert<T>(doc);
+      this.metrics.record(response.requestCharge);
+      return response.resource as T;
+    } catch (err) {
+      return translateCosmosError(err, `${this.what} ${doc.id}`);
+    }
+  }
+
+  /** Replaces the document only if nobody changed it since `doc._etag` was read (optimistic concurrency). */
+  async replace(doc: T, options: { ifMatch?: string } = {}): Promise<T> {
+    const etag = options.ifMatch ?? doc._etag;
+    try {
+      const response = await this.container
+        .item(doc.id, doc.tenantId)
+        .replace<T>(doc, etag ? { accessCondition: { type: "IfMatch", condition: etag } } : undefined);
+      this.metrics.record(response.requestCharge);
+      return response.resource as T;
+    } catch (err) {
+      return translateCosmosError(err, `${this.what} ${doc.id}`);
+    }
+  }
+
+  /** Read-modify-write with optimistic concurrency, retried when another writer got there first. */
+  async update(
+    tenantId: string,
+    id: string,
+    change: (current: T) => T | undefined,
+    attempts = 5,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.require(tenantId, id);
+      const next = change(structuredClone(current));
+      if (!next) return current;
+      try {
+        return await this.replace(next, { ifMatch: current._etag });
+      } catch (err) {
+        if (attempt >= attempts || !(err instanceof StoreError && err.code === "precondition-failed"))
+          throw err;
+      }
+    }
+  }
+
+  async delete(tenantId: string, id: string, options: { ifMatch?: string } = {}): Promise<boolean> {
+    try {
+      const response = await this.container
+        .item(id, tenantId)
+        .delete(
+          options.ifMatch ? { accessCondition: { type: "IfMatch", condition: options.ifMatch } } : undefined,
+        );
+      this.metrics.record(response.requestCharge);
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return false;
+      return translateCosmosError(err, `${this.what} ${id}`);
+    }
+  }
+
+  private buildQuery(tenantId: string, spec: QuerySpec) {
+    const where = spec.where ? ` AND (${spec.where})` : "";
+    const orderBy = spec.orderBy ? ` ORDER BY ${spec.orderBy}` : "";
+    return {
+      query: `SELECT ${spec.select ?? "*"} FROM c WHERE c.tenantId = @tenantId${where}${orderBy}`,
+      parameters: [{ name: "@tenantId", value: tenantId }, ...(spec.parameters ?? [])],
+    };
+  }
+
+  /** One page of results; the continuation token resumes exactly where this page ended. */
+  async page(
+    tenantId: string,
+    spec: QuerySpec,
+    options: { pageSize: number; continuationToken?: string },
+  ): Promise<Page<T>> {
+    const iterator = this.container.items.query<T>(this.buildQuery(tenantId, spec), {
+      partitionKey: tenantId,
+      maxItemCount: options.pageSize,
+      continuationToken: options.continuationToken,
+    });
+    const response = await iterator.fetchNext();
+    this.metrics.record(response.requestCharge);
+    const continuationToken = response.hasMoreResults ? response.continuationToken : undefined;
+    return { items: response.resources, ...(continuationToken ? { continuationToken } : {}) };
+  }
+
+  /** Streams every match page by page, so large tenants never sit in memory at once. */
+  async *stream(tenantId: string, spec: QuerySpec, pageSize = 500): AsyncGenerator<T[]> {
+    const iterator = this.container.items.query<T>(this.buildQuery(tenantId, spec), {
+      partitionKey: tenantId,
+      maxItemCount: pageSize,
+    });
+    while (iterator.hasMoreResults()) {
+      const response = await iterator.fetchNext();
+      this.metrics.record(response.requestCharge);
+      if (response.resources.length > 0) yield response.resources;
+    }
+  }
+
+  async all(tenantId: string, spec: QuerySpec = {}): Promise<T[]> {
+    const out: T[] = [];
+    for await (const page of this.stream(tenantId, spec)) out.push(...page);
+    return out;
+  }
+
+  async count(tenantId: string, spec: Omit<QuerySpec, "select" | "orderBy"> = {}): Promise<number> {
+    const { resources, requestCharge } = await this.container.items
+      .query<number>(this.buildQuery(tenantId, { ...spec, select: "VALUE COUNT(1)" }), {
+        partitionKey: tenantId,
+      })
+      .fetchAll();
+    this.metrics.record(requestCharge);
+    return resources.reduce((a, b) => a + b, 0);
+  }
+
+  /** Upserts many documents with bulk requests; throws with the first failure after trying all. */
+  async bulkUpsert(docs: T[]): Promise<void> {
+    await this.bulk(
+      docs.map((doc) => ({
+        operationType: "Upsert",
+        partitionKey: doc.tenantId,
+        resourceBody: doc as unknown as JSONObject,
+      })),
+    );
+  }
+
+  async bulkDelete(tenantId: string, ids: string[]): Promise<void> {
+    await this.bulk(
+      ids.map((id) => ({ operationType: "Delete", partitionKey: tenantId, id })),
+      [404],
+    );
+  }
+
+  private async bulk(operations: OperationInput[], tolerated: number[] = []): Promise<void> {
+    for (let i = 0; i < operations.length; i += BULK_CHUNK) {
+      const chunk = operations.slice(i, i + BULK_CHUNK);
+      const results = await this.container.items.executeBulkOperations(chunk);
+      let failure: { status: number | string; message: string } | undefined;
+      for (const result of results) {
+        const status =
+          result.response?.statusCode ?? (result.error as { code?: number } | undefined)?.code ?? 0;
+        if (result.response) this.metrics.record(result.response.requestCharge);
+        else this.metrics.record(0);
+        if (status >= 200 && status < 300) continue;
+        if (tolerated.includes(Number(status))) continue;
+        failure ??= { status, message: result.error?.message ?? `status ${status}` };
+      }
+      if (failure)
+        translateCosmosError({ code: failure.status }, `${this.what} (bulk write: ${failure.message})`);
+    }
+  }
+}

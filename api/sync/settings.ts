@@ -1,0 +1,203 @@
+import { z } from "zod";
+
+const guid = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    "must be an Entra object id (a GUID)",
+  )
+  .transform((v) => v.toLowerCase());
+
+const email = z
+  .string()
+  .trim()
+  .email("must be an email address")
+  .transform((v) => v.toLowerCase());
+
+/** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
+export const PROFILE_FIELDS = [
+  "firstName",
+  "lastName",
+  "displayName",
+  "email",
+  "userPrincipalName",
+  "jobTitle",
+  "department",
+  "companyName",
+  "mobilePhone",
+  "businessPhones",
+  "faxNumber",
+  "streetAddress",
+  "city",
+  "state",
+  "postalCode",
+  "country",
+  "officeLocation",
+  "employeeId",
+  "preferredLanguage",
+  "userType",
+  "accountEnabled",
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+/** Entra user properties that may be mapped, besides extension attributes. */
+export const ENTRA_USER_FIELDS = [
+  "givenName",
+  "surname",
+  "displayName",
+  "mail",
+  "userPrincipalName",
+  "jobTitle",
+  "department",
+  "companyName",
+  "mobilePhone",
+  "businessPhones",
+  "faxNumber",
+  "streetAddress",
+  "city",
+  "state",
+  "postalCode",
+  "country",
+  "officeLocation",
+  "employeeId",
+  "preferredLanguage",
+  "userType",
+  "accountEnabled",
+] as const;
+
+const entraSource = z
+  .string()
+  .trim()
+  .refine(
+    (v) =>
+      (ENTRA_USER_FIELDS as readonly string[]).includes(v) ||
+      /^onPremisesExtensionAttributes\.extensionAttribute([1-9]|1[0-5])$/.test(v) ||
+      /^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/.test(v),
+    "must be an Entra user property, onPremisesExtensionAttributes.extensionAttributeN or extension_{appId}_{name}",
+  );
+
+export const mappingSchema = z.object({
+  source: entraSource,
+  /** `field:<profile field>` or `attribute:<custom attribute name>`. */
+  target: z
+    .string()
+    .trim()
+    .regex(/^(field|attribute):[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be field:<name> or attribute:<name>"),
+});
+export type Mapping = z.infer<typeof mappingSchema>;
+
+export const DEFAULT_MAPPING: Mapping[] = [
+  { source: "givenName", target: "field:firstName" },
+  { source: "surname", target: "field:lastName" },
+  { source: "displayName", target: "field:displayName" },
+  { source: "userPrincipalName", target: "field:userPrincipalName" },
+  { source: "jobTitle", target: "field:jobTitle" },
+  { source: "department", target: "field:department" },
+  { source: "companyName", target: "field:companyName" },
+  { source: "mobilePhone", target: "field:mobilePhone" },
+  { source: "businessPhones", target: "field:businessPhones" },
+  { source: "officeLocation", target: "field:officeLocation" },
+  { source: "city", target: "field:city" },
+  { source: "country", target: "field:country" },
+  { source: "preferredLanguage", target: "field:preferredLanguage" },
+  { source: "userType", target: "field:userType" },
+  { source: "accountEnabled", target: "field:accountEnabled" },
+];
+
+export const ruleSchema = z.object({
+  attribute: entraSource,
+  operator: z.enum(["equals", "notEquals", "startsWith", "isEmpty", "isNotEmpty"]),
+  value: z.string().max(256).default(""),
+  /** include: a user must match; exclude: a matching user is left out. */
+  effect: z.enum(["include", "exclude"]),
+});
+export type Rule = z.infer<typeof ruleSchema>;
+
+export const syncSettingsSchema = z
+  .object({
+    what: z.enum(["users-and-lists", "users", "lists"]).default("users-and-lists"),
+    users: z
+      .object({
+        scope: z.enum(["all", "groups", "emails", "administrativeUnits"]).default("all"),
+        groupIds: z.array(guid).max(500).default([]),
+        emails: z.array(email).max(50_000).default([]),
+        administrativeUnitIds: z.array(guid).max(100).default([]),
+        filter: z.string().trim().max(2000).default(""),
+        rules: z.array(ruleSchema).max(50).default([]),
+        guests: z.enum(["include", "exclude"]).default("exclude"),
+        excludeResourceAccounts: z.boolean().default(true),
+        disabled: z.enum(["inactive", "exclude"]).default("inactive"),
+      })
+      .strict()
+      .default({} as never),
+    lists: z
+      .object({
+        scope: z.enum(["all", "ids"]).default("all"),
+        groupIds: z.array(guid).max(5000).default([]),
+        namePrefix: z.string().trim().max(256).default(""),
+      })
+      .strict()
+      .default({} as never),
+    mirror: z.boolean().default(true),
+    deletionGuard: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxCount: z.number().int().min(0).max(1_000_000).default(50),
+        maxPercent: z.number().min(0).max(100).default(10),
+      })
+      .strict()
+      .default({} as never),
+    retentionDays: z.number().int().min(0).max(365).default(30),
+    updateOnly: z.boolean().default(false),
+    mapping: z.array(mappingSchema).max(200).default(DEFAULT_MAPPING),
+    email: z
+      .object({
+        proxyAddresses: z.boolean().default(true),
+        otherMails: z.boolean().default(true),
+        userPrincipalName: z.boolean().default(false),
+      })
+      .strict()
+      .default({} as never),
+    required: z
+      .array(z.enum(["sourceId", ...PROFILE_FIELDS]))
+      .default(["sourceId", "firstName", "lastName", "email"]),
+    photos: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.users.scope === "groups" && s.users.groupIds.length === 0)
+      ctx.addIssue({ code: "custom", path: ["users", "groupIds"], message: "choose at least one group" });
+    if (s.users.scope === "emails" && s.users.emails.length === 0)
+      ctx.addIssue({ code: "custom", path: ["users", "emails"], message: "enter at least one email" });
+    if (s.users.scope === "administrativeUnits" && s.users.administrativeUnitIds.length === 0)
+      ctx.addIssue({
+        code: "custom",
+        path: ["users", "administrativeUnitIds"],
+        message: "choose at least one administrative unit",
+      });
+    if (s.lists.scope === "ids" && s.lists.groupIds.length === 0)
+      ctx.addIssue({ code: "custom", path: ["lists", "groupIds"], message: "enter at least one group id" });
+    const targets = new Set<string>();
+    s.mapping.forEach((m, i) => {
+      if (targets.has(m.target))
+        ctx.addIssue({
+          code: "custom",
+          path: ["mapping", i, "target"],
+          message: `${m.target} is mapped twice`,
+        });
+      targets.add(m.target);
+      const [kind, name] = m.target.split(":");
+      if (kind === "field" && !(PROFILE_FIELDS as readonly string[]).includes(name ?? ""))
+        ctx.addIssue({
+          code: "custom",
+          path: ["mapping", i, "target"],
+          message: `${name} is not a profile field`,
+        });
+    });
+  });
+
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
+export type SyncSettingsInput = z.input<typeof syncSettingsSchema>;
+
+export const defaultSyncSettings = (): SyncSettings => syncSettingsSchema.parse({});

@@ -1,0 +1,31 @@
+import type { AddressInfo } from "node:net";
+import { createHttpsServer } from "@vercel/cosmosdb-server";
+
+/** The key every Cosmos emulator accepts; the local server does not check it, real accounts never see it. */
+export const LOCAL_COSMOS_KEY =
+  "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+
+export interface LocalCosmos {
+  endpoint: string;
+  key: string;
+  close(): Promise<void>;
+}
+
+/** Starts the Cosmos-protocol server on localhost with our certificate (its bundled one expired in 2021). */
+export async function startLocalCosmos(tls: { cert: string; key: string }, port = 0): Promise<LocalCosmos> {
+  const server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAlive: true } as never);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `https://localhost:${actualPort}`,
+    key: LOCAL_COSMOS_KEY,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
