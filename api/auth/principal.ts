@@ -1,0 +1,13 @@
+/** Who is calling, taken only from a validated token or session; the tenant comes from here, never the body. */
+export interface Principal {
+  tenantId: string;
+  oid: string;
+  name: string;
+  upn?: string;
+  /** Admins configure connections and run or confirm syncs; readers may view state and history. */
+  isAdmin: boolean;
+  canRead: boolean;
+  /** Why the roles are what they are, for 403 messages ("has no DirectorySync.Admin role"). */
+  roleSource: string;
+  via: "bearer" | "session";
+}

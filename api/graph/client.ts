@@ -1,0 +1,192 @@
+import {
+  AuthenticationHandler,
+  Client,
+  GraphError,
+  HTTPMessageHandler,
+  ResponseType,
+} from "@microsoft/microsoft-graph-client";
+import { DirectoryProblem, classifyGraphFailure, isDirectoryProblem } from "./problems.ts";
+import { emptyGraphStats, type GraphStats } from "./stats.ts";
+import { Pacer, type RetryPolicy, ThrottleHandler, defaultRetryPolicy, retryAfterMs } from "./throttle-handler.ts";
+
+export interface GraphClientOptions {
+  /** https://graph.microsoft.com, a national cloud, or any host serving Graph v1.0. */
+  baseUrl: string;
+  /** Returns a bearer token for Graph; throws a DirectoryProblem when credentials are lost. */
+  getToken: () => Promise<string>;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface GraphPage<T> {
+  items: T[];
+  nextLink?: string;
+  deltaLink?: string;
+  count?: number;
+}
+
+export interface BatchRequest {
+  id: string;
+  url: string;
+  headers?: Record<string, string>;
+}
+
+export interface BatchResponse {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+const BATCH_LIMIT = 20;
+
+/**
+ * The product's only way to Microsoft Graph: the official client with our retry/throttle middleware, the
+ * base URL from configuration (so national clouds and the local simulator take the same path), and every
+ * failure classified into a DirectoryProblem.
+ */
+export class GraphApi {
+  readonly stats: GraphStats = emptyGraphStats();
+  private readonly client: Client;
+  private readonly policy: RetryPolicy;
+  private readonly root: string;
+
+  constructor(private readonly options: GraphClientOptions) {
+    this.policy = { ...defaultRetryPolicy(), ...options.retry };
+    this.root = `${options.baseUrl.replace(/\/+$/, "")}/v1.0`;
+    const authProvider = { getAccessToken: () => options.getToken() };
+    const throttle = new ThrottleHandler(this.policy, this.stats, new Pacer(this.policy.sleep));
+    this.client = Client.initWithMiddleware({
+      baseUrl: `${options.baseUrl.replace(/\/+$/, "")}/`,
+      defaultVersion: "v1.0",
+      // The client only attaches the bearer token to hosts it knows; ours comes from configuration.
+      customHosts: new Set([new URL(options.baseUrl).hostname]),
+      middleware: [new AuthenticationHandler(authProvider), throttle, new HTTPMessageHandler()],
+    });
+  }
+
+  /** Absolute URL for a v1.0 path; nextLinks and deltaLinks are already absolute. */
+  url(path: string): string {
+    return /^https:\/\//.test(path) ? path : `${this.root}${path.startsWith("/") ? "" : "/"}${path}`;
+  }
+
+  async get<T>(path: string, headers: Record<string, string> = {}): Promise<T> {
+    return this.call(path, () => this.client.api(this.url(path)).headers(headers).get());
+  }
+
+  /** Follows @odata.nextLink page by page; the last page carries the deltaLink of a delta query. */
+  async *pages<T>(path: string, headers: Record<string, string> = {}): AsyncGenerator<GraphPage<T>> {
+    let next: string | undefined = path;
+    while (next) {
+      const body: Record<string, unknown> = await this.get(next, headers);
+      next = body["@odata.nextLink"] as string | undefined;
+      yield {
+        items: (body.value as T[] | undefined) ?? [],
+        ...(next ? { nextLink: next } : {}),
+        ...(body["@odata.deltaLink"] ? { deltaLink: body["@odata.deltaLink"] as string } : {}),
+        ...(typeof body["@odata.count"] === "number" ? { count: body["@odata.count"] as number } : {}),
+      };
+    }
+  }
+
+  async getBinary(path: string): Promise<{ contentType: string; data: Buffer } | undefined> {
+    try {
+      const response: Response = await this.call(path, () =>
+        this.client.api(this.url(path)).responseType(ResponseType.RAW).get(),
+      );
+      if (response.status === 404) return undefined;
+      if (!response.ok) {
+        const text = await response.text();
+        throw classifyGraphFailure(response.status, safeJson(text), path);
+      }
+      return {
+        contentType: response.headers.get("content-type") ?? "application/octet-stream",
+        data: Buffer.from(await response.arrayBuffer()),
+      };
+    } catch (err) {
+      if (isDirectoryProblem(err, "not-found")) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * GETs up to 20 requests per JSON batch. Sub-requests Graph throttled inside the batch are sent again
+   * after their own Retry-After, so callers only see final answers.
+   */
+  async batchGet(requests: BatchRequest[]): Promise<BatchResponse[]> {
+    const results = new Map<string, BatchResponse>();
+    for (let i = 0; i < requests.length; i += BATCH_LIMIT) {
+      let pending = requests.slice(i, i + BATCH_LIMIT);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const body: { responses: BatchResponse[] } = await this.call("/$batch", () =>
+          this.client.api(this.url("/$batch")).post({
+            requests: pending.map((r) => ({ id: r.id, method: "GET", url: r.url, headers: r.headers })),
+          }),
+        );
+        this.stats.batchedRequests += pending.length;
+        const retry: BatchRequest[] = [];
+        let waitMs = 0;
+        for (const response of body.responses) {
+          const request = pending.find((r) => r.id === response.id);
+          if (!request) continue;
+          if ([429, 503, 504].includes(response.status) && attempt < this.policy.maxRetries) {
+            if (response.status === 429) this.stats.throttled += 1;
+            this.stats.retries += 1;
+            retry.push(request);
+            waitMs = Math.max(waitMs, retryAfterMs(headerValue(response.headers, "retry-after")) ?? 1000);
+          } else {
+            results.set(response.id, { ...response, headers: response.headers ?? {} });
+          }
+        }
+        pending = retry;
+        if (pending.length > 0) await this.policy.sleep(Math.min(waitMs, this.policy.maxDelayMs));
+      }
+    }
+    return requests.map(
+      (r) => results.get(r.id) ?? { id: r.id, status: 0, headers: {}, body: { error: { code: "noResponse" } } },
+    );
+  }
+
+  /** Classifies a failed batch sub-response the same way as a direct call. */
+  failureOf(response: BatchResponse, path: string): DirectoryProblem {
+    return classifyGraphFailure(
+      response.status,
+      response.body as { error?: { code?: string; message?: string } },
+      path,
+      retryAfterMs(headerValue(response.headers, "retry-after")),
+    );
+  }
+
+  private async call<T>(path: string, send: () => Promise<T>): Promise<T> {
+    // Acquire the token first, so a lost credential surfaces as our own problem, not a wrapped error.
+    await this.options.getToken();
+    try {
+      return await send();
+    } catch (err) {
+      if (isDirectoryProblem(err)) throw err;
+      if (err instanceof GraphError) {
+        throw classifyGraphFailure(
+          err.statusCode,
+          { error: { code: err.code ?? undefined, message: err.message } },
+          path.replace(this.root, ""),
+          retryAfterMs(err.headers?.get("retry-after")),
+        );
+      }
+      throw new DirectoryProblem(
+        "transient",
+        `Microsoft Graph could not be reached: ${(err as Error).message}`,
+        "Nothing was changed; the sync will retry later.",
+      );
+    }
+  }
+}
+
+const headerValue = (headers: Record<string, string> | undefined, name: string) =>
+  Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
+
+function safeJson(text: string): { error?: { code?: string; message?: string } } | undefined {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

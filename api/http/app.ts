@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import express, { type RequestHandler, type Router } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import type { Logger } from "../logger.ts";
+import { type DependencyCheck, healthRoutes } from "./health.ts";
+import { errorHandler, notFoundHandler } from "./problem.ts";
+
+export interface HttpAppParts {
+  logger: Logger;
+  checks: DependencyCheck[];
+  /** Routes that need no signed-in user: sign-in, consent callbacks, the bot endpoint. */
+  publicRoutes: Router[];
+  /** Establishes the caller (bearer token or session) for everything under /api. */
+  authenticate: RequestHandler;
+  apiRoutes: Router[];
+  /** Folder of the built tab, served at /. */
+  tabDist?: string;
+}
+
+export function createHttpApp(parts: HttpAppParts): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", 1);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": ["'self'", "https://res.cdn.office.net"],
+          "style-src": ["'self'", "'unsafe-inline'"],
+          "img-src": ["'self'", "data:", "blob:"],
+          "connect-src": ["'self'"],
+          // Teams, Outlook and the Microsoft 365 app embed the tab.
+          "frame-ancestors": [
+            "'self'",
+            "https://teams.microsoft.com",
+            "https://*.teams.microsoft.com",
+            "https://*.cloud.microsoft",
+            "https://*.office.com",
+            "https://outlook.office.com",
+          ],
+        },
+      },
+      frameguard: false,
+    }),
+  );
+  app.use(pinoHttp({ logger: parts.logger, autoLogging: { ignore: (req) => req.url === "/healthz" } }));
+  app.use(express.json({ limit: "1mb", strict: true }));
+  app.use(express.urlencoded({ extended: false, limit: "100kb" }));
+  app.use(healthRoutes(parts.checks));
+  for (const router of parts.publicRoutes) app.use(router);
+  app.use("/api", parts.authenticate);
+  for (const router of parts.apiRoutes) app.use("/api", router);
+  app.use("/api", notFoundHandler);
+  const tabDist = resolve(parts.tabDist ?? "tab/dist");
+  if (existsSync(tabDist)) {
+    app.use(express.static(tabDist, { index: "index.html", maxAge: "1h" }));
+    // Client-side routes: any other GET for a page serves the app shell.
+    app.get(/^\/(?!api\/|auth\/).*/, (_req, res) => res.sendFile(resolve(tabDist, "index.html")));
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(parts.logger));
+  return app;
+}
