@@ -58,6 +58,17 @@ const configSchema = z.object({
     "62e90394-69f5-4237-9190-012177145e10,e8611ab8-c189-46e8-94e1-60213ab1f814,fe930be7-5e62-47db-91af-98c3a49a38b1,fdd7a751-b60b-444a-984c-02652fe8fa1c",
   ),
 
+  /** Tenants allowed to sign in (empty: any tenant, as a multi-tenant SaaS app). */
+  ALLOWED_TENANTS: csv(""),
+  /** Authority segment for standalone browser sign-in: "organizations" for multi-tenant, or a tenant id. */
+  AUTH_LOGIN_TENANT: z.string().trim().min(1).default("organizations"),
+  /** The product API's delegated scope requested at standalone sign-in (default api://{client id}/access_as_user). */
+  AUTH_API_SCOPE: optionalString,
+  /** Delegated Graph permissions a graph-delegated connection asks the admin to consent to. */
+  DELEGATED_GRAPH_SCOPES: csv(
+    "User.Read.All,GroupMember.Read.All,ProfilePhoto.Read.All,RoleManagement.Read.Directory,AdministrativeUnit.Read.All",
+  ),
+
   ENCRYPTION_KEY: z
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")

@@ -5,9 +5,15 @@ import {
   HTTPMessageHandler,
   ResponseType,
 } from "@microsoft/microsoft-graph-client";
-import { DirectoryProblem, classifyGraphFailure, isDirectoryProblem } from "./problems.ts";
+import { classifyGraphFailure, DirectoryProblem, isDirectoryProblem } from "./problems.ts";
 import { emptyGraphStats, type GraphStats } from "./stats.ts";
-import { Pacer, type RetryPolicy, ThrottleHandler, defaultRetryPolicy, retryAfterMs } from "./throttle-handler.ts";
+import {
+  defaultRetryPolicy,
+  Pacer,
+  type RetryPolicy,
+  retryAfterMs,
+  ThrottleHandler,
+} from "./throttle-handler.ts";
 
 export interface GraphClientOptions {
   /** https://graph.microsoft.com, a national cloud, or any host serving Graph v1.0. */
@@ -142,7 +148,8 @@ export class GraphApi {
       }
     }
     return requests.map(
-      (r) => results.get(r.id) ?? { id: r.id, status: 0, headers: {}, body: { error: { code: "noResponse" } } },
+      (r) =>
+        results.get(r.id) ?? { id: r.id, status: 0, headers: {}, body: { error: { code: "noResponse" } } },
     );
   }
 

@@ -6,4 +6,9 @@ export interface GraphStats {
   batchedRequests: number;
 }
 
-export const emptyGraphStats = (): GraphStats => ({ requests: 0, throttled: 0, retries: 0, batchedRequests: 0 });
+export const emptyGraphStats = (): GraphStats => ({
+  requests: 0,
+  throttled: 0,
+  retries: 0,
+  batchedRequests: 0,
+});

@@ -18,7 +18,9 @@ export function healthRoutes(checks: DependencyCheck[]): Router {
         try {
           await Promise.race([
             check(),
-            new Promise((_, reject) => setTimeout(() => reject(new Error("timed out after 5 s")), 5000).unref()),
+            new Promise((_, reject) =>
+              setTimeout(() => reject(new Error("timed out after 5 s")), 5000).unref(),
+            ),
           ]);
           return { name, status: "ok", ms: Date.now() - started };
         } catch (err) {

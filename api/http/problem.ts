@@ -21,10 +21,20 @@ export const badRequest = (message: string, remedy: string, fields?: Record<stri
   new HttpProblem(400, { code: "invalid-request", message, remedy, ...(fields ? { fields } : {}) });
 
 export const notFound = (what: string) =>
-  new HttpProblem(404, { code: "not-found", message: `${what} was not found`, remedy: "Check the link or reload." });
+  new HttpProblem(404, {
+    code: "not-found",
+    message: `${what} was not found`,
+    remedy: "Check the link or reload.",
+  });
 
 export const notFoundHandler: RequestHandler = (req, _res, next) =>
-  next(new HttpProblem(404, { code: "not-found", message: `No such endpoint: ${req.method} ${req.path}`, remedy: "Check the URL." }));
+  next(
+    new HttpProblem(404, {
+      code: "not-found",
+      message: `No such endpoint: ${req.method} ${req.path}`,
+      remedy: "Check the URL.",
+    }),
+  );
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -33,23 +43,35 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (isStoreError(err, "not-found")) {
-      res.status(404).json({ error: { code: "not-found", message: err.message, remedy: "Reload the page." } });
+      res
+        .status(404)
+        .json({ error: { code: "not-found", message: err.message, remedy: "Reload the page." } });
       return;
     }
     if (isStoreError(err, "precondition-failed") || isStoreError(err, "conflict")) {
-      res.status(409).json({ error: { code: err.code, message: err.message, remedy: "Reload and try again." } });
+      res
+        .status(409)
+        .json({ error: { code: err.code, message: err.message, remedy: "Reload and try again." } });
       return;
     }
     const status = (err as { status?: number; type?: string }).status;
     if (status === 413) {
       res.status(413).json({
-        error: { code: "too-large", message: "The request body is too large", remedy: "Send less data at once." },
+        error: {
+          code: "too-large",
+          message: "The request body is too large",
+          remedy: "Send less data at once.",
+        },
       });
       return;
     }
     if ((err as { type?: string }).type === "entity.parse.failed") {
       res.status(400).json({
-        error: { code: "invalid-json", message: "The request body is not valid JSON", remedy: "Send a JSON object." },
+        error: {
+          code: "invalid-json",
+          message: "The request body is not valid JSON",
+          remedy: "Send a JSON object.",
+        },
       });
       return;
     }

@@ -148,6 +148,9 @@ export interface TaskDoc extends TenantDocument {
   cancelRequested?: boolean;
   /** Where a resumed worker picks up; opaque to everyone but the engine. */
   checkpoint?: Record<string, unknown>;
+  /** How many removals an admin confirmed after a halt; the re-run may remove at most this many. */
+  confirmedRemovals?: number;
+  confirmedBy?: Actor;
   graphRequests?: number;
   storeOperations?: number;
 }
@@ -160,7 +163,10 @@ export type RecordAction =
   | "deleted"
   | "restored"
   | "skipped"
-  | "error";
+  | "error"
+  /** Held back by the deletion guard until an admin confirms. */
+  | "pending-delete"
+  | "pending-deactivate";
 
 export interface TaskRecordDoc extends TenantDocument {
   type: "taskRecord";

@@ -162,6 +162,23 @@ export class TenantRepository<T extends TenantDocument> {
     }
   }
 
+  /**
+   * Every tenant's matches, for background jobs only (scheduler, purge, resuming orphaned tasks) that act on
+   * behalf of the system, never of a caller.
+   */
+  async *streamAllTenants(spec: QuerySpec, pageSize = 500): AsyncGenerator<T[]> {
+    const where = spec.where ? ` WHERE ${spec.where}` : "";
+    const iterator = this.container.items.query<T>(
+      { query: `SELECT ${spec.select ?? "*"} FROM c${where}`, parameters: spec.parameters ?? [] },
+      { maxItemCount: pageSize },
+    );
+    while (iterator.hasMoreResults()) {
+      const response = await iterator.fetchNext();
+      this.metrics.record(response.requestCharge);
+      if (response.resources.length > 0) yield response.resources;
+    }
+  }
+
   async all(tenantId: string, spec: QuerySpec = {}): Promise<T[]> {
     const out: T[] = [];
     for await (const page of this.stream(tenantId, spec)) out.push(...page);

@@ -1,0 +1,148 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { rateLimit } from "express-rate-limit";
+import type { Principal } from "../auth/principal.ts";
+import { decideRoles, type RolePolicy } from "../auth/roles.ts";
+import { type SessionCodec, type SessionData, sameToken } from "../auth/session.ts";
+import { TokenRejected, type TokenValidator } from "../auth/token-validator.ts";
+import { principalOf, setPrincipal } from "./principal.ts";
+import { HttpProblem } from "./problem.ts";
+
+export const SESSION_COOKIE = "eds_session";
+export const SECURE_SESSION_COOKIE = "__Host-eds_session";
+export const CSRF_HEADER = "x-csrf-token";
+
+export interface AuthenticateOptions {
+  validator: TokenValidator;
+  sessions: SessionCodec;
+  policy: RolePolicy;
+  /** Requests per minute per tenant across /api; generous, it stops runaway clients not people. */
+  perTenantPerMinute?: number;
+  /** Failed sign-in attempts per minute per IP before answering 429. */
+  failuresPerIpPerMinute?: number;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const SESSION_FOR = Symbol("session");
+
+export function sessionOf(req: Request): SessionData | undefined {
+  return (req as unknown as Record<symbol, SessionData | undefined>)[SESSION_FOR];
+}
+
+export function principalFromClaims(
+  claims: { tid: string; oid: string; name: string; upn?: string; roles: string[]; wids: string[] },
+  policy: RolePolicy,
+  via: Principal["via"],
+): Principal {
+  return {
+    tenantId: claims.tid,
+    oid: claims.oid,
+    name: claims.name,
+    ...(claims.upn ? { upn: claims.upn } : {}),
+    ...decideRoles(claims, policy),
+    via,
+  };
+}
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return undefined;
+}
+
+const problem429 = (what: string) =>
+  new HttpProblem(429, {
+    code: "rate-limited",
+    message: `Too many ${what}; slow down`,
+    remedy: "Wait a minute and try again.",
+  });
+
+/**
+ * Establishes the caller for everything under /api: a Teams SSO bearer token (validated on every call) or
+ * the standalone session cookie (then state-changing requests must echo the CSRF token). Failed attempts
+ * are rate limited per IP, signed-in traffic per tenant.
+ */
+export function createAuthenticate(options: AuthenticateOptions): RequestHandler {
+  const failures = rateLimit({
+    windowMs: 60_000,
+    limit: options.failuresPerIpPerMinute ?? 30,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    // Only failures count, so a busy office behind one IP is not locked out by its own good traffic.
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    handler: (_req, _res, next) => next(problem429("failed sign-in attempts from your address")),
+  });
+  const perTenant = rateLimit({
+    windowMs: 60_000,
+    limit: options.perTenantPerMinute ?? 1200,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: (req) => `tenant:${principalTenant(req)}`,
+    handler: (_req, _res, next) => next(problem429("requests for your organization")),
+  });
+
+  const identify = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const auth = req.headers.authorization;
+      if (auth) {
+        const [scheme, token] = auth.split(" ");
+        if (scheme?.toLowerCase() !== "bearer" || !token)
+          throw new TokenRejected("token-missing", "The Authorization header must be 'Bearer <token>'");
+        const verified = await options.validator.validate(token);
+        setPrincipal(req, principalFromClaims(verified, options.policy, "bearer"));
+        return next();
+      }
+      const cookie = readCookie(req, SECURE_SESSION_COOKIE) ?? readCookie(req, SESSION_COOKIE);
+      const session = cookie ? await options.sessions.openSession(cookie) : undefined;
+      if (!session) throw new TokenRejected("unauthenticated", "You are not signed in");
+      if (!SAFE_METHODS.has(req.method) && !sameToken(req.get(CSRF_HEADER), session.csrf))
+        throw new HttpProblem(403, {
+          code: "csrf-failed",
+          message: "This request did not carry the page's anti-forgery token (X-CSRF-Token)",
+          remedy: "Reload the page and try again.",
+        });
+      (req as unknown as Record<symbol, SessionData>)[SESSION_FOR] = session;
+      setPrincipal(req, principalFromClaims(session, options.policy, "session"));
+      return next();
+    } catch (err) {
+      if (err instanceof TokenRejected) {
+        if (err.status === 401) res.set("WWW-Authenticate", `Bearer error="invalid_token"`);
+        return next(
+          new HttpProblem(err.status, {
+            code: err.code,
+            message: err.message,
+            remedy:
+              err.status === 503
+                ? "Retry in a moment."
+                : err.status === 403
+                  ? "Sign in with an account of an organization that uses this app."
+                  : "Sign in again (inside Teams, reload the tab).",
+          }),
+        );
+      }
+      return next(err);
+    }
+  };
+
+  return (req, res, next) => {
+    failures(req, res, (limitErr?: unknown) => {
+      if (limitErr) return next(limitErr);
+      identify(req, res, (err?: unknown) => {
+        if (err) return next(err);
+        perTenant(req, res, next);
+      });
+    });
+  };
+}
+
+function principalTenant(req: Request): string {
+  try {
+    return principalOf(req).tenantId;
+  } catch {
+    return "unknown";
+  }
+}

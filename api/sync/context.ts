@@ -1,0 +1,32 @@
+import type { GraphApi } from "../graph/client.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
+import type { Store } from "../store/store.ts";
+import type { SyncSettings } from "./settings.ts";
+import type { TaskReporter } from "./task-reporter.ts";
+
+/** Everything one run of the engine works with. */
+export interface RunContext {
+  store: Store;
+  graph: GraphApi;
+  reporter: TaskReporter;
+  connection: ConnectionDoc;
+  settings: SyncSettings;
+  definedAttributes: ReadonlySet<string>;
+  /** A preview records what would happen and writes nothing else. */
+  preview: boolean;
+  taskId: string;
+  now: () => Date;
+}
+
+/** A deletion or deactivation held until the whole read succeeded and the deletion guard agreed. */
+export interface Removal {
+  kind: "user" | "list";
+  id: string;
+  sourceId: string;
+  name: string;
+  email?: string;
+  action: "deleted" | "deactivated";
+  reason: string;
+  /** For deactivations: the profile as it should be written. */
+  replacement?: unknown;
+}

@@ -1,0 +1,190 @@
+import type { ListDoc, MembershipDoc } from "../store/documents.ts";
+import type { Removal, RunContext } from "./context.ts";
+import type { GraphGroup } from "./graph-types.ts";
+import { contentHash } from "./hash.ts";
+import { readGroupMembers, readScopedGroups } from "./reader.ts";
+
+export interface ListsOutcome {
+  removals: Removal[];
+  population: number;
+}
+
+interface ListIndexEntry {
+  id: string;
+  sourceId: string;
+  status: ListDoc["status"];
+  hash: string;
+  name: string;
+  lastTaskId: string;
+  createdAt: string;
+}
+
+interface EdgeEntry {
+  id: string;
+  listSourceId: string;
+  memberSourceId: string;
+}
+
+const MEMBER_BATCH = 100;
+
+export const listId = (connectionId: string, sourceId: string) => `${connectionId}.${sourceId}`;
+const edgeId = (connectionId: string, listSourceId: string, memberSourceId: string) =>
+  `${connectionId}.${listSourceId}.${memberSourceId}`;
+
+/**
+ * Lists are the groups in list scope; their members are the group's transitive user members that are
+ * synced profiles of this connection, stored as one edge document each.
+ */
+export async function syncLists(ctx: RunContext, memberUniverse: ReadonlySet<string>): Promise<ListsOutcome> {
+  const { store, connection, reporter } = ctx;
+  const tenantId = connection.tenantId;
+  const connectionFilter = {
+    where: "c.connectionId = @c",
+    parameters: [{ name: "@c", value: connection.id }],
+  };
+  const index = (await store.lists.all(tenantId, {
+    ...connectionFilter,
+    select: "c.id, c.sourceId, c.status, c.hash, c.name, c.lastTaskId, c.createdAt",
+  })) as unknown as ListIndexEntry[];
+  const bySource = new Map(index.map((e) => [e.sourceId, e]));
+
+  await reporter.phase("reading lists");
+  const { groups, malformed } = await readScopedGroups(ctx.graph, ctx.settings);
+  for (const bad of malformed)
+    reporter.record({ kind: "list", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
+
+  const edges = (await store.memberships.all(tenantId, {
+    ...connectionFilter,
+    select: "c.id, c.listSourceId, c.memberSourceId",
+  })) as unknown as EdgeEntry[];
+  const edgesByList = new Map<string, Set<string>>();
+  for (const e of edges) {
+    const set = edgesByList.get(e.listSourceId) ?? new Set<string>();
+    set.add(e.memberSourceId);
+    edgesByList.set(e.listSourceId, set);
+  }
+
+  await reporter.phase("writing lists", (reporter.task.progress.total ?? 0) + groups.length);
+  const now = ctx.now().toISOString();
+  for (let i = 0; i < groups.length; i += MEMBER_BATCH) {
+    const chunk = groups.slice(i, i + MEMBER_BATCH);
+    const members = await readGroupMembers(
+      ctx.graph,
+      chunk.map((g) => g.id),
+    );
+    const listWrites: ListDoc[] = [];
+    const edgeWrites: MembershipDoc[] = [];
+    const edgeDeletes: string[] = [];
+    for (const group of chunk) {
+      const desired = [...(members.get(group.id) ?? [])].filter((id) => memberUniverse.has(id)).sort();
+      const current = edgesByList.get(group.id) ?? new Set<string>();
+      const added = desired.filter((id) => !current.has(id));
+      const removed = [...current].filter((id) => !desired.includes(id));
+      const doc = buildList(group, desired, ctx, now, bySource.get(group.id));
+      const entry = bySource.get(group.id);
+      if (!entry) reporter.record(listRecord(group, "created", `new list with ${desired.length} members`));
+      else if (entry.status === "deleted") reporter.record(listRecord(group, "restored", "back in scope"));
+      else if (entry.hash === doc.hash) {
+        reporter.record(listRecord(group, "unchanged"));
+        continue;
+      } else
+        reporter.record({
+          ...listRecord(group, "updated", membershipReason(added.length, removed.length)),
+          changedFields: listChanges(entry, doc, added.length + removed.length > 0),
+        });
+      listWrites.push(doc);
+      for (const m of added)
+        edgeWrites.push({
+          id: edgeId(connection.id, group.id, m),
+          tenantId,
+          type: "membership",
+          connectionId: connection.id,
+          listId: doc.id,
+          listSourceId: group.id,
+          memberSourceId: m,
+          lastTaskId: ctx.taskId,
+        });
+      for (const m of removed) edgeDeletes.push(edgeId(connection.id, group.id, m));
+    }
+    await reporter.flushRecords(true);
+    if (!ctx.preview) {
+      await store.memberships.bulkUpsert(edgeWrites);
+      await store.memberships.bulkDelete(tenantId, edgeDeletes);
+      await store.lists.bulkUpsert(listWrites);
+    }
+    await reporter.save();
+  }
+
+  const removals: Removal[] = [];
+  // A whitelist of lists only adds: with "lists only" and named groups nothing is deleted.
+  const mirrorLists =
+    ctx.settings.mirror && !(ctx.settings.what === "lists" && ctx.settings.lists.scope === "ids");
+  if (mirrorLists) {
+    const inScope = new Set(groups.map((g) => g.id));
+    for (const entry of index) {
+      if (entry.status === "deleted" || inScope.has(entry.sourceId)) continue;
+      removals.push({
+        kind: "list",
+        id: entry.id,
+        sourceId: entry.sourceId,
+        name: entry.name,
+        action: "deleted",
+        reason: "group no longer in Entra ID or outside the list scope",
+      });
+    }
+  }
+  return { removals, population: index.filter((e) => e.status !== "deleted").length };
+}
+
+function buildList(
+  group: GraphGroup,
+  members: string[],
+  ctx: RunContext,
+  now: string,
+  entry?: ListIndexEntry,
+): ListDoc {
+  const content = {
+    name: group.displayName ?? group.id,
+    description: group.description ?? null,
+    mail: group.mail ?? null,
+    groupTypes: group.groupTypes ?? [],
+  };
+  return {
+    id: entry?.id ?? listId(ctx.connection.id, group.id),
+    tenantId: ctx.connection.tenantId,
+    type: "list",
+    connectionId: ctx.connection.id,
+    sourceId: group.id,
+    source: "entra",
+    status: "active",
+    ...content,
+    memberCount: members.length,
+    hash: contentHash({ ...content, members }),
+    lastTaskId: ctx.taskId,
+    createdAt: entry?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
+const membershipReason = (added: number, removed: number) =>
+  added + removed === 0 ? "changed in Entra ID" : `members: ${added} added, ${removed} removed`;
+
+function listChanges(entry: ListIndexEntry, doc: ListDoc, membersChanged: boolean): string[] {
+  const changed: string[] = [];
+  if (entry.name !== doc.name) changed.push("name");
+  if (membersChanged) changed.push("members");
+  if (changed.length === 0) changed.push("details");
+  return changed;
+}
+
+const listRecord = (
+  group: GraphGroup,
+  action: "created" | "updated" | "unchanged" | "restored",
+  reason?: string,
+) => ({
+  kind: "list" as const,
+  sourceId: group.id,
+  name: group.displayName ?? group.id,
+  action,
+  ...(reason ? { reason } : {}),
+});

@@ -1,0 +1,106 @@
+import type { ConnectionDoc, ProfileDoc, RecordStatus } from "../store/documents.ts";
+import type { Store } from "../store/store.ts";
+import { contentHash } from "./hash.ts";
+import type { MappedUser } from "./mapping.ts";
+
+/** The slice of a stored profile the planner needs, read with a projection to keep memory small. */
+export interface ProfileIndexEntry {
+  id: string;
+  sourceId: string;
+  connectionId: string;
+  status: RecordStatus;
+  hash: string;
+  lastTaskId: string;
+  displayName: string;
+  emailKey?: string;
+  upnKey?: string;
+}
+
+const INDEX_SELECT =
+  "c.id, c.sourceId, c.connectionId, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey";
+
+export async function loadProfileIndex(
+  store: Store,
+  tenantId: string,
+  connectionId?: string,
+): Promise<ProfileIndexEntry[]> {
+  const out: ProfileIndexEntry[] = [];
+  const spec = connectionId
+    ? {
+        where: "c.connectionId = @connectionId",
+        parameters: [{ name: "@connectionId", value: connectionId }],
+      }
+    : {};
+  for await (const page of store.profiles.stream(tenantId, { ...spec, select: INDEX_SELECT }, 2000)) {
+    out.push(...(page as unknown as ProfileIndexEntry[]));
+  }
+  return out;
+}
+
+/** Reads full documents for a set of ids, 100 per query. */
+export async function loadProfiles(
+  store: Store,
+  tenantId: string,
+  ids: string[],
+): Promise<Map<string, ProfileDoc>> {
+  const out = new Map<string, ProfileDoc>();
+  for (let i = 0; i < ids.length; i += 100) {
+    const docs = await store.profiles.all(tenantId, {
+      where: "ARRAY_CONTAINS(@ids, c.id)",
+      parameters: [{ name: "@ids", value: ids.slice(i, i + 100) }],
+    });
+    for (const doc of docs) out.set(doc.id, doc);
+  }
+  return out;
+}
+
+export const profileId = (connectionId: string, sourceId: string) => `${connectionId}.${sourceId}`;
+
+export const profileHash = (user: MappedUser, status: RecordStatus) =>
+  contentHash({ f: user.fields, a: user.attributes, s: status, d: user.displayName });
+
+export function buildProfile(
+  base: ProfileDoc | undefined,
+  user: MappedUser,
+  status: RecordStatus,
+  connection: ConnectionDoc,
+  taskId: string,
+  now: string,
+): ProfileDoc {
+  const doc: ProfileDoc = {
+    id: base?.id ?? profileId(connection.id, user.sourceId),
+    tenantId: connection.tenantId,
+    type: "profile",
+    connectionId: connection.id,
+    sourceId: user.sourceId,
+    source: "entra",
+    status,
+    fields: user.fields,
+    attributes: user.attributes,
+    displayName: user.displayName,
+    hash: profileHash(user, status),
+    lastTaskId: taskId,
+    createdAt: base?.createdAt ?? now,
+    updatedAt: now,
+    ...(user.email ? { emailKey: user.email.toLowerCase() } : {}),
+    ...(user.upn ? { upnKey: user.upn.toLowerCase() } : {}),
+    ...(base?.photo ? { photo: base.photo } : {}),
+  };
+  return doc;
+}
+
+/** Names of fields whose values differ, for the per-record "changed fields" column. */
+export function changedFields(before: ProfileDoc, after: ProfileDoc): string[] {
+  const changed: string[] = [];
+  const keys = new Set([...Object.keys(before.fields), ...Object.keys(after.fields)]);
+  for (const k of keys)
+    if (JSON.stringify(before.fields[k]) !== JSON.stringify(after.fields[k])) changed.push(k);
+  const attrs = new Set([...Object.keys(before.attributes), ...Object.keys(after.attributes)]);
+  for (const k of attrs)
+    if (JSON.stringify(before.attributes[k]) !== JSON.stringify(after.attributes[k]))
+      changed.push(`attribute:${k}`);
+  if (before.status !== after.status) changed.push("status");
+  if (before.displayName !== after.displayName && !changed.includes("displayName"))
+    changed.push("displayName");
+  return changed.sort();
+}

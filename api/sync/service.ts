@@ -1,0 +1,322 @@
+import { randomUUID } from "node:crypto";
+import type { EventBus } from "../events.ts";
+import type { GraphApi } from "../graph/client.ts";
+import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
+import type { Logger } from "../logger.ts";
+import type {
+  Actor,
+  ConnectionDoc,
+  LeaseDoc,
+  Problem,
+  TaskDoc,
+  TaskTrigger,
+  TaskType,
+} from "../store/documents.ts";
+import type { Store } from "../store/store.ts";
+import { type RunOutcome, runFullSync } from "./engine.ts";
+import { Leases } from "./lease.ts";
+import { recountFromRecords } from "./recount.ts";
+import { syncSettingsSchema } from "./settings.ts";
+import { summarize } from "./summary.ts";
+import { emptyCounters, TaskReporter } from "./task-reporter.ts";
+
+export interface StartRequest {
+  type: TaskType;
+  trigger: TaskTrigger;
+  requestedBy: Actor;
+}
+
+export type StartResult = { task: TaskDoc } | { alreadyRunning: TaskDoc };
+
+export class SyncRequestError extends Error {
+  constructor(
+    readonly status: 404 | 409 | 422,
+    readonly problem: Problem,
+  ) {
+    super(problem.message);
+  }
+}
+
+export interface SyncServiceDeps {
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  /** Builds a Graph client with the connection's credentials; throws a DirectoryProblem if it cannot. */
+  graphFor: (connection: ConnectionDoc) => Promise<GraphApi>;
+  /** Called when a run lost its credentials, so the connection can be marked for reauthorization. */
+  onCredentialProblem?: (connection: ConnectionDoc, problem: DirectoryProblem) => Promise<void>;
+  /** Runs before each task; may refuse (for example: the consenting admin left). */
+  beforeRun?: (connection: ConnectionDoc) => Promise<void>;
+  instanceId?: string;
+  leaseMs?: number;
+  now?: () => Date;
+}
+
+const LEASE_MS = 60_000;
+
+/**
+ * Starts, runs, cancels and confirms sync tasks. One task per connection at a time across every API
+ * instance (a lease in Cosmos); the task document is the shared truth the tab, the bot and other
+ * instances read.
+ */
+export class SyncService {
+  private readonly leases: Leases;
+  private readonly running = new Set<Promise<void>>();
+  private readonly owner: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: SyncServiceDeps) {
+    this.owner = deps.instanceId ?? `instance-${randomUUID()}`;
+    this.now = deps.now ?? (() => new Date());
+    this.leases = new Leases(deps.store.leases, this.owner, () => this.now().getTime());
+  }
+
+  async startTask(tenantId: string, connectionId: string, request: StartRequest): Promise<StartResult> {
+    const connection = await this.deps.store.connections.get(tenantId, connectionId);
+    if (!connection)
+      throw new SyncRequestError(404, {
+        code: "not-found",
+        message: `Connection ${connectionId} was not found`,
+        remedy: "Reload the page and pick an existing connection.",
+      });
+    if (connection.status === "inactive")
+      throw new SyncRequestError(409, {
+        code: "connection-inactive",
+        message: `Connection "${connection.name}" is switched off`,
+        remedy: "Reactivate the connection first.",
+      });
+    if (connection.status === "needs-reauth")
+      throw new SyncRequestError(409, {
+        code: "needs-reauth",
+        message: `Connection "${connection.name}" needs to be reauthorized: ${connection.statusProblem?.message ?? "its credentials no longer work"}`,
+        remedy: connection.statusProblem?.remedy ?? "Reauthorize the connection, then sync again.",
+      });
+    const taskId = randomUUID();
+    const claim = await this.leases.acquire(tenantId, leaseId(connectionId), this.leaseMs, taskId);
+    if (!claim.acquired) {
+      const holder = claim.holder.taskId
+        ? await this.deps.store.tasks.get(tenantId, claim.holder.taskId)
+        : undefined;
+      if (holder) return { alreadyRunning: holder };
+      throw new SyncRequestError(409, {
+        code: "already-running",
+        message: `A sync of "${connection.name}" is already running`,
+        remedy: "Wait for it to finish.",
+      });
+    }
+    const task = await this.deps.store.tasks.create(newTask(taskId, connection, request, this.now()));
+    this.spawn(task, connection, claim.lease);
+    return { task };
+  }
+
+  async cancelTask(tenantId: string, taskId: string, actor: Actor): Promise<TaskDoc> {
+    return this.deps.store.tasks.update(tenantId, taskId, (task) => {
+      if (task.status === "halted" || task.status === "queued")
+        return {
+          ...task,
+          status: "cancelled",
+          finishedAt: this.now().toISOString(),
+          notes: [...task.notes, `Cancelled by ${actor.name}.`],
+        };
+      if (task.status === "running")
+        return {
+          ...task,
+          cancelRequested: true,
+          notes: [...task.notes, `Cancel requested by ${actor.name}.`],
+        };
+      throw new SyncRequestError(409, {
+        code: "not-cancellable",
+        message: `This task has already ${task.status}`,
+        remedy: "Nothing to cancel.",
+      });
+    });
+  }
+
+  /** An admin accepts a halted task's removals: the task runs again and may remove up to that many. */
+  async confirmTask(tenantId: string, taskId: string, actor: Actor): Promise<TaskDoc> {
+    const task = await this.deps.store.tasks.require(tenantId, taskId);
+    if (task.status !== "halted" || !task.halt)
+      throw new SyncRequestError(409, {
+        code: "not-halted",
+        message: `This task is ${task.status}, not waiting for confirmation`,
+        remedy: "Only a task halted by the deletion guard can be confirmed.",
+      });
+    const connection = await this.deps.store.connections.require(tenantId, task.connectionId);
+    const claim = await this.leases.acquire(tenantId, leaseId(task.connectionId), this.leaseMs, taskId);
+    if (!claim.acquired)
+      throw new SyncRequestError(409, {
+        code: "already-running",
+        message: "Another sync of this connection is running",
+        remedy: "Wait for it to finish, then confirm again.",
+      });
+    const removals = task.halt.wouldDelete + task.halt.wouldDeactivate;
+    const confirmed = await this.deps.store.tasks.update(tenantId, taskId, (t) => ({
+      ...t,
+      status: "queued",
+      confirmedRemovals: removals,
+      confirmedBy: actor,
+      notes: [...t.notes, `${actor.name} confirmed ${removals} removals.`],
+    }));
+    this.spawn(confirmed, connection, claim.lease);
+    return confirmed;
+  }
+
+  /** Resolves when every task this instance started has finished (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private get leaseMs() {
+    return this.deps.leaseMs ?? LEASE_MS;
+  }
+
+  private spawn(task: TaskDoc, connection: ConnectionDoc, lease: LeaseDoc): void {
+    const run = this.execute(task, connection, lease)
+      .catch((err) => this.deps.logger.error({ err, taskId: task.id }, "sync task crashed"))
+      .finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
+  private async execute(queued: TaskDoc, connection: ConnectionDoc, initialLease: LeaseDoc): Promise<void> {
+    const { store } = this.deps;
+    let lease = initialLease;
+    const renewal = setInterval(() => {
+      this.leases
+        .renew(lease, this.leaseMs)
+        .then((renewed) => {
+          lease = renewed;
+        })
+        .catch((err) => this.deps.logger.warn({ err, taskId: queued.id }, "lease renewal failed"));
+    }, this.leaseMs / 3);
+    renewal.unref();
+    const rerun = queued.confirmedRemovals !== undefined || queued.startedAt !== undefined;
+    let task = await store.tasks.update(queued.tenantId, queued.id, (t) => ({
+      ...t,
+      status: "running",
+      startedAt: t.startedAt ?? this.now().toISOString(),
+      counters: { users: emptyCounters(), lists: emptyCounters() },
+      progress: { phase: "starting", processed: 0 },
+      heartbeatAt: this.now().toISOString(),
+    }));
+    let outcome: RunOutcome;
+    let graphStats: GraphApi["stats"] | undefined;
+    const opsBefore = store.metrics.operations;
+    try {
+      await this.deps.beforeRun?.(connection);
+      const graph = await this.deps.graphFor(connection);
+      graphStats = graph.stats;
+      const reporter = new TaskReporter(store, task, this.now);
+      const defined = await store.attributeDefinitions.all(connection.tenantId, { select: "c.name" });
+      outcome = await runFullSync({
+        store,
+        graph,
+        reporter,
+        connection,
+        settings: syncSettingsSchema.parse(connection.settings),
+        definedAttributes: new Set(defined.map((d) => d.name)),
+        preview: task.taskType === "preview",
+        taskId: task.id,
+        now: this.now,
+      });
+      task = reporter.task;
+      if (rerun) task.counters = await recountFromRecords(store, task, task.counters);
+    } catch (err) {
+      if (!isDirectoryProblem(err)) {
+        this.deps.logger.error({ err, taskId: task.id }, "sync failed unexpectedly");
+        outcome = {
+          status: "failed",
+          error: {
+            code: "internal",
+            message: "The sync stopped because of an unexpected error; nothing was deleted.",
+            remedy: "Retry; if it happens again, contact support with the task id.",
+          },
+        };
+      } else outcome = { status: "failed", error: err.toProblem(), cause: err };
+    } finally {
+      clearInterval(renewal);
+    }
+    if (
+      outcome.status === "failed" &&
+      outcome.cause &&
+      ["auth-lost", "consent-missing"].includes(outcome.cause.kind)
+    )
+      await this.deps.onCredentialProblem?.(connection, outcome.cause);
+    const finished = await this.finish(
+      task,
+      outcome,
+      graphStats?.requests,
+      store.metrics.operations - opsBefore,
+    );
+    await this.leases.release(lease).catch(() => undefined);
+    await this.announce(finished, connection);
+  }
+
+  private async finish(
+    task: TaskDoc,
+    outcome: RunOutcome,
+    graphRequests = 0,
+    storeOperations = 0,
+  ): Promise<TaskDoc> {
+    const finishedAt = this.now().toISOString();
+    const final = await this.deps.store.tasks.update(task.tenantId, task.id, (current) => ({
+      ...current,
+      status: outcome.status,
+      finishedAt,
+      counters: task.counters,
+      notes: task.notes,
+      progress: { ...task.progress, phase: outcome.status },
+      graphRequests,
+      storeOperations,
+      ...(outcome.status === "failed" ? { error: outcome.error } : {}),
+      ...(outcome.status === "halted" ? { halt: outcome.halt } : {}),
+      cancelRequested: false,
+    }));
+    await this.deps.store.connections
+      .update(task.tenantId, task.connectionId, (c) => ({
+        ...c,
+        lastTask: { id: final.id, type: final.taskType, status: final.status, finishedAt },
+      }))
+      .catch(() => undefined);
+    return final;
+  }
+
+  private async announce(task: TaskDoc, connection: ConnectionDoc): Promise<void> {
+    const kind =
+      task.status === "succeeded"
+        ? "sync-finished"
+        : task.status === "halted"
+          ? "sync-halted"
+          : task.status === "failed"
+            ? "sync-failed"
+            : undefined;
+    if (!kind) return;
+    await this.deps.events.emit({
+      tenantId: task.tenantId,
+      kind,
+      connectionId: connection.id,
+      taskId: task.id,
+      summary: summarize(task),
+      ...(task.error ? { problem: task.error } : {}),
+    });
+  }
+}
+
+export const leaseId = (connectionId: string) => `sync.${connectionId}`;
+
+function newTask(id: string, connection: ConnectionDoc, request: StartRequest, now: Date): TaskDoc {
+  return {
+    id,
+    tenantId: connection.tenantId,
+    type: "task",
+    connectionId: connection.id,
+    connectionName: connection.name,
+    taskType: request.type,
+    trigger: request.trigger,
+    requestedBy: request.requestedBy,
+    status: "queued",
+    createdAt: now.toISOString(),
+    progress: { phase: "queued", processed: 0 },
+    counters: { users: emptyCounters(), lists: emptyCounters() },
+    notes: [],
+  };
+}

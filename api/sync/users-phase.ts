@@ -1,0 +1,248 @@
+import type { ProfileDoc } from "../store/documents.ts";
+import type { Removal, RunContext } from "./context.ts";
+import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
+import {
+  buildProfile,
+  changedFields,
+  loadProfileIndex,
+  loadProfiles,
+  type ProfileIndexEntry,
+  profileHash,
+} from "./profiles.ts";
+import { readScopedUsers } from "./reader.ts";
+import { userScopeVerdict } from "./scope.ts";
+
+export interface UsersOutcome {
+  /** Source ids of this connection's profiles that stay (active or inactive) after the run. */
+  remaining: Set<string>;
+  removals: Removal[];
+  /** Profiles of this connection not deleted before the run: the deletion guard's base. */
+  population: number;
+  valid: number;
+  skipped: number;
+  skipSummary: Map<string, number>;
+}
+
+interface Excluded {
+  user: MappedUser;
+  reason: string;
+}
+
+const CHUNK = 100;
+
+export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
+  const { settings, reporter } = ctx;
+  const index = await loadProfileIndex(ctx.store, ctx.connection.tenantId, ctx.connection.id);
+  const bySource = new Map(index.map((e) => [e.sourceId, e]));
+  const whitelist = settings.users.scope === "emails" ? new Set(settings.users.emails) : undefined;
+
+  // Read everything in scope first: nothing is written or removed until the read is complete.
+  const candidates = new Map<string, MappedUser>();
+  const excluded = new Map<string, Excluded>();
+  await reporter.phase("reading users");
+  for await (const page of readScopedUsers(ctx.graph, settings)) {
+    for (const bad of page.malformed)
+      reporter.record({ kind: "user", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
+    for (const user of page.users) {
+      const mapped = mapUser(user, settings, ctx.definedAttributes);
+      const verdict = userScopeVerdict(user, settings, mapped.email, whitelist);
+      if (verdict.inScope) candidates.set(user.id, mapped);
+      else excluded.set(user.id, { user: mapped, reason: verdict.reason });
+    }
+    reporter.task.progress.total = Math.max(
+      reporter.task.progress.total ?? 0,
+      candidates.size + excluded.size,
+    );
+    await reporter.save();
+  }
+
+  await reporter.phase("writing users", candidates.size + excluded.size);
+  const skipSummary = new Map<string, number>();
+  const skip = (user: MappedUser, reason: string, summary: string) => {
+    skipSummary.set(summary, (skipSummary.get(summary) ?? 0) + 1);
+    reporter.record(recordOf(user, "skipped", reason));
+  };
+
+  const invalid = new Set<string>();
+  for (const [email, users] of duplicatesByEmail(candidates)) {
+    for (const user of users) {
+      const others = users.filter((u) => u !== user).map((u) => u.displayName);
+      skip(
+        user,
+        `email ${email} is also used by ${others.join(", ")}; both are skipped until one changes`,
+        "duplicate email",
+      );
+      invalid.add(user.sourceId);
+    }
+  }
+  for (const user of candidates.values()) {
+    if (invalid.has(user.sourceId)) continue;
+    const missing = missingRequired(user, settings.required);
+    if (missing.length > 0) {
+      skip(user, `missing required ${missing.join(", ")}`, `missing ${missing.join(", ")}`);
+      invalid.add(user.sourceId);
+    }
+  }
+
+  const tenantIndex = settings.updateOnly ? await tenantMatchIndex(ctx) : undefined;
+  const remaining = new Set<string>();
+  const removals: Removal[] = [];
+  const valid = [...candidates.values()].filter((u) => !invalid.has(u.sourceId));
+  for (let i = 0; i < valid.length; i += CHUNK) {
+    await applyChunk(ctx, valid.slice(i, i + CHUNK), bySource, tenantIndex, remaining, removals, skip);
+    await reporter.save();
+  }
+  // Skipped users that already have a profile keep it: a skip is never a deletion.
+  for (const id of invalid) if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
+
+  if (settings.mirror) {
+    for (const entry of index) {
+      if (entry.status === "deleted" || candidates.has(entry.sourceId)) continue;
+      const why =
+        excluded.get(entry.sourceId)?.reason ?? "no longer in Entra ID or outside the connection's scope";
+      if (settings.updateOnly) {
+        if (entry.status === "active") removals.push(removalOf(entry, "deactivated", `update-only: ${why}`));
+        remaining.add(entry.sourceId);
+      } else {
+        removals.push(removalOf(entry, "deleted", why));
+      }
+      excluded.delete(entry.sourceId);
+    }
+  } else {
+    for (const entry of index)
+      if (entry.status !== "deleted" && !candidates.has(entry.sourceId)) remaining.add(entry.sourceId);
+  }
+  for (const { user, reason } of excluded.values()) {
+    skipSummary.set(reason, (skipSummary.get(reason) ?? 0) + 1);
+    reporter.record(recordOf(user, "skipped", reason));
+  }
+  await reporter.save(true);
+
+  return {
+    remaining,
+    removals,
+    population: index.filter((e) => e.status !== "deleted").length,
+    valid: valid.length,
+    skipped: invalid.size + excluded.size,
+    skipSummary,
+  };
+}
+
+async function applyChunk(
+  ctx: RunContext,
+  users: MappedUser[],
+  bySource: Map<string, ProfileIndexEntry>,
+  tenantIndex: Map<string, ProfileIndexEntry> | undefined,
+  remaining: Set<string>,
+  removals: Removal[],
+  skip: (user: MappedUser, reason: string, summary: string) => void,
+): Promise<void> {
+  const { reporter, connection, taskId } = ctx;
+  const now = ctx.now().toISOString();
+  const planned: { user: MappedUser; entry?: ProfileIndexEntry; status: "active" | "inactive" }[] = [];
+  for (const user of users) {
+    const entry =
+      bySource.get(user.sourceId) ??
+      (tenantIndex
+        ? (tenantIndex.get(user.email?.toLowerCase() ?? "") ?? tenantIndex.get(user.upn?.toLowerCase() ?? ""))
+        : undefined);
+    if (!entry && ctx.settings.updateOnly) {
+      skip(
+        user,
+        "update-only: no existing profile has this email or UPN",
+        "update-only: no matching profile",
+      );
+      continue;
+    }
+    const status = user.enabled ? "active" : "inactive";
+    if (entry?.lastTaskId === taskId && entry.hash === profileHash(user, status)) {
+      // Already written by this task before a restart or confirmation: counted from its record.
+      remaining.add(user.sourceId);
+      continue;
+    }
+    planned.push({ user, ...(entry ? { entry } : {}), status });
+  }
+  const needBefore = planned.flatMap((p) =>
+    p.entry && p.entry.hash !== profileHash(p.user, p.status) ? [p.entry.id] : [],
+  );
+  const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
+  const writes: ProfileDoc[] = [];
+  for (const { user, entry, status } of planned) {
+    remaining.add(user.sourceId);
+    if (!entry) {
+      const doc = buildProfile(undefined, user, status, connection, taskId, now);
+      reporter.record(
+        recordOf(
+          user,
+          "created",
+          status === "inactive" ? "new in scope (account disabled: inactive)" : "new in scope",
+        ),
+      );
+      writes.push(doc);
+      continue;
+    }
+    const hash = profileHash(user, status);
+    if (entry.hash === hash && entry.status !== "deleted") {
+      reporter.record(recordOf(user, "unchanged"));
+      continue;
+    }
+    const previous = before.get(entry.id);
+    const doc = buildProfile(previous, user, status, connection, taskId, now);
+    if (entry.status === "deleted") {
+      reporter.record(recordOf(user, "restored", "back in scope"));
+      writes.push(doc);
+    } else if (status === "inactive" && entry.status === "active") {
+      removals.push({ ...removalOf(entry, "deactivated", "account disabled in Entra ID"), replacement: doc });
+    } else {
+      const fields = previous ? changedFields(previous, doc) : [];
+      reporter.record({ ...recordOf(user, "updated", "changed in Entra ID"), changedFields: fields });
+      writes.push(doc);
+    }
+  }
+  await reporter.flushRecords(true);
+  if (!ctx.preview && writes.length > 0) await ctx.store.profiles.bulkUpsert(writes);
+}
+
+function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, MappedUser[]> {
+  const byEmail = new Map<string, MappedUser[]>();
+  for (const user of candidates.values()) {
+    if (!user.email) continue;
+    const key = user.email.toLowerCase();
+    byEmail.set(key, [...(byEmail.get(key) ?? []), user]);
+  }
+  return new Map([...byEmail].filter(([, users]) => users.length > 1));
+}
+
+async function tenantMatchIndex(ctx: RunContext): Promise<Map<string, ProfileIndexEntry>> {
+  const map = new Map<string, ProfileIndexEntry>();
+  for (const entry of await loadProfileIndex(ctx.store, ctx.connection.tenantId)) {
+    if (entry.status === "deleted") continue;
+    if (entry.upnKey) map.set(entry.upnKey, entry);
+    if (entry.emailKey) map.set(entry.emailKey, entry);
+  }
+  return map;
+}
+
+const recordOf = (
+  user: MappedUser,
+  action: "created" | "updated" | "unchanged" | "restored" | "skipped",
+  reason?: string,
+) => ({
+  kind: "user" as const,
+  sourceId: user.sourceId,
+  name: user.displayName,
+  ...(user.email ? { email: user.email } : {}),
+  ...(user.upn ? { upn: user.upn } : {}),
+  action,
+  ...(reason ? { reason } : {}),
+});
+
+const removalOf = (entry: ProfileIndexEntry, action: Removal["action"], reason: string): Removal => ({
+  kind: "user",
+  id: entry.id,
+  sourceId: entry.sourceId,
+  name: entry.displayName,
+  ...(entry.emailKey ? { email: entry.emailKey } : {}),
+  action,
+  reason,
+});
