@@ -45,6 +45,23 @@ export interface ConnectionDoc extends TenantDocument {
   secret?: SealedSecret;
   secretHint?: string;
   consent?: { adminObjectId: string; adminUpn: string; consentedAt: string; permissions: string[] };
+  /** An admin-consent or reauthorization flow that was started and not yet completed. */
+  pendingConsent?: {
+    nonce: string;
+    step: "admin-consent" | "sign-in";
+    startedBy: Actor;
+    startedAt: string;
+    /** PKCE verifier of the sign-in step, sealed like any secret. */
+    verifier?: SealedSecret;
+  };
+  /** Last check of the consenting admin (exists, enabled, still an admin). */
+  adminCheck?: { checkedAt: string; ok: boolean };
+  lastTest?: {
+    at: string;
+    ok: boolean;
+    checks: { permission: string; status: "granted" | "missing"; detail: string }[];
+  };
+  reauthorizedAt?: string;
   settings: SyncSettings;
   schedule: Schedule;
   allowConcurrent: boolean;
@@ -177,6 +194,8 @@ export interface TaskRecordDoc extends TenantDocument {
   name: string;
   email?: string;
   upn?: string;
+  /** Lower-cased email and UPN, so "why is this user not synced?" finds the record either way. */
+  keys: string[];
   action: RecordAction;
   reason?: string;
   changedFields?: string[];

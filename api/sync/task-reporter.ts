@@ -77,6 +77,7 @@ export class TaskReporter {
       taskId: this.task.id,
       connectionId: this.task.connectionId,
       ...input,
+      keys: [input.email, input.upn].flatMap((k) => (k ? [k.toLowerCase()] : [])),
       at: at.toISOString(),
       ttl: RECORD_RETENTION_DAYS * 86400,
       expiresAt: new Date(at.getTime() + RECORD_RETENTION_DAYS * 86400_000).toISOString(),

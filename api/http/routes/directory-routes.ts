@@ -1,0 +1,141 @@
+import { Router } from "express";
+import { z } from "zod";
+import type { GraphApi } from "../../graph/client.ts";
+import type { ConnectionDoc, ListDoc, ProfileDoc } from "../../store/documents.ts";
+import type { Store } from "../../store/store.ts";
+import { explainUser } from "../../sync/why.ts";
+import { requireReader } from "../principal.ts";
+import { notFound } from "../problem.ts";
+import { parseInput } from "../validate.ts";
+import { pagingQuery, searchClause } from "./paging.ts";
+
+const directoryQuery = z
+  .object({
+    q: z.string().trim().max(200).optional(),
+    status: z.enum(["active", "inactive", "deleted"]).optional(),
+    connectionId: z.string().max(200).optional(),
+    ...pagingQuery,
+  })
+  .strict();
+const idParam = z.object({ id: z.string().min(1).max(300) });
+const whyQuery = z.object({ who: z.string().trim().min(3, "enter an email or UPN").max(320) }).strict();
+
+function filters(q: z.infer<typeof directoryQuery>, searchFields: string[]) {
+  const search = searchClause(searchFields, q.q);
+  const where = [...search.where];
+  const parameters = [...search.parameters];
+  if (q.status) {
+    where.push("c.status = @s");
+    parameters.push({ name: "@s", value: q.status });
+  }
+  if (q.connectionId) {
+    where.push("c.connectionId = @c");
+    parameters.push({ name: "@c", value: q.connectionId });
+  }
+  return { where: where.join(" AND ") || undefined, parameters };
+}
+
+/** The synced directory: profiles, lists, members, and "why is this user (not) synced?". */
+export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Promise<GraphApi>): Router {
+  const router = Router();
+
+  router.get("/profiles", async (req, res) => {
+    const principal = requireReader(req);
+    const q = parseInput(directoryQuery, req.query, "query");
+    const page = await store.profiles.page(
+      principal.tenantId,
+      { ...filters(q, ["c.displayName", "c.emailKey", "c.upnKey"]), orderBy: "c.displayName ASC" },
+      { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
+    );
+    res.json(page);
+  });
+
+  router.get("/profiles/:id", async (req, res) => {
+    const principal = requireReader(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const profile = await store.profiles.get(principal.tenantId, id);
+    if (!profile) throw notFound(`Profile ${id}`);
+    const edges = await store.memberships.all(principal.tenantId, {
+      where: "c.connectionId = @c AND c.memberSourceId = @m",
+      parameters: [
+        { name: "@c", value: profile.connectionId },
+        { name: "@m", value: profile.sourceId },
+      ],
+    });
+    const lists = await listsByIds(store, principal.tenantId, [...new Set(edges.map((e) => e.listId))]);
+    res.json({ ...profile, lists: lists.map((l) => ({ id: l.id, name: l.name, status: l.status })) });
+  });
+
+  router.get("/lists", async (req, res) => {
+    const principal = requireReader(req);
+    const q = parseInput(directoryQuery, req.query, "query");
+    const page = await store.lists.page(
+      principal.tenantId,
+      { ...filters(q, ["c.name", "c.mail"]), orderBy: "c.name ASC" },
+      { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
+    );
+    res.json(page);
+  });
+
+  router.get("/lists/:id/members", async (req, res) => {
+    const principal = requireReader(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const q = parseInput(z.object(pagingQuery).strict(), req.query, "query");
+    const list = await store.lists.get(principal.tenantId, id);
+    if (!list) throw notFound(`List ${id}`);
+    const page = await store.memberships.page(
+      principal.tenantId,
+      { where: "c.listId = @l", parameters: [{ name: "@l", value: id }], orderBy: "c.memberSourceId ASC" },
+      { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
+    );
+    const profiles = await profilesBySource(
+      store,
+      principal.tenantId,
+      list.connectionId,
+      page.items.map((e) => e.memberSourceId),
+    );
+    res.json({
+      ...page,
+      items: page.items.map((e) => {
+        const p = profiles.get(e.memberSourceId);
+        return {
+          sourceId: e.memberSourceId,
+          profileId: p?.id,
+          displayName: p?.displayName,
+          email: p?.fields.email ?? null,
+          status: p?.status,
+        };
+      }),
+    });
+  });
+
+  router.get("/why", async (req, res) => {
+    const principal = requireReader(req);
+    const { who } = parseInput(whyQuery, req.query, "query");
+    res.json(await explainUser(store, principal.tenantId, who, graphFor));
+  });
+
+  return router;
+}
+
+async function listsByIds(store: Store, tenantId: string, ids: string[]): Promise<ListDoc[]> {
+  if (ids.length === 0) return [];
+  return store.lists.all(tenantId, {
+    where: "ARRAY_CONTAINS(@ids, c.id)",
+    parameters: [{ name: "@ids", value: ids }],
+  });
+}
+
+async function profilesBySource(store: Store, tenantId: string, connectionId: string, sourceIds: string[]) {
+  const map = new Map<string, ProfileDoc>();
+  if (sourceIds.length === 0) return map;
+  const docs = await store.profiles.all(tenantId, {
+    where: "c.connectionId = @c AND ARRAY_CONTAINS(@ids, c.sourceId)",
+    parameters: [
+      { name: "@c", value: connectionId },
+      { name: "@ids", value: sourceIds },
+    ],
+  });
+  for (const d of docs) map.set(d.sourceId, d);
+  return map;
+}

@@ -1,0 +1,206 @@
+import { stringify } from "csv-stringify/sync";
+import { Router } from "express";
+import { z } from "zod";
+import type { Principal } from "../../auth/principal.ts";
+import type { Actor, TaskRecordDoc } from "../../store/documents.ts";
+import type { Store } from "../../store/store.ts";
+import { SyncRequestError, type SyncService } from "../../sync/service.ts";
+import { requireAdmin, requireReader } from "../principal.ts";
+import { HttpProblem, notFound } from "../problem.ts";
+import { parseInput } from "../validate.ts";
+import { pagingQuery, searchClause } from "./paging.ts";
+
+const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview"]) }).strict();
+const idParam = z.object({ id: z.string().min(1).max(200) });
+const taskQuery = z
+  .object({
+    connectionId: z.string().max(200).optional(),
+    status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
+    type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
+    trigger: z.enum(["manual", "schedule", "bot", "api", "scim"]).optional(),
+    ...pagingQuery,
+  })
+  .strict();
+const recordQuery = z
+  .object({
+    action: z
+      .enum([
+        "created",
+        "updated",
+        "unchanged",
+        "deactivated",
+        "deleted",
+        "restored",
+        "skipped",
+        "error",
+        "pending-delete",
+        "pending-deactivate",
+      ])
+      .optional(),
+    kind: z.enum(["user", "list"]).optional(),
+    q: z.string().trim().max(200).optional(),
+    ...pagingQuery,
+  })
+  .strict();
+
+export const actorOf = (p: Principal): Actor => ({
+  oid: p.oid,
+  name: p.name,
+  ...(p.upn ? { upn: p.upn } : {}),
+});
+
+function toHttp(err: unknown): never {
+  if (err instanceof SyncRequestError) throw new HttpProblem(err.status, err.problem);
+  throw err;
+}
+
+/** Start, watch, cancel and confirm sync tasks; read their per-record details and CSV. */
+export function syncRoutes(store: Store, sync: SyncService): Router {
+  const router = Router();
+
+  router.post("/connections/:id/tasks", async (req, res) => {
+    const principal = requireAdmin(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const { type } = parseInput(startBody, req.body);
+    const result = await sync
+      .startTask(principal.tenantId, id, { type, trigger: "manual", requestedBy: actorOf(principal) })
+      .catch(toHttp);
+    if ("alreadyRunning" in result) {
+      const t = result.alreadyRunning;
+      res.status(409).json({
+        error: {
+          code: "already-running",
+          message: `A sync of "${t.connectionName}" is already running (task ${t.id}, started ${t.startedAt ?? t.createdAt})`,
+          remedy: "Watch that task, or wait for it to finish before starting another.",
+          taskId: t.id,
+        },
+      });
+      return;
+    }
+    res.status(202).location(`/api/tasks/${result.task.id}`).json(result.task);
+  });
+
+  router.get("/tasks", async (req, res) => {
+    const principal = requireReader(req);
+    const q = parseInput(taskQuery, req.query, "query");
+    const where: string[] = [];
+    const parameters: { name: string; value: string }[] = [];
+    for (const [field, column] of [
+      ["connectionId", "c.connectionId"],
+      ["status", "c.status"],
+      ["type", "c.taskType"],
+      ["trigger", "c.trigger"],
+    ] as const) {
+      const value = q[field];
+      if (value) {
+        where.push(`${column} = @${field}`);
+        parameters.push({ name: `@${field}`, value });
+      }
+    }
+    const page = await store.tasks.page(
+      principal.tenantId,
+      { where: where.join(" AND ") || undefined, parameters, orderBy: "c.createdAt DESC", select: "VALUE c" },
+      { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
+    );
+    res.json({ ...page, items: page.items.map(publicTask) });
+  });
+
+  router.get("/tasks/:id", async (req, res) => {
+    const principal = requireReader(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const task = await store.tasks.get(principal.tenantId, id);
+    if (!task) throw notFound(`Task ${id}`);
+    res.json(publicTask(task));
+  });
+
+  router.post("/tasks/:id/cancel", async (req, res) => {
+    const principal = requireAdmin(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
+    res.json(publicTask(await sync.cancelTask(principal.tenantId, id, actorOf(principal)).catch(toHttp)));
+  });
+
+  router.post("/tasks/:id/confirm", async (req, res) => {
+    const principal = requireAdmin(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
+    res
+      .status(202)
+      .json(publicTask(await sync.confirmTask(principal.tenantId, id, actorOf(principal)).catch(toHttp)));
+  });
+
+  router.get("/tasks/:id/records", async (req, res) => {
+    const principal = requireReader(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const q = parseInput(recordQuery, req.query, "query");
+    const page = await store.taskRecords.page(principal.tenantId, recordSpec(id, q), {
+      pageSize: q.pageSize,
+      ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}),
+    });
+    res.json({ ...page, items: page.items.map(publicRecord) });
+  });
+
+  router.get("/tasks/:id/records.csv", async (req, res) => {
+    const principal = requireReader(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const q = parseInput(recordQuery, req.query, "query");
+    const task = await store.tasks.get(principal.tenantId, id);
+    if (!task) throw notFound(`Task ${id}`);
+    res.setHeader("content-type", "text/csv; charset=utf-8");
+    res.setHeader("content-disposition", `attachment; filename="sync-${id}.csv"`);
+    res.write(
+      stringify([["kind", "name", "email", "upn", "source id", "action", "reason", "changed fields", "at"]]),
+    );
+    for await (const page of store.taskRecords.stream(principal.tenantId, recordSpec(id, q), 1000)) {
+      res.write(
+        stringify(
+          page.map((r) =>
+            [
+              r.kind,
+              r.name,
+              r.email ?? "",
+              r.upn ?? "",
+              r.sourceId,
+              r.action,
+              r.reason ?? "",
+              (r.changedFields ?? []).join(" "),
+              r.at,
+            ].map(safeCell),
+          ),
+        ),
+      );
+    }
+    res.end();
+  });
+
+  return router;
+}
+
+function recordSpec(taskId: string, q: z.infer<typeof recordQuery>) {
+  const search = searchClause(["c.name", "c.email", "c.upn", "c.reason"], q.q);
+  const where = ["c.taskId = @t", ...search.where];
+  const parameters = [{ name: "@t", value: taskId }, ...search.parameters];
+  if (q.action) {
+    where.push("c.action = @a");
+    parameters.push({ name: "@a", value: q.action });
+  }
+  if (q.kind) {
+    where.push("c.kind = @k");
+    parameters.push({ name: "@k", value: q.kind });
+  }
+  return { where: where.join(" AND "), parameters, orderBy: "c.name ASC" };
+}
+
+/** Spreadsheet apps run cells that start with = + - @ as formulas; a leading quote keeps them text. */
+export const safeCell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
+/** The checkpoint is the engine's business and can be large: not part of the API. */
+function publicTask<T extends { checkpoint?: unknown; _etag?: string }>(task: T) {
+  const { checkpoint: _c, ...rest } = task;
+  return rest;
+}
+
+const publicRecord = (r: TaskRecordDoc) => {
+  const { keys: _k, ttl: _t, ...rest } = r;
+  return rest;
+};
