@@ -1,0 +1,71 @@
+import type { ConnectionDoc, TaskDoc } from "../../api/store/documents.ts";
+import {
+  type AdaptiveCard,
+  adaptiveCard,
+  type CardElement,
+  facts,
+  heading,
+  openUrl,
+  plain,
+  text,
+} from "./card.ts";
+import { statusLabel, typeLabel, when } from "./format.ts";
+import type { Links } from "./links.ts";
+
+const CONNECTION_STATUS: Record<ConnectionDoc["status"], string> = {
+  active: "Active",
+  inactive: "Switched off",
+  "needs-reauth": "Needs reauthorization",
+  error: "Error",
+};
+
+function connectionBlock(connection: ConnectionDoc, running: TaskDoc | undefined): CardElement[] {
+  const schedule = connection.schedule.enabled
+    ? `Every ${connection.schedule.intervalMinutes} min${connection.schedule.quiet ? ", quiet" : ""}`
+    : "Paused";
+  const last = connection.lastTask
+    ? `${typeLabel(connection.lastTask.type)}: ${statusLabel(connection.lastTask.status)}${
+        connection.lastTask.finishedAt ? `, ${when(connection.lastTask.finishedAt)}` : ""
+      }`
+    : "No sync yet";
+  const problem = connection.statusProblem ?? connection.warning;
+  return [
+    text(plain(connection.name), { weight: "Bolder", spacing: "Medium" }),
+    facts([
+      ["Status", CONNECTION_STATUS[connection.status]],
+      ["Running now", running ? `${typeLabel(running.taskType)}: ${running.progress.phase}` : undefined],
+      ["Last sync", last],
+      ["Schedule", schedule],
+      ["Next run", connection.schedule.enabled ? when(connection.nextRunAt) : undefined],
+    ]),
+    ...(problem
+      ? [text(`${problem.message} **What to do:** ${problem.remedy}`, { color: "Attention" })]
+      : []),
+  ];
+}
+
+export function statusCard(
+  state: { connections: ConnectionDoc[]; running: TaskDoc[] },
+  links: Links,
+): AdaptiveCard {
+  if (state.connections.length === 0)
+    return adaptiveCard(
+      [
+        heading("No connection yet"),
+        text("An admin connects the Entra tenant in the Directory Sync tab; then syncs can run."),
+      ],
+      { actions: [openUrl("Open Directory Sync", links.home())] },
+    );
+  return adaptiveCard(
+    [
+      heading("Directory sync status"),
+      ...state.connections.flatMap((connection) =>
+        connectionBlock(
+          connection,
+          state.running.find((task) => task.connectionId === connection.id),
+        ),
+      ),
+    ],
+    { actions: [openUrl("Open Directory Sync", links.home())] },
+  );
+}

@@ -1,0 +1,49 @@
+import type { TaskDoc } from "../../api/store/documents.ts";
+import {
+  type AdaptiveCard,
+  adaptiveCard,
+  type CardAction,
+  execute,
+  heading,
+  openUrl,
+  refreshFor,
+  text,
+} from "./card.ts";
+import type { Links } from "./links.ts";
+import { taskFacts } from "./task-header.ts";
+
+/**
+ * A run that has not finished (queued, running) or was cancelled. Unfinished runs carry `refresh`, so the card
+ * a user got after "sync now" turns into the result when they look at it again.
+ */
+export function taskProgressCard(
+  task: TaskDoc,
+  links: Links,
+  options: { note?: string; refreshUserIds?: string[] } = {},
+): AdaptiveCard {
+  const open = task.status === "queued" || task.status === "running";
+  const title =
+    task.status === "cancelled"
+      ? "Sync cancelled"
+      : task.status === "queued"
+        ? "Sync queued"
+        : "Sync running";
+  const progress = task.progress.total
+    ? `${task.progress.phase}: ${task.progress.processed} of ${task.progress.total}`
+    : `${task.progress.phase}: ${task.progress.processed} read so far`;
+  const actions: CardAction[] = [];
+  if (open) actions.push(execute("Cancel", "cancel", { taskId: task.id }));
+  actions.push(openUrl("View details", links.task(task.id)));
+  return adaptiveCard(
+    [
+      heading(title, task.status === "cancelled" ? "Default" : "Accent"),
+      ...(open
+        ? [text(progress), text("This card shows the result once the run is over.", { subtle: true })]
+        : []),
+      ...(task.status === "cancelled" ? [text("Nothing more will be changed by this run.")] : []),
+      taskFacts(task),
+      ...(options.note ? [text(options.note, { weight: "Bolder" })] : []),
+    ],
+    { actions, ...(open ? { refresh: refreshFor({ taskId: task.id }, options.refreshUserIds) } : {}) },
+  );
+}
