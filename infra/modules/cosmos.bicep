@@ -1,0 +1,207 @@
+// Cosmos DB for NoSQL, serverless, keys disabled: the API reaches it with its managed identity only.
+// Container names and excluded paths mirror api/store/containers.ts (tests/unit/teamsapp-yml.test.ts
+// checks that they stay in step). Data-plane RBAC cannot create containers, so every container the API
+// uses must be declared here.
+
+param accountName string
+param location string
+
+@description('SQL database name (COSMOS_DATABASE).')
+param databaseName string = 'directory-sync'
+
+@description('Principal (object) id of the API\'s managed identity, granted Cosmos DB Built-in Data Contributor.')
+param dataContributorPrincipalId string
+
+@description('Default TTL of taskRecords, in seconds. Items may carry their own shorter ttl.')
+param taskRecordTtlSeconds int = 7776000
+
+param tags object = {}
+
+// Every container is partitioned by the customer's Entra tenant id.
+var partitionKeyPath = '/tenantId'
+
+// containers: begin
+var containers = [
+  {
+    name: 'connections'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'profiles'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'lists'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'memberships'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'tasks'
+    excludedPaths: [
+      '/checkpoint/*'
+    ]
+    compositeIndexes: [
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/createdAt', order: 'descending' }
+      ]
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/connectionId', order: 'ascending' }
+        { path: '/createdAt', order: 'descending' }
+      ]
+    ]
+  }
+  {
+    name: 'taskRecords'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'syncState'
+    excludedPaths: [
+      '/deltaLink/?'
+      '/nextLink/?'
+    ]
+    compositeIndexes: []
+  }
+  {
+    name: 'conversations'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'leases'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'audit'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'attributeDefinitions'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'photos'
+    excludedPaths: [
+      '/data/?'
+    ]
+    compositeIndexes: []
+  }
+  {
+    name: 'events'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+]
+// containers: end
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' = {
+  name: accountName
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    locations: [
+      {
+        locationName: location
+        failoverPriority: 0
+        isZoneRedundant: false
+      }
+    ]
+    capabilities: [
+      {
+        name: 'EnableServerless'
+      }
+    ]
+    consistencyPolicy: {
+      defaultConsistencyLevel: 'Session'
+    }
+    // No account keys: every data-plane call is authorized by Entra ID and Cosmos DB data-plane RBAC.
+    disableLocalAuth: true
+    // Databases and containers change only through this template (control plane), never from the app.
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2025-04-15' = {
+  parent: account
+  name: databaseName
+  properties: {
+    resource: {
+      id: databaseName
+    }
+  }
+}
+
+resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2025-04-15' = [
+  for container in containers: {
+    parent: database
+    name: container.name
+    properties: {
+      resource: union(
+        {
+          id: container.name
+          partitionKey: {
+            paths: [
+              partitionKeyPath
+            ]
+            kind: 'Hash'
+            version: 2
+          }
+          indexingPolicy: {
+            indexingMode: 'consistent'
+            automatic: true
+            includedPaths: [
+              {
+                path: '/*'
+              }
+            ]
+            excludedPaths: concat(
+              [
+                {
+                  path: '/"_etag"/?'
+                }
+              ],
+              map(container.excludedPaths, path => { path: path })
+            )
+            compositeIndexes: container.compositeIndexes
+          }
+        },
+        // Only taskRecords expire; the purge job covers stores without TTL (the local Cosmos server).
+        container.name == 'taskRecords' ? { defaultTtl: taskRecordTtlSeconds } : {}
+      )
+    }
+  }
+]
+
+// Cosmos DB Built-in Data Contributor (data plane: read and write items, read metadata).
+var dataContributorRoleDefinitionId = '00000000-0000-0000-0000-000000000002'
+
+resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2025-04-15' = {
+  parent: account
+  name: guid(account.id, dataContributorPrincipalId, dataContributorRoleDefinitionId)
+  properties: {
+    roleDefinitionId: '${account.id}/sqlRoleDefinitions/${dataContributorRoleDefinitionId}'
+    principalId: dataContributorPrincipalId
+    scope: account.id
+  }
+}
+
+output accountName string = account.name
+output endpoint string = account.properties.documentEndpoint
+output databaseName string = database.name
