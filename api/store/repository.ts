@@ -23,7 +23,7 @@ export interface QuerySpec {
   select?: string;
 }
 
-const BULK_CHUNK = 100;
+const POINT_WRITE_LIMIT = 50;
 
 /**
  * Tenant-scoped access to one container. Every query carries `c.tenantId = @tenantId` in its SQL, so a
@@ -213,22 +213,39 @@ export class TenantRepository<T extends TenantDocument> {
     );
   }
 
+  /**
+   * The SDK's bulk executor waits up to a second to fill partial batches, which is right for thousands of
+   * operations and slow for a handful; small sets go as parallel point operations instead.
+   */
   private async bulk(operations: OperationInput[], tolerated: number[] = []): Promise<void> {
-    for (let i = 0; i < operations.length; i += BULK_CHUNK) {
-      const chunk = operations.slice(i, i + BULK_CHUNK);
-      const results = await this.container.items.executeBulkOperations(chunk);
-      let failure: { status: number | string; message: string } | undefined;
-      for (const result of results) {
-        const status =
-          result.response?.statusCode ?? (result.error as { code?: number } | undefined)?.code ?? 0;
-        if (result.response) this.metrics.record(result.response.requestCharge);
-        else this.metrics.record(0);
-        if (status >= 200 && status < 300) continue;
-        if (tolerated.includes(Number(status))) continue;
-        failure ??= { status, message: result.error?.message ?? `status ${status}` };
-      }
-      if (failure)
-        translateCosmosError({ code: failure.status }, `${this.what} (bulk write: ${failure.message})`);
+    if (operations.length === 0) return;
+    const statuses =
+      operations.length <= POINT_WRITE_LIMIT
+        ? await Promise.all(operations.map((op) => this.pointOperation(op)))
+        : (await this.container.items.executeBulkOperations(operations)).map((result) => {
+            this.metrics.record(result.response?.requestCharge ?? 0);
+            return {
+              status: Number(result.response?.statusCode ?? (result.error as { code?: number } | undefined)?.code ?? 0),
+              message: result.error?.message ?? "",
+            };
+          });
+    const failure = statuses.find((r) => !(r.status >= 200 && r.status < 300) && !tolerated.includes(r.status));
+    if (failure)
+      translateCosmosError({ code: failure.status }, `${this.what} (bulk write: ${failure.message || failure.status})`);
+  }
+
+  private async pointOperation(op: OperationInput): Promise<{ status: number; message: string }> {
+    try {
+      const partitionKey = op.partitionKey as string;
+      const response =
+        op.operationType === "Delete"
+          ? await this.container.item(op.id, partitionKey).delete()
+          : await this.container.items.upsert((op as { resourceBody: JSONObject }).resourceBody);
+      this.metrics.record(response.requestCharge);
+      return { status: response.statusCode ?? 200, message: "" };
+    } catch (err) {
+      const e = err as { code?: number; message?: string };
+      return { status: Number(e.code ?? 0), message: e.message ?? "" };
     }
   }
 }
