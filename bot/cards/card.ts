@@ -115,8 +115,8 @@ export function table(header: string[], rows: string[][], widths?: number[]): Ca
   });
   return {
     type: "Table",
+    // The first row is the header (the 1.5 default for firstRowAsHeader).
     columns: header.map((_, i) => ({ width: widths?.[i] ?? 1 })),
-    firstRowAsHeader: true,
     showGridLines: false,
     rows: [row(header, true), ...rows.map((cells) => row(cells, false))],
   };

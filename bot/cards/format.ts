@@ -70,7 +70,7 @@ export function countersTable(counters: TaskDoc["counters"]): CardElement {
   const rows = ROWS.filter(
     (row) => row.always || counters.users[row.key] > 0 || counters.lists[row.key] > 0,
   ).map((row) => [row.label, String(counters.users[row.key]), String(counters.lists[row.key])]);
-  return table(["", "Users", "Lists"], rows, [2, 1, 1]);
+  return table(["Records", "Users", "Lists"], rows, [2, 1, 1]);
 }
 
 /** Records created, updated, deactivated, deleted or restored, plus errors: what quiet mode calls "something". */

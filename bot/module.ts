@@ -1,0 +1,69 @@
+import type { CloudAdapter } from "botbuilder";
+import express, { type Router } from "express";
+import type { EventBus } from "../api/events.ts";
+import type { Store } from "../api/store/store.ts";
+import { createAdapter } from "./adapter.ts";
+import { createLinks } from "./cards/links.ts";
+import { AlertChannels } from "./conversations.ts";
+import { Notifier } from "./notifier.ts";
+import type { BotLogger, SyncPort } from "./ports.ts";
+import { DirectorySyncBot } from "./teams-bot.ts";
+
+/** The settings the bot reads; the API's Config satisfies it (TEAMS_APP_ID is optional until it exists). */
+export interface BotConfig {
+  BOT_APP_ID?: string;
+  BOT_APP_PASSWORD?: string;
+  BOT_APP_TENANT_ID?: string;
+  /** Manifest id of the Teams app, for deep links into the tab; without it links open the web app. */
+  TEAMS_APP_ID?: string;
+  publicUrl: string;
+}
+
+export interface BotModule {
+  /** Handles exactly POST /api/messages; mount it with the public routes (the adapter checks tokens). */
+  router: Router;
+  notifier: Notifier;
+  adapter: CloudAdapter;
+  bot: DirectorySyncBot;
+  /** Stops listening to events. */
+  close(): void;
+}
+
+export function createBotModule(deps: {
+  config: BotConfig;
+  store: Store;
+  events: EventBus;
+  sync: SyncPort;
+  logger: BotLogger;
+}): BotModule {
+  const { config, store, events, sync, logger } = deps;
+  const adapter = createAdapter(
+    {
+      ...(config.BOT_APP_ID ? { appId: config.BOT_APP_ID } : {}),
+      ...(config.BOT_APP_PASSWORD ? { appPassword: config.BOT_APP_PASSWORD } : {}),
+      ...(config.BOT_APP_TENANT_ID ? { appTenantId: config.BOT_APP_TENANT_ID } : {}),
+    },
+    logger,
+  );
+  const links = createLinks({
+    publicUrl: config.publicUrl,
+    ...(config.TEAMS_APP_ID ? { teamsAppId: config.TEAMS_APP_ID } : {}),
+  });
+  const channels = new AlertChannels(store);
+  const bot = new DirectorySyncBot({ store, sync, channels, links, logger });
+  const notifier = new Notifier({
+    adapter,
+    botAppId: config.BOT_APP_ID ?? "",
+    store,
+    channels,
+    links,
+    logger,
+  });
+  notifier.attach(events);
+
+  const router = express.Router();
+  router.post("/api/messages", express.json({ limit: "1mb" }), async (req, res) => {
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  return { router, notifier, adapter, bot, close: () => notifier.detach() };
+}
