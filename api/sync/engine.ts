@@ -6,6 +6,7 @@ import { contentHash } from "./hash.ts";
 import { syncLists } from "./lists-phase.ts";
 import { undefinedAttributeMappings } from "./mapping.ts";
 import { loadProfiles } from "./profiles.ts";
+import { readScopedGroups, requireGroups } from "./reader.ts";
 import { TaskCancelled } from "./task-reporter.ts";
 import { syncUsers } from "./users-phase.ts";
 
@@ -32,6 +33,11 @@ export async function runFullSync(ctx: RunContext): Promise<RunOutcome> {
     const type = reporter.task.taskType;
     const doUsers = settings.what !== "lists" && type !== "lists";
     const doLists = settings.what !== "users" && type !== "users";
+    // Every named group is checked before anything is written: a missing one fails the run by name.
+    await reporter.phase("checking scope");
+    if (doUsers && settings.users.scope === "groups")
+      await requireGroups(ctx.graph, settings.users.groupIds, "in the user scope");
+    const listGroups = doLists ? await readScopedGroups(ctx.graph, settings) : undefined;
     const removals: Removal[] = [];
     let remaining: ReadonlySet<string> | undefined;
     let userPopulation = 0;
@@ -43,9 +49,9 @@ export async function runFullSync(ctx: RunContext): Promise<RunOutcome> {
       userPopulation = users.population;
     }
     let listPopulation = 0;
-    if (doLists) {
+    if (listGroups) {
       const universe = remaining ?? (await existingProfileIds(ctx));
-      const lists = await syncLists(ctx, universe);
+      const lists = await syncLists(ctx, listGroups, universe);
       removals.push(...lists.removals);
       listPopulation = lists.population;
     }

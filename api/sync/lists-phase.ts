@@ -2,7 +2,7 @@ import type { ListDoc, MembershipDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import { contentHash } from "./hash.ts";
-import { readGroupMembers, readScopedGroups } from "./reader.ts";
+import { type Malformed, readGroupMembers } from "./reader.ts";
 
 export interface ListsOutcome {
   removals: Removal[];
@@ -35,7 +35,11 @@ const edgeId = (connectionId: string, listSourceId: string, memberSourceId: stri
  * Lists are the groups in list scope; their members are the group's transitive user members that are
  * synced profiles of this connection, stored as one edge document each.
  */
-export async function syncLists(ctx: RunContext, memberUniverse: ReadonlySet<string>): Promise<ListsOutcome> {
+export async function syncLists(
+  ctx: RunContext,
+  scoped: { groups: GraphGroup[]; malformed: Malformed[] },
+  memberUniverse: ReadonlySet<string>,
+): Promise<ListsOutcome> {
   const { store, connection, reporter } = ctx;
   const tenantId = connection.tenantId;
   const connectionFilter = {
@@ -48,8 +52,7 @@ export async function syncLists(ctx: RunContext, memberUniverse: ReadonlySet<str
   })) as unknown as ListIndexEntry[];
   const bySource = new Map(index.map((e) => [e.sourceId, e]));
 
-  await reporter.phase("reading lists");
-  const { groups, malformed } = await readScopedGroups(ctx.graph, ctx.settings);
+  const { groups, malformed } = scoped;
   for (const bad of malformed)
     reporter.record({ kind: "list", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
 

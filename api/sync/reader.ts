@@ -76,7 +76,6 @@ export async function* readScopedUsers(graph: GraphApi, settings: SyncSettings):
   const select = userSelect(settings).join(",");
   const scope = settings.users;
   if (scope.scope === "groups" || scope.scope === "administrativeUnits") {
-    if (scope.scope === "groups") await requireGroups(graph, scope.groupIds, "in the user scope");
     const seen = new Set<string>();
     const sources =
       scope.scope === "groups"

@@ -176,6 +176,12 @@ export const syncSettingsSchema = z
         path: ["users", "administrativeUnitIds"],
         message: "choose at least one administrative unit",
       });
+    if (s.users.filter && s.users.scope !== "all")
+      ctx.addIssue({
+        code: "custom",
+        path: ["users", "filter"],
+        message: "the OData filter applies to the all-users scope only; narrow other scopes with rules",
+      });
     if (s.lists.scope === "ids" && s.lists.groupIds.length === 0)
       ctx.addIssue({ code: "custom", path: ["lists", "groupIds"], message: "enter at least one group id" });
     const targets = new Set<string>();

@@ -1,6 +1,7 @@
 import type { ProfileDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
+import { attachPhotos } from "./photos.ts";
 import {
   buildProfile,
   changedFields,
@@ -200,7 +201,9 @@ async function applyChunk(
     }
   }
   await reporter.flushRecords(true);
-  if (!ctx.preview && writes.length > 0) await ctx.store.profiles.bulkUpsert(writes);
+  if (ctx.preview || writes.length === 0) return;
+  if (ctx.settings.photos) await attachPhotos(ctx.store, ctx.graph, writes, now);
+  await ctx.store.profiles.bulkUpsert(writes);
 }
 
 function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, MappedUser[]> {

@@ -1,0 +1,161 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DEMO_TENANT_ID } from "../../sim/index.ts";
+import { SyncHarness } from "../support/sync-harness.ts";
+
+const T = DEMO_TENANT_ID;
+
+describe("syncing again after the tenant changed", () => {
+  let h: SyncHarness;
+  beforeEach(async () => {
+    h = await SyncHarness.start();
+  });
+  afterEach(() => h?.close());
+
+  const group = (name: string) => {
+    const g = h.sim.directory.listGroups(T).find((x) => x.displayName === name);
+    if (!g) throw new Error(`no group ${name}`);
+    return g;
+  };
+  const user = (name: string) => {
+    const u = h.sim.directory.listUsers(T).find((x) => x.displayName === name);
+    if (!u) throw new Error(`no user ${name}`);
+    return u;
+  };
+
+  it("updates a changed user with the changed fields, deactivates a disabled one", async () => {
+    const connection = await h.connect({ what: "users" });
+    await h.run(connection);
+    h.sim.directory.updateUser(T, user("Adele Vance").id, { jobTitle: "Head of Marketing" });
+    h.sim.directory.disableUser(T, user("Alex Wilber").id);
+    const task = await h.run(connection);
+    expect(task.counters.users).toMatchObject({
+      updated: 1,
+      deactivated: 1,
+      unchanged: 27,
+      created: 0,
+      deleted: 0,
+    });
+    const records = await h.records(task);
+    expect(records.find((r) => r.name === "Adele Vance")).toMatchObject({
+      action: "updated",
+      changedFields: ["jobTitle"],
+    });
+    expect(records.find((r) => r.name === "Alex Wilber")).toMatchObject({
+      action: "deactivated",
+      reason: "account disabled in Entra ID",
+    });
+    const profiles = await h.profiles(connection);
+    expect(profiles.find((p) => p.displayName === "Adele Vance")?.fields.jobTitle).toBe("Head of Marketing");
+    expect(profiles.find((p) => p.displayName === "Alex Wilber")?.status).toBe("inactive");
+  });
+
+  it("mirror: a user moved out of the group scope is soft-deleted, and restored when moved back", async () => {
+    const sales = group("Sales Team");
+    const connection = await h.connect({
+      what: "users",
+      users: { scope: "groups", groupIds: [sales.id] },
+      deletionGuard: { maxPercent: 50 },
+    });
+    const first = await h.run(connection);
+    expect((await h.profiles(connection)).map((p) => p.displayName)).toEqual([
+      "Ben Walters",
+      "Brian Johnson (TAILSPIN)",
+      "Christie Cline",
+      "Irvin Sayers",
+      "Jordan Ellis",
+    ]);
+    expect(first.counters.users).toMatchObject({ created: 5, skipped: 2 });
+
+    const emea = group("Sales EMEA");
+    h.sim.directory.removeMember(T, emea.id, user("Irvin Sayers").id);
+    const second = await h.run(connection);
+    expect(second.counters.users).toMatchObject({ deleted: 1, unchanged: 4 });
+    const irvin = (await h.profiles(connection)).find((p) => p.displayName === "Irvin Sayers");
+    expect(irvin).toMatchObject({ status: "deleted" });
+    expect(Date.parse(irvin?.purgeAfter ?? "") - Date.parse(irvin?.deletedAt ?? "")).toBe(30 * 86400_000);
+    expect((await h.records(second)).find((r) => r.name === "Irvin Sayers")?.reason).toBe(
+      "no longer in Entra ID or outside the connection's scope",
+    );
+
+    h.sim.directory.addMember(T, emea.id, user("Irvin Sayers").id);
+    const third = await h.run(connection);
+    expect(third.counters.users).toMatchObject({ restored: 1, unchanged: 4 });
+    expect((await h.profiles(connection)).find((p) => p.displayName === "Irvin Sayers")?.status).toBe(
+      "active",
+    );
+  });
+
+  it("deletion guard: a run that would delete too much halts, deletes nothing, and deletes after confirmation", async () => {
+    const connection = await h.connect({ what: "users", deletionGuard: { maxCount: 3, maxPercent: 50 } });
+    await h.run(connection);
+    const leavers = ["Adele Vance", "Alex Wilber", "Allan Deyoung", "Ben Walters"];
+    for (const name of leavers) h.sim.directory.softDeleteUser(T, user(name).id);
+    const halted = await h.run(connection);
+    expect(halted.status).toBe("halted");
+    expect(halted.halt).toMatchObject({ wouldDelete: 4, wouldDeactivate: 0 });
+    expect([...(halted.halt?.sample ?? [])].sort()).toEqual(leavers);
+    expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
+    expect((await h.records(halted)).filter((r) => r.action === "pending-delete")).toHaveLength(4);
+    expect(h.events.find((e) => e.taskId === halted.id)?.kind).toBe("sync-halted");
+
+    await h.sync.confirmTask(T, halted.id, { oid: "admin", name: "MOD Administrator" });
+    await h.sync.idle();
+    const confirmed = await h.store.tasks.require(T, halted.id);
+    expect(confirmed.status).toBe("succeeded");
+    expect(confirmed.counters.users).toMatchObject({ deleted: 4, unchanged: 25, created: 0 });
+    expect(
+      (await h.profiles(connection))
+        .filter((p) => p.status === "deleted")
+        .map((p) => p.displayName)
+        .sort(),
+    ).toEqual(leavers);
+  });
+
+  it("an auth failure in the middle of the read deletes nothing and fails with a remedy", async () => {
+    const connection = await h.connect({ users: { scope: "groups", groupIds: [group("All Staff").id] } });
+    await h.run(connection);
+    h.sim.directory.softDeleteUser(T, user("Adele Vance").id);
+    h.sim.directory.injectFault({
+      pathPattern: "/transitiveMembers",
+      status: 401,
+      code: "InvalidAuthenticationToken",
+      times: 1,
+    });
+    const task = await h.run(connection);
+    expect(task.status).toBe("failed");
+    expect(task.error?.code).toBe("auth-lost");
+    expect(task.error?.remedy).toMatch(/Reauthorize/);
+    expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
+    expect(h.events.find((e) => e.taskId === task.id)?.kind).toBe("sync-failed");
+  });
+
+  it("throttling that never stops fails the run as throttled and deletes nothing", async () => {
+    const connection = await h.connect({ what: "users" });
+    await h.run(connection);
+    h.sim.directory.hardDeleteUser(T, user("Adele Vance").id);
+    h.sim.directory.injectFault({
+      pathPattern: "^/v1.0/users",
+      status: 429,
+      code: "TooManyRequests",
+      retryAfterSeconds: 0,
+      times: 50,
+    });
+    const task = await h.run(connection);
+    expect(task.status).toBe("failed");
+    expect(task.error?.code).toBe("throttled");
+    expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
+  });
+
+  it("a whitelisted group that no longer exists fails the run before anything is written, naming it", async () => {
+    const gone = group("Project Phoenix");
+    const connection = await h.connect({ lists: { scope: "ids", groupIds: [gone.id, group("Legal").id] } });
+    h.sim.directory.hardDeleteGroup(T, gone.id);
+    const task = await h.run(connection);
+    expect(task.status).toBe("failed");
+    expect(task.error).toMatchObject({ code: "not-found" });
+    expect(task.error?.message).toBe(
+      `Group ${gone.id} (in the list whitelist) no longer exists in Entra ID.`,
+    );
+    expect(await h.profiles(connection)).toHaveLength(0);
+  });
+});
