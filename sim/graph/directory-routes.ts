@@ -206,17 +206,17 @@ export function groupMembers(ctx: RouteContext): GraphResponse {
   return ok(pageOf(ctx, ids, q, memberDoc(t, q.select), entitySet));
 }
 
-/** memberOf / transitiveMemberOf of a user (or /me). */
+/** memberOf / transitiveMemberOf of a user, a group, or /me. */
 export function memberOf(ctx: RouteContext): GraphResponse {
   const t = ctx.caller.tenant;
   const key = ctx.match[1] ?? ctx.caller.userId;
   if (!key)
     throw new SimError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
-  const user = lookupUser(ctx, key);
+  const id = ctx.path.startsWith("/groups/") ? lookupGroup(ctx, key).id : lookupUser(ctx, key).id;
   requireAny(ctx.caller, [...PERMS.readMembers, ...PERMS.me]);
   const transitive = ctx.path.endsWith("transitiveMemberOf");
   const groups = [...t.groups.values()]
-    .filter((g) => (transitive ? transitiveMembers(t, g.id) : activeMembers(t, g.id)).includes(user.id))
+    .filter((g) => (transitive ? transitiveMembers(t, g.id) : activeMembers(t, g.id)).includes(id))
     .map((g) => g.id);
   const q = parseListQuery(ctx.params, ctx.req.headers, null);
   return ok(pageOf(ctx, applyQuery(groups, q, readMember(t)), q, memberDoc(t, q.select), "directoryObjects"));
@@ -277,6 +277,7 @@ export function roleAssignments(ctx: RouteContext): GraphResponse {
   const t = ctx.caller.tenant;
   const filter = ctx.params.get("$filter");
   let list = t.roleAssignments;
+  const single = ctx.match[1];
   if (filter) {
     const m = /^\s*(principalId|roleDefinitionId)\s+eq\s+'([^']+)'\s*$/i.exec(filter);
     if (!m)
@@ -301,6 +302,14 @@ export function roleAssignments(ctx: RouteContext): GraphResponse {
     directoryScopeId: r.directoryScopeId,
     roleDefinitionId: r.roleDefinitionId,
   });
+  if (single) {
+    const found = list.find((r) => r.id === single);
+    if (!found) throw notFound(single);
+    return ok({
+      "@odata.context": `${ctx.root}/$metadata#roleManagement/directory/roleAssignments/$entity`,
+      ...doc(found),
+    });
+  }
   return ok(pageOf(ctx, list, q, doc, "roleManagement/directory/roleAssignments"));
 }
 

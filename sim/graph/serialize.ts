@@ -79,11 +79,7 @@ export function userDocument(u: SimUser, tenantDomain: string): Record<string, u
     securityIdentifier: `S-1-12-1-${u.id.replaceAll("-", "").slice(0, 8)}`,
     signInSessionsValidFromDateTime: u.createdDateTime,
     identities: [
-      {
-        signInType: u.userType === "Guest" ? "federated" : "userPrincipalName",
-        issuer: u.userType === "Guest" ? "ExternalAzureAD" : tenantDomain,
-        issuerAssignedId: u.userType === "Guest" ? null : u.userPrincipalName,
-      },
+      { signInType: "userPrincipalName", issuer: tenantDomain, issuerAssignedId: u.userPrincipalName },
     ],
     assignedLicenses: [],
     ...extensions,

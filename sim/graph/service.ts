@@ -32,6 +32,7 @@ const ROUTES: Route[] = [
   route("GET", "/users/{id}/photo", `/users/${ID}/photo`, r.photoMeta),
   route("GET", "/users/{id}/photo/$value", `/users/${ID}/photo/\\$value`, r.photoValue),
   route("GET", "/users/{id}/memberOf", `/users/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
+  route("GET", "/groups/{id}/memberOf", `/groups/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/me", "/me", r.me),
   route("GET", "/me/photo", "/me/photo", r.photoMeta),
   route("GET", "/me/photo/$value", "/me/photo/\\$value", r.photoValue),
@@ -55,11 +56,16 @@ const ROUTES: Route[] = [
   route(
     "GET",
     "/roleManagement/directory/roleAssignments",
-    "/roleManagement/directory/roleAssignments",
+    "/roleManagement/directory/roleAssignments(?:/([^/]+))?",
     r.roleAssignments,
   ),
   route("GET", "/organization", "/organization(?:/([^/]+))?", r.organization),
 ];
+
+/** Whether the simulator serves this Graph path (without the /v1.0 prefix) for the method. */
+export function isServedPath(method: string, path: string): boolean {
+  return ROUTES.some((rt) => rt.method === method.toUpperCase() && rt.re.test(path));
+}
 
 /** Graph v1.0 behind one entry point, so $batch parts take exactly the path single requests take. */
 export class GraphService {
