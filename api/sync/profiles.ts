@@ -8,6 +8,7 @@ export interface ProfileIndexEntry {
   id: string;
   sourceId: string;
   connectionId: string;
+  source: ProfileDoc["source"];
   status: RecordStatus;
   hash: string;
   lastTaskId: string;
@@ -17,7 +18,7 @@ export interface ProfileIndexEntry {
 }
 
 const INDEX_SELECT =
-  "c.id, c.sourceId, c.connectionId, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey";
+  "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey";
 
 export async function loadProfileIndex(
   store: Store,

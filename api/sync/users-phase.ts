@@ -219,7 +219,9 @@ function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, Map
 async function tenantMatchIndex(ctx: RunContext): Promise<Map<string, ProfileIndexEntry>> {
   const map = new Map<string, ProfileIndexEntry>();
   for (const entry of await loadProfileIndex(ctx.store, ctx.connection.tenantId)) {
-    if (entry.status === "deleted") continue;
+    // Profiles another Entra connection owns are that connection's business.
+    const ownedElsewhere = entry.source === "entra" && entry.connectionId !== ctx.connection.id;
+    if (entry.status === "deleted" || ownedElsewhere) continue;
     if (entry.upnKey) map.set(entry.upnKey, entry);
     if (entry.emailKey) map.set(entry.emailKey, entry);
   }
