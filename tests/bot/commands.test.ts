@@ -210,7 +210,7 @@ describe("commands that change things: admins only", () => {
       channelId: ADMIN_CHANNEL_ID,
       channelName: "Directory sync admins",
     });
-    expect((doc?.reference.conversation as { id: string }).id).toBe(ADMIN_CHANNEL_ID);
+    expect(doc?.reference.conversation).toMatchObject({ id: ADMIN_CHANNEL_ID });
     expect(doc?.reference.serviceUrl).toBe("https://smba.example.test/emea/");
     expect(textOf(await say("set channel", ADMIN, "personal"))).toContain("Say that in a channel");
   });

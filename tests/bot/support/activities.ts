@@ -102,7 +102,7 @@ export function installation(
 
 export function cardOf(activity: Partial<Activity>): AdaptiveCard {
   const attachment = activity.attachments?.[0];
-  if (!attachment || attachment.contentType !== "application/vnd.microsoft.card.adaptive")
+  if (attachment?.contentType !== "application/vnd.microsoft.card.adaptive")
     throw new Error(`expected an Adaptive Card reply, got ${JSON.stringify(activity).slice(0, 300)}`);
   return attachment.content as AdaptiveCard;
 }
