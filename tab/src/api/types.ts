@@ -1,0 +1,310 @@
+/**
+ * Wire types of the HTTP API (api/http/ROUTES.md). Duplicated on purpose: the tab talks HTTP only and
+ * never imports from api/. Keep these to what the screens read.
+ */
+
+export interface Problem {
+  code: string;
+  message: string;
+  remedy: string;
+}
+
+export interface ErrorBody {
+  error: Problem & {
+    fields?: Record<string, string>;
+    /** Sent with `consent-required`: where an admin grants consent. */
+    consentUrl?: string;
+    url?: string;
+    /** Sent with `already-running`. */
+    taskId?: string;
+  };
+}
+
+export interface Page<T> {
+  items: T[];
+  continuationToken?: string;
+}
+
+export interface Me {
+  tenantId: string;
+  oid: string;
+  name: string;
+  upn: string;
+  isAdmin: boolean;
+  canRead: boolean;
+  csrfToken?: string;
+}
+
+export interface Actor {
+  oid: string;
+  name: string;
+  upn?: string;
+}
+
+export type ConnectionKind = "graph-app" | "graph-delegated" | "scim";
+export type ConnectionStatus = "active" | "inactive" | "needs-reauth" | "error";
+export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
+export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim";
+export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "halted" | "cancelled";
+export type RecordStatus = "active" | "inactive" | "deleted";
+export type RecordAction =
+  | "created"
+  | "updated"
+  | "unchanged"
+  | "deactivated"
+  | "deleted"
+  | "restored"
+  | "skipped"
+  | "error";
+
+export interface Mapping {
+  source: string;
+  /** `field:<profile field>` or `attribute:<custom attribute name>`. */
+  target: string;
+}
+
+export type RuleOperator = "equals" | "notEquals" | "startsWith" | "isEmpty" | "isNotEmpty";
+
+export interface Rule {
+  attribute: string;
+  operator: RuleOperator;
+  value: string;
+  effect: "include" | "exclude";
+}
+
+/** Mirrors api/sync/settings.ts (the zod schema there is the source of truth). */
+export interface SyncSettings {
+  what: "users-and-lists" | "users" | "lists";
+  users: {
+    scope: "all" | "groups" | "emails" | "administrativeUnits";
+    groupIds: string[];
+    emails: string[];
+    administrativeUnitIds: string[];
+    filter: string;
+    rules: Rule[];
+    guests: "include" | "exclude";
+    excludeResourceAccounts: boolean;
+    disabled: "inactive" | "exclude";
+  };
+  lists: { scope: "all" | "ids"; groupIds: string[]; namePrefix: string };
+  mirror: boolean;
+  deletionGuard: { enabled: boolean; maxCount: number; maxPercent: number };
+  retentionDays: number;
+  updateOnly: boolean;
+  mapping: Mapping[];
+  email: { proxyAddresses: boolean; otherMails: boolean; userPrincipalName: boolean };
+  required: string[];
+  photos: boolean;
+}
+
+export interface Schedule {
+  enabled: boolean;
+  intervalMinutes: number;
+  fullEveryHours: number;
+  quiet: boolean;
+}
+
+export interface Connection {
+  id: string;
+  name: string;
+  kind: ConnectionKind;
+  status: ConnectionStatus;
+  statusProblem?: Problem & { since: string };
+  warning?: Problem & { since: string };
+  clientId?: string;
+  secretHint?: string;
+  consent?: { adminObjectId: string; adminUpn: string; consentedAt: string; permissions: string[] };
+  settings: SyncSettings;
+  schedule: Schedule;
+  allowConcurrent?: boolean;
+  lastTask?: { id: string; type: TaskType; status: TaskStatus; finishedAt?: string };
+  nextRunAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy?: Actor;
+  _etag?: string;
+  etag?: string;
+}
+
+export interface NewConnection {
+  name: string;
+  kind: "graph-app" | "graph-delegated";
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export interface ConnectionPatch {
+  name?: string;
+  settings?: SyncSettings;
+  schedule?: Schedule;
+  clientSecret?: string;
+}
+
+export interface PermissionCheck {
+  permission: string;
+  status: "granted" | "missing";
+  detail?: string;
+}
+
+export interface TestResult {
+  ok: boolean;
+  checks: PermissionCheck[];
+}
+
+export interface Counters {
+  processed: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deactivated: number;
+  deleted: number;
+  restored: number;
+  skipped: number;
+  errors: number;
+}
+
+export interface Task {
+  id: string;
+  connectionId: string;
+  connectionName: string;
+  taskType: TaskType;
+  trigger: TaskTrigger;
+  requestedBy: Actor;
+  status: TaskStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  progress: { phase: string; processed: number; total?: number };
+  counters: { users: Counters; lists: Counters };
+  error?: Problem;
+  halt?: { wouldDelete: number; wouldDeactivate: number; sample: string[]; threshold: string };
+  notes: string[];
+  cancelRequested?: boolean;
+}
+
+export interface TaskFilters {
+  connectionId?: string;
+  status?: TaskStatus;
+  type?: TaskType;
+  trigger?: TaskTrigger;
+}
+
+export interface TaskRecord {
+  id: string;
+  taskId: string;
+  kind: "user" | "list";
+  sourceId: string;
+  name: string;
+  email?: string;
+  upn?: string;
+  action: RecordAction;
+  reason?: string;
+  changedFields?: string[];
+  at: string;
+}
+
+export interface RecordFilters {
+  action?: RecordAction;
+  kind?: "user" | "list";
+  q?: string;
+}
+
+export type FieldValue = string | number | boolean | string[] | null;
+
+export interface Profile {
+  id: string;
+  connectionId: string;
+  sourceId: string;
+  source: "entra" | "scim" | "manual";
+  status: RecordStatus;
+  deletedAt?: string;
+  fields: Record<string, FieldValue>;
+  attributes: Record<string, FieldValue>;
+  displayName: string;
+  lastTaskId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface List {
+  id: string;
+  connectionId: string;
+  sourceId: string;
+  source: "entra" | "scim" | "manual";
+  status: RecordStatus;
+  deletedAt?: string;
+  name: string;
+  description: string | null;
+  mail: string | null;
+  groupTypes: string[];
+  memberCount: number;
+  lastTaskId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ProfileWithLists extends Profile {
+  lists?: Pick<List, "id" | "name" | "status">[];
+}
+
+export interface DirectoryFilters {
+  q?: string;
+  status?: RecordStatus;
+}
+
+/** GET /api/why: an answer a person can read, with the checks behind it. */
+export interface WhyAnswer {
+  who: string;
+  synced: boolean;
+  summary: string;
+  profile?: Pick<Profile, "id" | "displayName" | "status">;
+  checks?: { label: string; ok: boolean | null; detail?: string }[];
+  lastRecord?: Pick<TaskRecord, "taskId" | "action" | "reason" | "at">;
+}
+
+export interface AttributeDefinition {
+  name: string;
+  label: string;
+  valueType: "string" | "number" | "boolean" | "string[]";
+}
+
+export interface AuditEntry {
+  id: string;
+  actor: Actor;
+  action: string;
+  target: { kind: string; id: string; name?: string };
+  changes: Record<string, { from: unknown; to: unknown }>;
+  at: string;
+}
+
+export type EventKind =
+  | "sync-finished"
+  | "sync-failed"
+  | "sync-halted"
+  | "needs-reauth"
+  | "admin-warning"
+  | "delivery-failed";
+
+export interface AppEvent {
+  id: string;
+  kind: EventKind;
+  connectionId?: string;
+  taskId?: string;
+  problem?: Problem;
+  summary: string;
+  createdAt: string;
+  delivery?: { status: "pending" | "delivered" | "failed"; at?: string; error?: string };
+}
+
+export interface GroupHit {
+  id: string;
+  displayName: string;
+  mail?: string | null;
+  description?: string | null;
+  /** A readable type ("Microsoft 365", "Security", …) when the API sends one. */
+  groupType?: string;
+  groupTypes?: string[];
+  securityEnabled?: boolean;
+  mailEnabled?: boolean;
+  memberCount?: number;
+}

@@ -1,0 +1,76 @@
+import {
+  FluentProvider,
+  makeStaticStyles,
+  Toast,
+  Toaster,
+  ToastTitle,
+  useId,
+  useToastController,
+} from "@fluentui/react-components";
+import { useCallback, useMemo } from "react";
+import { ApiClient } from "../api/client.ts";
+import { Loaded } from "../components/States.tsx";
+import { SignIn } from "../screens/SignIn.tsx";
+import type { TeamsHost } from "../teams/host.ts";
+import { openConsentWindow } from "./consentWindow.ts";
+import { Routes } from "./Routes.tsx";
+import { Shell } from "./Shell.tsx";
+import { type Session, SessionProvider } from "./session.tsx";
+import { THEMES, useThemeName } from "./theme.ts";
+import { useLoad } from "./useLoad.ts";
+
+const useGlobalStyles = makeStaticStyles({
+  "html, body, #root": { margin: 0, padding: 0, minHeight: "100%", height: "100%" },
+});
+
+export function App({ teams }: { teams: TeamsHost | null }) {
+  useGlobalStyles();
+  const themeName = useThemeName(teams);
+  const toasterId = useId("toaster");
+  const { dispatchToast } = useToastController(toasterId);
+  const client = useMemo(() => new ApiClient(teams ? { getToken: teams.getToken } : {}), [teams]);
+  const me = useLoad(() => client.me(), [client]);
+
+  const notify = useCallback<Session["notify"]>(
+    (message, intent = "success") =>
+      dispatchToast(
+        <Toast>
+          <ToastTitle>{message}</ToastTitle>
+        </Toast>,
+        { intent, politeness: intent === "error" ? "assertive" : "polite" },
+      ),
+    [dispatchToast],
+  );
+
+  const openConsent = useCallback<Session["openConsent"]>(
+    async (url) => {
+      if (!teams) return openConsentWindow(url);
+      try {
+        return { ok: true, detail: await teams.authenticate(url) };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : "Consent was not completed." };
+      }
+    },
+    [teams],
+  );
+
+  const signedOut = me.state === "error" && me.error.status === 401;
+  return (
+    <FluentProvider theme={THEMES[themeName]} data-theme={themeName} style={{ minHeight: "100%" }}>
+      <Toaster toasterId={toasterId} position="bottom-end" />
+      {signedOut && !teams ? (
+        <SignIn />
+      ) : (
+        <Loaded load={me} label="Signing in…">
+          {(user) => (
+            <SessionProvider value={{ client, me: user, inTeams: !!teams, openConsent, notify }}>
+              <Shell>
+                <Routes />
+              </Shell>
+            </SessionProvider>
+          )}
+        </Loaded>
+      )}
+    </FluentProvider>
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * Admin consent outside Teams: a pop-up window on the API's consent URL. The consent callback ends on the
+ * tab's `#/consent-done` page, which posts the outcome back here and closes itself.
+ */
+export const CONSENT_MESSAGE = "entra-sync:consent-done";
+
+export interface ConsentOutcome {
+  ok: boolean;
+  detail?: string;
+}
+
+export function openConsentWindow(url: string): Promise<ConsentOutcome> {
+  const popup = window.open(url, "entra-consent", "popup,width=600,height=720");
+  if (!popup)
+    return Promise.resolve({
+      ok: false,
+      detail: "Your browser blocked the consent window. Allow pop-ups for this site and try again.",
+    });
+  return new Promise((resolve) => {
+    const done = (outcome: ConsentOutcome) => {
+      window.removeEventListener("message", onMessage);
+      clearInterval(timer);
+      resolve(outcome);
+    };
+    const onMessage = (e: MessageEvent) => {
+      const data = e.data as { type?: string; ok?: boolean; detail?: string } | null;
+      if (e.origin !== window.location.origin || data?.type !== CONSENT_MESSAGE) return;
+      done({ ok: !!data.ok, ...(data.detail ? { detail: data.detail } : {}) });
+    };
+    window.addEventListener("message", onMessage);
+    const timer = setInterval(() => {
+      if (popup.closed)
+        done({ ok: false, detail: "The consent window was closed before consent was granted." });
+    }, 500);
+  });
+}
+
+/** On the `#/consent-done` page inside a pop-up: tell the opener. Returns false when there is no opener. */
+export function reportToOpener(outcome: ConsentOutcome): boolean {
+  const opener = window.opener as Window | null;
+  if (!opener || opener === window) return false;
+  try {
+    // Teams' own pop-up has Teams as its opener (another origin): that one is answered through teams-js.
+    if (opener.location.origin !== window.location.origin) return false;
+  } catch {
+    return false;
+  }
+  opener.postMessage({ type: CONSENT_MESSAGE, ...outcome }, window.location.origin);
+  window.close();
+  return true;
+}

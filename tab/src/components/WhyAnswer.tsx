@@ -1,0 +1,97 @@
+import {
+  Body1,
+  Caption1,
+  Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { CheckmarkCircle20Regular, DismissCircle20Regular, Info20Regular } from "@fluentui/react-icons";
+import { formatWhen } from "../app/format.ts";
+import { href } from "../app/router.ts";
+import { useSession } from "../app/session.tsx";
+import { useLoad } from "../app/useLoad.ts";
+import { Loaded } from "./States.tsx";
+import { StatusBadge } from "./StatusBadge.tsx";
+
+const useStyles = makeStyles({
+  stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  checks: {
+    listStyle: "none",
+    margin: 0,
+    padding: 0,
+    display: "flex",
+    flexDirection: "column",
+    gap: tokens.spacingVerticalS,
+  },
+  check: {
+    display: "grid",
+    gridTemplateColumns: "24px 1fr",
+    gap: tokens.spacingHorizontalS,
+    alignItems: "start",
+  },
+  pass: { color: tokens.colorPaletteGreenForeground1 },
+  fail: { color: tokens.colorPaletteRedForeground1 },
+  info: { color: tokens.colorNeutralForeground2 },
+  text: { display: "flex", flexDirection: "column" },
+  muted: { color: tokens.colorNeutralForeground2 },
+});
+
+/** The API's answer to "why is this person (not) synced?": a verdict, then each check behind it. */
+export function WhyAnswer({ who }: { who: string }) {
+  const s = useStyles();
+  const { client } = useSession();
+  const answer = useLoad(() => client.why(who), [client, who]);
+  return (
+    <Loaded load={answer} label={`Looking up ${who}…`}>
+      {(a) => (
+        <div className={s.stack} aria-live="polite">
+          <MessageBar intent={a.synced ? "success" : "warning"} layout="multiline">
+            <MessageBarBody>
+              <MessageBarTitle>{a.synced ? `${a.who} is synced` : `${a.who} is not synced`}</MessageBarTitle>
+              {a.summary}
+            </MessageBarBody>
+          </MessageBar>
+          {a.checks && a.checks.length > 0 && (
+            <ul className={s.checks} aria-label="Checks">
+              {a.checks.map((c) => (
+                <li key={c.label} className={s.check}>
+                  <span className={c.ok === true ? s.pass : c.ok === false ? s.fail : s.info}>
+                    {c.ok === true ? (
+                      <CheckmarkCircle20Regular aria-label="Passed" />
+                    ) : c.ok === false ? (
+                      <DismissCircle20Regular aria-label="Failed" />
+                    ) : (
+                      <Info20Regular aria-label="Note" />
+                    )}
+                  </span>
+                  <span className={s.text}>
+                    <Body1>{c.label}</Body1>
+                    {c.detail && <Caption1 className={s.muted}>{c.detail}</Caption1>}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {a.profile && (
+            <Body1>
+              Profile: <Link href={href({ name: "profile", id: a.profile.id })}>{a.profile.displayName}</Link>{" "}
+              <StatusBadge kind="record" value={a.profile.status} />
+            </Body1>
+          )}
+          {a.lastRecord && (
+            <Body1>
+              Last sync action: <StatusBadge kind="action" value={a.lastRecord.action} />
+              {a.lastRecord.reason ? ` ${a.lastRecord.reason}` : ""} ·{" "}
+              <Link href={href({ name: "task", taskId: a.lastRecord.taskId, query: {} })}>
+                {formatWhen(a.lastRecord.at)}
+              </Link>
+            </Body1>
+          )}
+        </div>
+      )}
+    </Loaded>
+  );
+}

@@ -1,0 +1,20 @@
+import { createRoot } from "react-dom/client";
+import { App } from "./app/App.tsx";
+import { reportToOpener } from "./app/consentWindow.ts";
+import { parseHash } from "./app/router.ts";
+import { connectTeams, finishTeamsPopup } from "./teams/host.ts";
+
+async function start() {
+  const route = parseHash(window.location.hash);
+  if (route.name === "consent-done") {
+    // The consent pop-up: hand the outcome to whoever opened it; only render if nobody did.
+    const detail = route.error ?? (route.ok ? "consented" : "not consented");
+    if (reportToOpener({ ok: route.ok, detail })) return;
+    if (window.opener && (await finishTeamsPopup(route.ok, detail))) return;
+  }
+  const teams = await connectTeams();
+  const root = document.getElementById("root");
+  if (root) createRoot(root).render(<App teams={teams} />);
+}
+
+void start();

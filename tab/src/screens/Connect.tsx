@@ -1,0 +1,218 @@
+import {
+  Body1,
+  Button,
+  Card,
+  Field,
+  Input,
+  makeStyles,
+  Radio,
+  RadioGroup,
+  tokens,
+} from "@fluentui/react-components";
+import { useState } from "react";
+import { type ApiError, toApiError } from "../api/client.ts";
+import type { Connection } from "../api/types.ts";
+import { isGuid } from "../app/lines.ts";
+import { href } from "../app/router.ts";
+import { useSession } from "../app/session.tsx";
+import { PageHeader } from "../components/PageHeader.tsx";
+import { ProblemBar } from "../components/ProblemBar.tsx";
+import { Steps } from "../components/Steps.tsx";
+import { ConnectTest } from "./ConnectTest.tsx";
+
+const useStyles = makeStyles({
+  card: { maxWidth: "640px", gap: tokens.spacingVerticalL, padding: tokens.spacingHorizontalXL },
+  form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
+  actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  hint: { color: tokens.colorNeutralForeground2 },
+});
+
+type Kind = "graph-app" | "graph-delegated";
+const STEPS = ["Choose how", "Details", "Test connection"];
+
+/** Connects the signed-in tenant: app credentials, or an admin's sign-in with admin consent. */
+export function Connect() {
+  const s = useStyles();
+  const { client, me, openConsent } = useSession();
+  const [step, setStep] = useState(0);
+  const [kind, setKind] = useState<Kind>("graph-app");
+  const [name, setName] = useState("Entra ID");
+  const [clientId, setClientId] = useState("");
+  const [secret, setSecret] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const [connection, setConnection] = useState<Connection>();
+
+  if (!me.isAdmin)
+    return (
+      <>
+        <PageHeader title="Connect to Entra ID" back={{ href: href({ name: "home" }), label: "Home" }} />
+        <ProblemBar
+          error={{
+            message: "Only administrators can add connections",
+            remedy: "Ask an administrator of your organisation to add the connection.",
+          }}
+        />
+      </>
+    );
+
+  const check = (): Record<string, string> => {
+    const e: Record<string, string> = {};
+    if (!name.trim()) e.name = "Enter a name, for example the tenant's name.";
+    if (kind === "graph-app") {
+      if (!isGuid(clientId))
+        e.clientId = "Enter the application (client) id: a GUID like 00000000-0000-0000-0000-000000000000.";
+      if (!secret.trim()) e.clientSecret = "Enter the client secret's value (not its id).";
+    }
+    return e;
+  };
+
+  const create = async () => {
+    const e = check();
+    setErrors(e);
+    setProblem(undefined);
+    if (Object.keys(e).length) return;
+    setBusy(true);
+    try {
+      const created =
+        connection ??
+        (await client.createConnection(
+          kind === "graph-app"
+            ? { name: name.trim(), kind, clientId: clientId.trim(), clientSecret: secret.trim() }
+            : { name: name.trim(), kind },
+        ));
+      setConnection(created);
+      if (kind === "graph-delegated") {
+        const { url } = await client.consentUrl(created.id);
+        const outcome = await openConsent(url);
+        if (!outcome.ok) {
+          setProblem({
+            message: "Admin consent was not granted",
+            remedy: `${outcome.detail ?? ""} Select "Sign in and grant admin consent" to try again.`.trim(),
+          } as ApiError);
+          return;
+        }
+      }
+      setStep(2);
+    } catch (err) {
+      const apiError = toApiError(err);
+      setErrors(apiError.fields);
+      setProblem(apiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Connect to Entra ID"
+        back={{ href: href({ name: "home" }), label: "Home" }}
+        subtitle={`Tenant ${me.tenantId} (the tenant you are signed in to)`}
+      />
+      <Steps steps={STEPS} current={step} />
+      <Card className={s.card}>
+        {step === 0 && (
+          <div className={s.form}>
+            <RadioGroup
+              value={kind}
+              onChange={(_, d) => setKind(d.value as Kind)}
+              aria-label="How to connect"
+            >
+              <Radio
+                value="graph-app"
+                label="App credentials: an app registration's client id and secret (recommended for unattended syncs)"
+              />
+              <Radio
+                value="graph-delegated"
+                label="Sign in and grant admin consent: no app registration to manage; syncs run as you"
+              />
+            </RadioGroup>
+            <div className={s.actions}>
+              <Button appearance="primary" onClick={() => setStep(1)}>
+                Next
+              </Button>
+            </div>
+          </div>
+        )}
+        {step === 1 && (
+          <form
+            className={s.form}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void create();
+            }}
+          >
+            {problem && <ProblemBar error={problem} />}
+            <Field
+              label="Name"
+              required
+              validationMessage={errors.name}
+              hint="How this connection is shown in the tab and in alerts."
+            >
+              <Input value={name} onChange={(_, d) => setName(d.value)} disabled={!!connection} />
+            </Field>
+            <Field label="Tenant id" hint="Always the tenant you signed in to.">
+              <Input value={me.tenantId} readOnly />
+            </Field>
+            {kind === "graph-app" ? (
+              <>
+                <Field
+                  label="Application (client) id"
+                  required
+                  validationMessage={errors.clientId}
+                  hint="Entra admin center → App registrations → your app → Overview."
+                >
+                  <Input
+                    value={clientId}
+                    onChange={(_, d) => setClientId(d.value)}
+                    spellCheck={false}
+                    disabled={!!connection}
+                  />
+                </Field>
+                <Field
+                  label="Client secret"
+                  required
+                  validationMessage={errors.clientSecret}
+                  hint="The secret's value. It is stored encrypted and never shown again."
+                >
+                  <Input
+                    type="password"
+                    value={secret}
+                    onChange={(_, d) => setSecret(d.value)}
+                    disabled={!!connection}
+                  />
+                </Field>
+                <Body1 className={s.hint}>
+                  The app needs the Microsoft Graph application permissions User.Read.All, Group.Read.All and
+                  GroupMember.Read.All (AdministrativeUnit.Read.All to sync by administrative unit), with
+                  admin consent.
+                </Body1>
+              </>
+            ) : (
+              <Body1 className={s.hint}>
+                You sign in as a Global Administrator or Privileged Role Administrator and grant consent for
+                your organisation. If your account is later disabled or loses its role, the connection asks
+                for reauthorization.
+              </Body1>
+            )}
+            <div className={s.actions}>
+              <Button onClick={() => setStep(0)} disabled={busy || !!connection}>
+                Back
+              </Button>
+              <Button appearance="primary" type="submit" disabled={busy}>
+                {busy
+                  ? "Working…"
+                  : kind === "graph-app"
+                    ? "Create and test"
+                    : "Sign in and grant admin consent"}
+              </Button>
+            </div>
+          </form>
+        )}
+        {step === 2 && connection && <ConnectTest connection={connection} />}
+      </Card>
+    </>
+  );
+}

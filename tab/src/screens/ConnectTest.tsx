@@ -1,0 +1,119 @@
+import {
+  Body1,
+  Button,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  tokens,
+} from "@fluentui/react-components";
+import { useState } from "react";
+import { toApiError } from "../api/client.ts";
+import type { Connection } from "../api/types.ts";
+import { href } from "../app/router.ts";
+import { useSession } from "../app/session.tsx";
+import { useLoad } from "../app/useLoad.ts";
+import { Loaded } from "../components/States.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+
+const useStyles = makeStyles({
+  stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
+  actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+});
+
+/** The "Test connection" step: each permission the sync needs, granted or missing, and what to do. */
+export function ConnectTest({ connection }: { connection: Connection }) {
+  const s = useStyles();
+  const { client, openConsent, notify } = useSession();
+  const test = useLoad(() => client.testConnection(connection.id), [client, connection.id]);
+  const [consenting, setConsenting] = useState(false);
+
+  const consent = async () => {
+    setConsenting(true);
+    try {
+      const { url } = await client.consentUrl(connection.id);
+      const outcome = await openConsent(url);
+      if (outcome.ok) test.reload();
+      else notify(outcome.detail ?? "Consent was not granted", "warning");
+    } catch (err) {
+      notify(toApiError(err).message, "error");
+    } finally {
+      setConsenting(false);
+    }
+  };
+
+  return (
+    <Loaded load={test} label="Testing the connection…">
+      {(result) => (
+        <div className={s.stack} aria-live="polite">
+          {result.ok ? (
+            <MessageBar intent="success">
+              <MessageBarBody>
+                <MessageBarTitle>Connection works</MessageBarTitle>
+                {connection.name} can read users and groups. Choose what to sync next.
+              </MessageBarBody>
+            </MessageBar>
+          ) : (
+            <MessageBar intent="warning" layout="multiline">
+              <MessageBarBody>
+                <MessageBarTitle>Some permissions are missing</MessageBarTitle>
+                {connection.kind === "graph-app"
+                  ? 'In the Entra admin center, open App registrations → your app → API permissions, add the missing Microsoft Graph application permissions, select "Grant admin consent", then test again.'
+                  : "Grant admin consent again, signed in as a Global Administrator or Privileged Role Administrator."}
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          <Table aria-label="Permissions" size="small">
+            <TableHeader>
+              <TableRow>
+                <TableHeaderCell>Permission</TableHeaderCell>
+                <TableHeaderCell>Status</TableHeaderCell>
+                <TableHeaderCell>Detail</TableHeaderCell>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {result.checks.map((c) => (
+                <TableRow key={c.permission}>
+                  <TableCell>{c.permission}</TableCell>
+                  <TableCell>
+                    <StatusBadge kind="permission" value={c.status} />
+                  </TableCell>
+                  <TableCell>
+                    <Body1>{c.detail ?? ""}</Body1>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <div className={s.actions}>
+            {result.ok ? (
+              <Button
+                as="a"
+                appearance="primary"
+                href={href({ name: "settings", connectionId: connection.id })}
+              >
+                Choose what to sync
+              </Button>
+            ) : (
+              connection.kind !== "graph-app" && (
+                <Button appearance="primary" onClick={consent} disabled={consenting}>
+                  Grant admin consent
+                </Button>
+              )
+            )}
+            <Button onClick={test.reload}>Test again</Button>
+            <Button as="a" appearance="subtle" href={href({ name: "home" })}>
+              Back to Home
+            </Button>
+          </div>
+        </div>
+      )}
+    </Loaded>
+  );
+}

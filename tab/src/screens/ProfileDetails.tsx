@@ -1,0 +1,122 @@
+import {
+  Link,
+  makeStyles,
+  Subtitle2,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  tokens,
+} from "@fluentui/react-components";
+import type { FieldValue } from "../api/types.ts";
+import { formatValue, formatWhen } from "../app/format.ts";
+import { href } from "../app/router.ts";
+import { useSession } from "../app/session.tsx";
+import { PROFILE_FIELDS } from "../app/settingsForm.ts";
+import { useLoad } from "../app/useLoad.ts";
+import { PageHeader } from "../components/PageHeader.tsx";
+import { ScrollRegion } from "../components/ScrollRegion.tsx";
+import { Loaded } from "../components/States.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { WhyAnswer } from "../components/WhyAnswer.tsx";
+
+const useStyles = makeStyles({
+  columns: {
+    display: "grid",
+    gridTemplateColumns: "minmax(0, 3fr) minmax(0, 2fr)",
+    gap: tokens.spacingHorizontalXXL,
+    "@media (max-width: 900px)": { gridTemplateColumns: "minmax(0, 1fr)" },
+  },
+  stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  lists: { margin: 0, paddingLeft: tokens.spacingHorizontalXL },
+});
+
+function ValuesTable({
+  label,
+  values,
+  order,
+}: {
+  label: string;
+  values: Record<string, FieldValue>;
+  order?: readonly string[];
+}) {
+  const keys = Object.keys(values).sort((a, b) => {
+    const ia = order?.indexOf(a) ?? -1;
+    const ib = order?.indexOf(b) ?? -1;
+    return (ia < 0 ? 999 : ia) - (ib < 0 ? 999 : ib) || a.localeCompare(b);
+  });
+  return (
+    <ScrollRegion label={label}>
+      <Table size="small" aria-label={label}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>Field</TableHeaderCell>
+            <TableHeaderCell>Value</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {keys.map((k) => (
+            <TableRow key={k}>
+              <TableCell>{k}</TableCell>
+              <TableCell>{formatValue(values[k])}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </ScrollRegion>
+  );
+}
+
+/** One synced person: their fields and attributes, their lists, and why they are (not) synced. */
+export function ProfileDetails({ id }: { id: string }) {
+  const s = useStyles();
+  const { client } = useSession();
+  const profile = useLoad(() => client.profile(id), [client, id]);
+  return (
+    <Loaded load={profile} label="Loading the profile…">
+      {(p) => {
+        const who = String(p.fields?.email ?? p.fields?.userPrincipalName ?? "");
+        return (
+          <>
+            <PageHeader
+              title={p.displayName || p.sourceId}
+              back={{ href: href({ name: "profiles", query: {} }), label: "Directory" }}
+              subtitle={`Entra object id ${p.sourceId} · last changed ${formatWhen(p.updatedAt)}${p.deletedAt ? ` · deleted ${formatWhen(p.deletedAt)}` : ""}`}
+              actions={<StatusBadge kind="record" value={p.status} />}
+            />
+            <div className={s.columns}>
+              <div className={s.stack}>
+                <Subtitle2 as="h2">Profile fields</Subtitle2>
+                <ValuesTable label="Profile fields" values={p.fields ?? {}} order={PROFILE_FIELDS} />
+                {Object.keys(p.attributes ?? {}).length > 0 && (
+                  <>
+                    <Subtitle2 as="h2">Custom attributes</Subtitle2>
+                    <ValuesTable label="Custom attributes" values={p.attributes} />
+                  </>
+                )}
+              </div>
+              <div className={s.stack}>
+                <Subtitle2 as="h2">Why is this person synced?</Subtitle2>
+                {who ? <WhyAnswer who={who} /> : "This profile has no email or UPN to look up."}
+                <Subtitle2 as="h2">Lists</Subtitle2>
+                {p.lists?.length ? (
+                  <ul className={s.lists}>
+                    {p.lists.map((l) => (
+                      <li key={l.id}>
+                        <Link href={href({ name: "list", id: l.id, query: { name: l.name } })}>{l.name}</Link>
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  "Not a member of any synced list."
+                )}
+              </div>
+            </div>
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}

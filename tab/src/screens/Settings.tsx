@@ -1,0 +1,217 @@
+import {
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  makeStyles,
+  Switch,
+  Text,
+  tokens,
+} from "@fluentui/react-components";
+import { Save20Regular } from "@fluentui/react-icons";
+import { useState } from "react";
+import { type ApiError, toApiError } from "../api/client.ts";
+import type { AttributeDefinition, Connection } from "../api/types.ts";
+import { toLines } from "../app/lines.ts";
+import { href } from "../app/router.ts";
+import { useSession } from "../app/session.tsx";
+import {
+  defaultSchedule,
+  type FieldErrors,
+  normalizeFieldErrors,
+  validate,
+  withDefaults,
+} from "../app/settingsForm.ts";
+import { useLoad } from "../app/useLoad.ts";
+import { PageHeader } from "../components/PageHeader.tsx";
+import { ProblemBar } from "../components/ProblemBar.tsx";
+import { Section } from "../components/Section.tsx";
+import { Loaded } from "../components/States.tsx";
+import { StatusBadge } from "../components/StatusBadge.tsx";
+import { DeletionSection } from "./SettingsDeletion.tsx";
+import { MappingSection } from "./SettingsMapping.tsx";
+import { ScheduleSection } from "./SettingsSchedule.tsx";
+import { ScopeSections } from "./SettingsScope.tsx";
+import type { SettingsForm } from "./settingsTypes.ts";
+
+const useStyles = makeStyles({
+  stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: "80px" },
+  bar: {
+    position: "sticky",
+    bottom: 0,
+    display: "flex",
+    alignItems: "center",
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    borderTop: `1px solid ${tokens.colorNeutralStroke2}`,
+    boxShadow: tokens.shadow8,
+    zIndex: 1,
+  },
+  grow: { flexGrow: 1 },
+  list: { margin: `${tokens.spacingVerticalXS} 0 0`, paddingLeft: tokens.spacingHorizontalXL },
+});
+
+const toForm = (c: Connection): SettingsForm => {
+  const settings = withDefaults(c.settings);
+  return {
+    name: c.name,
+    settings,
+    schedule: { ...defaultSchedule(), ...c.schedule },
+    lines: {
+      emails: toLines(settings.users.emails),
+      administrativeUnitIds: toLines(settings.users.administrativeUnitIds),
+      listGroupIds: toLines(settings.lists.groupIds),
+    },
+    groups: {},
+  };
+};
+
+/** Everything about one connection's sync: scope, deletions, mapping, schedule; saved in one go. */
+export function Settings({ connectionId }: { connectionId: string }) {
+  const { client } = useSession();
+  const data = useLoad(async () => {
+    const [connection, attributes] = await Promise.all([
+      client.connection(connectionId),
+      client.attributes(),
+    ]);
+    return { connection, attributes: attributes.items };
+  }, [client, connectionId]);
+  return (
+    <Loaded load={data} label="Loading settings…">
+      {(d) => <SettingsEditor initial={d.connection} attributes={d.attributes} />}
+    </Loaded>
+  );
+}
+
+function SettingsEditor({ initial, attributes }: { initial: Connection; attributes: AttributeDefinition[] }) {
+  const s = useStyles();
+  const { client, me, notify } = useSession();
+  const [connection, setConnection] = useState(initial);
+  const [form, setForm] = useState(() => toForm(initial));
+  const [dirty, setDirty] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [problem, setProblem] = useState<ApiError>();
+  const [saving, setSaving] = useState(false);
+  const [toggling, setToggling] = useState(false);
+  const readOnly = !me.isAdmin;
+
+  const update = (change: (f: SettingsForm) => SettingsForm) => {
+    setForm(change);
+    setDirty(true);
+  };
+
+  const save = async () => {
+    setProblem(undefined);
+    const { errors: found, parsed } = validate(form.settings, form.lines, form.schedule, form.name);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const settings = {
+      ...form.settings,
+      users: {
+        ...form.settings.users,
+        emails: parsed.emails,
+        administrativeUnitIds: parsed.administrativeUnitIds,
+      },
+      lists: { ...form.settings.lists, groupIds: parsed.listGroupIds },
+    };
+    setSaving(true);
+    try {
+      const saved = await client.updateConnection(
+        connection.id,
+        { name: form.name.trim(), settings, schedule: form.schedule },
+        connection._etag ?? connection.etag,
+      );
+      setConnection(saved);
+      setDirty(false);
+      notify("Settings saved. The next sync uses them.");
+    } catch (err) {
+      const e = toApiError(err);
+      setErrors(normalizeFieldErrors(e.fields));
+      setProblem(e);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const toggle = async (on: boolean) => {
+    setToggling(true);
+    setProblem(undefined);
+    try {
+      const c = await client.setConnectionEnabled(connection.id, on);
+      setConnection((prev) => ({
+        ...prev,
+        status: c?.status ?? (on ? "active" : "inactive"),
+        _etag: c?._etag ?? prev._etag,
+      }));
+      notify(on ? "Connection turned on" : "Connection turned off; no sync runs until it is turned on");
+    } catch (err) {
+      setProblem(toApiError(err));
+    } finally {
+      setToggling(false);
+    }
+  };
+
+  const errorCount = Object.keys(errors).length;
+  const props = { form, update, errors, readOnly };
+  return (
+    <div className={s.stack}>
+      <PageHeader
+        title={`Sync settings: ${connection.name}`}
+        back={{ href: href({ name: "home" }), label: "Home" }}
+        actions={<StatusBadge kind="connection" value={connection.status} />}
+      />
+      {readOnly && (
+        <MessageBar intent="info">
+          <MessageBarBody>You can read these settings; only administrators can change them.</MessageBarBody>
+        </MessageBar>
+      )}
+      <Section id="connection" title="Connection">
+        <Field label="Name" required validationMessage={errors.name}>
+          <Input
+            value={form.name}
+            disabled={readOnly}
+            onChange={(_, d) => update((f) => ({ ...f, name: d.value }))}
+          />
+        </Field>
+        <Switch
+          label={connection.status === "inactive" ? "Connection is off: no syncs run" : "Connection is on"}
+          checked={connection.status !== "inactive"}
+          disabled={readOnly || toggling}
+          onChange={(_, d) => toggle(d.checked)}
+        />
+      </Section>
+      <ScopeSections {...props} />
+      <DeletionSection {...props} />
+      <MappingSection {...props} attributes={attributes} />
+      <ScheduleSection {...props} />
+      {!readOnly && (
+        <div className={s.bar}>
+          <div className={s.grow} aria-live="polite">
+            {problem && !errorCount && <ProblemBar error={problem} />}
+            {errorCount > 0 && (
+              <MessageBar intent="error" layout="multiline">
+                <MessageBarBody>
+                  <MessageBarTitle>
+                    {errorCount === 1
+                      ? "One setting needs attention"
+                      : `${errorCount} settings need attention`}
+                  </MessageBarTitle>
+                  Each problem is explained next to its field.
+                </MessageBarBody>
+              </MessageBar>
+            )}
+            {!problem && !errorCount && (
+              <Text>{dirty ? "You have unsaved changes." : "All changes saved."}</Text>
+            )}
+          </div>
+          <Button appearance="primary" icon={<Save20Regular />} onClick={save} disabled={saving}>
+            {saving ? "Saving…" : "Save"}
+          </Button>
+        </div>
+      )}
+    </div>
+  );
+}

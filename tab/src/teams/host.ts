@@ -1,0 +1,97 @@
+import { app, authentication, pages } from "@microsoft/teams-js";
+
+/**
+ * Everything the tab needs from Teams, behind one small interface so screens never import teams-js.
+ * SSO and the consent pop-up come straight from teams-js: `@microsoft/teamsfx` is deprecated and adds
+ * nothing here that `authentication.getAuthToken` does not already do, so it is not used.
+ */
+export type TeamsTheme = "default" | "dark" | "contrast";
+
+export interface TeamsHost {
+  theme: TeamsTheme;
+  onThemeChange(handler: (theme: TeamsTheme) => void): void;
+  getToken(): Promise<string>;
+  /** Opens `url` in the Teams authentication pop-up; resolves when the page calls notifySuccess. */
+  authenticate(url: string): Promise<string>;
+}
+
+export const toTeamsTheme = (t: string | undefined): TeamsTheme =>
+  t === "dark" ? "dark" : t === "contrast" ? "contrast" : "default";
+
+/** True when the page may be hosted by Teams: framed, in a Teams native webview, or told so by the URL. */
+export function mayBeInTeams(w: Window = window): boolean {
+  const framed = (() => {
+    try {
+      return w.self !== w.top;
+    } catch {
+      return true;
+    }
+  })();
+  const native = "nativeInterface" in w;
+  const hinted = new URLSearchParams(w.location.search).get("host") === "teams";
+  return framed || native || hinted;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("Teams did not answer")), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Connects to Teams when hosted by it; null when the page runs standalone in a browser. */
+export async function connectTeams(timeoutMs = 5000): Promise<TeamsHost | null> {
+  if (!mayBeInTeams()) return null;
+  try {
+    await withTimeout(app.initialize(), timeoutMs);
+  } catch {
+    return null;
+  }
+  const context = await app.getContext().catch(() => undefined);
+  app.notifySuccess();
+  return {
+    theme: toTeamsTheme(context?.app.theme),
+    onThemeChange: (handler) => app.registerOnThemeChangeHandler((t) => handler(toTeamsTheme(t))),
+    getToken: () => authentication.getAuthToken(),
+    authenticate: (url) => authentication.authenticate({ url, width: 600, height: 720 }),
+  };
+}
+
+/** In the consent pop-up Teams opened: report the outcome back to the tab that opened it. */
+export async function finishTeamsPopup(ok: boolean, detail: string): Promise<boolean> {
+  try {
+    await withTimeout(app.initialize(), 3000);
+  } catch {
+    return false;
+  }
+  if (ok) authentication.notifySuccess(detail);
+  else authentication.notifyFailure(detail);
+  return true;
+}
+
+/** The channel tab's configuration page: one click, the tab always shows the same app. */
+export function enableTabConfiguration(contentUrl: string): void {
+  pages.config.registerOnSaveHandler((save) => {
+    pages.config
+      .setConfig({
+        contentUrl,
+        websiteUrl: contentUrl,
+        entityId: "directory-sync",
+        suggestedDisplayName: "Directory Sync",
+      })
+      .then(() => save.notifySuccess())
+      .catch((err: unknown) =>
+        save.notifyFailure(err instanceof Error ? err.message : "Could not save the tab"),
+      );
+  });
+  pages.config.setValidityState(true);
+}
