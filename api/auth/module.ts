@@ -1,0 +1,168 @@
+import type { RequestHandler, Router } from "express";
+import type { Config } from "../config/config.ts";
+import { ConnectionHealth } from "../connections/health.ts";
+import { ConnectionsService } from "../connections/service.ts";
+import type { EventBus } from "../events.ts";
+import { createAuthenticate } from "../http/authenticate.ts";
+import { attributesRoutes } from "../http/routes/attributes-routes.ts";
+import { auditRoutes } from "../http/routes/audit-routes.ts";
+import { authRoutes } from "../http/routes/auth-routes.ts";
+import { connectionRoutes } from "../http/routes/connection-routes.ts";
+import { groupsRoutes } from "../http/routes/groups-routes.ts";
+import { meRoutes } from "../http/routes/me-routes.ts";
+import type { Logger } from "../logger.ts";
+import { type AdminCheck, Scheduler, type StartScheduledTask } from "../scheduler/scheduler.ts";
+import type { Store } from "../store/store.ts";
+import { ConsentingAdminCheck } from "./admin-check.ts";
+import { ConsentFlows } from "./consent.ts";
+import { ConnectionCredentials } from "./credentials.ts";
+import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "./secrets.ts";
+import { SessionCodec } from "./session.ts";
+import { TokenValidator } from "./token-validator.ts";
+
+export interface AuthModuleOptions {
+  config: Config;
+  store: Store;
+  events: EventBus;
+  logger: Logger;
+  /** Starts a scheduled sync; provided by the sync service. Without it the scheduler only checks admins. */
+  startTask?: StartScheduledTask;
+  /** Wraps data keys; defaults to ENCRYPTION_KEY, else a key generated under `localKeyDir` (npm start). */
+  keyWrapper?: KeyWrapper;
+  localKeyDir?: string;
+  now?: () => number;
+}
+
+export interface AuthModule {
+  authenticate: RequestHandler;
+  publicRoutes: Router[];
+  apiRoutes: Router[];
+  credentials: ConnectionCredentials;
+  connections: ConnectionsService;
+  health: ConnectionHealth;
+  consent: ConsentFlows;
+  adminCheck: ConsentingAdminCheck;
+  scheduler: Scheduler;
+  validator: TokenValidator;
+  secrets: SecretBox;
+}
+
+/**
+ * Everything about who may call the API and how connections reach Entra ID, in one factory the
+ * composition root wires in a few lines: authenticate + routes into createHttpApp, `credentials.graphFor`
+ * for the sync engine, `scheduler.start()` when SCHEDULER_ENABLED.
+ */
+export function createAuthModule(options: AuthModuleOptions): AuthModule {
+  const { config, store, events, logger } = options;
+  const now = options.now ?? Date.now;
+  const masterKey = config.ENCRYPTION_KEY
+    ? Buffer.from(config.ENCRYPTION_KEY, "base64")
+    : options.localKeyDir
+      ? loadOrCreateLocalKey(options.localKeyDir)
+      : undefined;
+  const wrapper = options.keyWrapper ?? (masterKey ? new LocalKeyWrapper(masterKey) : undefined);
+  if (!wrapper)
+    throw new Error(
+      "ENCRYPTION_KEY is not configured (32 bytes, base64); connection secrets cannot be protected",
+    );
+  const secrets = new SecretBox(wrapper);
+  const sessionSecret = config.SESSION_SECRET ?? masterKey;
+  if (!sessionSecret)
+    throw new Error("SESSION_SECRET is not configured; sessions and consent state cannot be signed");
+
+  const audiences = [config.AUTH_CLIENT_ID, ...config.AUTH_AUDIENCES];
+  const apiScope =
+    config.AUTH_API_SCOPE ??
+    `${config.AUTH_AUDIENCES.find((a) => a.startsWith("api://")) ?? `api://${config.AUTH_CLIENT_ID}`}/access_as_user`;
+  const validator = new TokenValidator({
+    authorityHost: config.AUTHORITY_HOST,
+    audiences,
+    allowedTenants: config.ALLOWED_TENANTS,
+  });
+  const sessions = new SessionCodec(sessionSecret, now);
+  const policy = {
+    adminAppRoles: config.ADMIN_APP_ROLES,
+    readerAppRoles: config.READER_APP_ROLES,
+    adminDirectoryRoles: config.ADMIN_DIRECTORY_ROLES,
+  };
+
+  const health = new ConnectionHealth(store, events, logger, now);
+  const credentials = new ConnectionCredentials(
+    {
+      authorityHost: config.AUTHORITY_HOST,
+      graphBaseUrl: config.GRAPH_BASE_URL,
+      productClientId: config.AUTH_CLIENT_ID,
+      ...(config.AUTH_CLIENT_SECRET ? { productClientSecret: config.AUTH_CLIENT_SECRET } : {}),
+    },
+    secrets,
+    {
+      onLost: (connection, problem) => health.credentialLost(connection, problem),
+      onRefreshTokenRotated: async (connection, sealed) => {
+        await store.connections.update(connection.tenantId, connection.id, (c) => {
+          c.secret = sealed;
+          return c;
+        });
+      },
+    },
+    now,
+  );
+  const connections = new ConnectionsService(store, secrets, credentials, health, now);
+  const consent = new ConsentFlows(
+    {
+      authorityHost: config.AUTHORITY_HOST,
+      graphBaseUrl: config.GRAPH_BASE_URL,
+      publicUrl: config.publicUrl,
+      productClientId: config.AUTH_CLIENT_ID,
+      delegatedScopes: config.DELEGATED_GRAPH_SCOPES,
+      stateSecret: sessionSecret,
+    },
+    store,
+    secrets,
+    credentials,
+    health,
+    now,
+  );
+  const adminCheck = new ConsentingAdminCheck(credentials, health, config.ADMIN_DIRECTORY_ROLES, logger);
+  const runAdminCheck: AdminCheck = async (connection) => {
+    await adminCheck.check(connection);
+  };
+  const scheduler = new Scheduler({
+    store,
+    logger,
+    now,
+    adminCheck: runAdminCheck,
+    startTask: options.startTask ?? (async () => ({ status: "already-running" as const })),
+    ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
+  });
+
+  return {
+    authenticate: createAuthenticate({ validator, sessions, policy }),
+    publicRoutes: [
+      authRoutes({
+        publicUrl: config.publicUrl,
+        loginTenant: config.AUTH_LOGIN_TENANT,
+        apiScope,
+        sessions,
+        validator,
+        credentials,
+        consent,
+        logger,
+      }),
+    ],
+    apiRoutes: [
+      meRoutes(),
+      connectionRoutes(connections, consent),
+      groupsRoutes({ credentials, connections, consent, graphBaseUrl: config.GRAPH_BASE_URL }),
+      auditRoutes(store),
+      attributesRoutes(store),
+    ],
+    credentials,
+    connections,
+    health,
+    consent,
+    adminCheck,
+    scheduler,
+    validator,
+    secrets,
+  };
+}

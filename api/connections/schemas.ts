@@ -1,0 +1,72 @@
+import { z } from "zod";
+import type { Schedule } from "../store/documents.ts";
+import { syncSettingsSchema } from "../sync/settings.ts";
+
+const guid = z
+  .string()
+  .trim()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+    "must be the app's client id (a GUID)",
+  )
+  .transform((v) => v.toLowerCase());
+
+const name = z.string().trim().min(1, "enter a name").max(120, "at most 120 characters");
+const clientSecret = z
+  .string()
+  .min(8, "must be the client secret's value (at least 8 characters)")
+  .max(1024, "is too long for a client secret");
+
+export const scheduleSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    intervalMinutes: z
+      .number()
+      .int()
+      .min(1, "at least 1 minute")
+      .max(7 * 24 * 60, "at most a week")
+      .default(60),
+    fullEveryHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
+    quiet: z.boolean().default(false),
+  })
+  .strict();
+
+export const defaultSchedule = (): Schedule => scheduleSchema.parse({});
+
+const common = {
+  name,
+  settings: syncSettingsSchema.optional(),
+  schedule: scheduleSchema.optional(),
+  allowConcurrent: z.boolean().optional(),
+};
+
+export const createConnectionSchema = z.discriminatedUnion("kind", [
+  z.object({ ...common, kind: z.literal("graph-app"), clientId: guid, clientSecret }).strict(),
+  z.object({ ...common, kind: z.literal("graph-delegated") }).strict(),
+]);
+export type CreateConnectionInput = z.infer<typeof createConnectionSchema>;
+
+export const patchConnectionSchema = z
+  .object({
+    name: name.optional(),
+    settings: syncSettingsSchema.optional(),
+    schedule: scheduleSchema.partial().strict().optional(),
+    clientId: guid.optional(),
+    clientSecret: clientSecret.optional(),
+    allowConcurrent: z.boolean().optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, "send at least one field to change");
+export type PatchConnectionInput = z.infer<typeof patchConnectionSchema>;
+
+export const deleteQuerySchema = z
+  .object({
+    confirm: z.enum(["true", "false"]).optional(),
+    data: z.enum(["keep", "remove"]).optional(),
+  })
+  .strict();

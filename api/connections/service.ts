@@ -1,0 +1,323 @@
+import { randomUUID } from "node:crypto";
+import type { ConnectionCredentials } from "../auth/credentials.ts";
+import { secretContext } from "../auth/credentials.ts";
+import { type SecretBox, secretHint } from "../auth/secrets.ts";
+import { CredentialProblem } from "../auth/token-errors.ts";
+import { isDirectoryProblem } from "../graph/problems.ts";
+import { syncSlot } from "../scheduler/slots.ts";
+import type { Actor, ConnectionDoc, Problem } from "../store/documents.ts";
+import type { Store } from "../store/store.ts";
+import { defaultSyncSettings } from "../sync/settings.ts";
+import { diff, writeAudit } from "./audit.ts";
+import { removeConnectionData } from "./data.ts";
+import type { ConnectionHealth } from "./health.ts";
+import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
+import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
+
+/** A refusal the HTTP layer turns into 404 / 409 / 412 with the same code, message and remedy. */
+export class ConnectionRefused extends Error {
+  constructor(
+    readonly status: 404 | 409 | 412,
+    readonly problem: Problem & Record<string, unknown>,
+  ) {
+    super(problem.message);
+  }
+}
+
+export interface TestResult {
+  ok: boolean;
+  checks: PermissionCheck[];
+  problem?: Problem & { kind: string };
+}
+
+const ENABLED = (c: ConnectionDoc) => c.status !== "inactive";
+
+/** What the API returns for a connection: everything but the sealed secret and flow internals. */
+export function publicView(c: ConnectionDoc) {
+  const { secret: _s, pendingConsent, _etag, ...rest } = c as ConnectionDoc & Record<string, unknown>;
+  for (const k of Object.keys(rest)) if (k.startsWith("_")) delete rest[k];
+  return {
+    ...rest,
+    etag: _etag,
+    hasSecret: Boolean(c.secret),
+    ...(pendingConsent
+      ? { consentPending: { step: pendingConsent.step, startedAt: pendingConsent.startedAt } }
+      : {}),
+  };
+}
+
+/**
+ * Connection lifecycle: create, change, (de)activate, delete, test. Plain TypeScript over the store; the
+ * HTTP layer only validates input and maps refusals. Every change is audited with secrets redacted.
+ */
+export class ConnectionsService {
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+    private readonly credentials: ConnectionCredentials,
+    private readonly health: ConnectionHealth,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  list(tenantId: string): Promise<ConnectionDoc[]> {
+    return this.store.connections.all(tenantId, {
+      where: "c.type = 'connection'",
+      orderBy: "c.createdAt ASC",
+    });
+  }
+
+  async get(tenantId: string, id: string): Promise<ConnectionDoc> {
+    const c = await this.store.connections.get(tenantId, id);
+    if (c?.type !== "connection") throw notFound(id);
+    return c;
+  }
+
+  async create(tenantId: string, input: CreateConnectionInput, actor: Actor): Promise<ConnectionDoc> {
+    const id = randomUUID();
+    const at = new Date(this.now()).toISOString();
+    const others = (await this.list(tenantId)).filter(ENABLED);
+    const allowConcurrent = input.allowConcurrent ?? false;
+    // Only one enabled connection at a time unless allowed: a second one starts switched off.
+    const blocked = others.length > 0 && !(allowConcurrent && others.every((o) => o.allowConcurrent));
+    const doc: ConnectionDoc = {
+      id,
+      tenantId,
+      type: "connection",
+      name: input.name,
+      kind: input.kind,
+      status: blocked ? "inactive" : input.kind === "graph-app" ? "active" : "needs-reauth",
+      settings: input.settings ?? defaultSyncSettings(),
+      schedule: { ...defaultSchedule(), ...input.schedule },
+      allowConcurrent,
+      createdAt: at,
+      createdBy: actor,
+      updatedAt: at,
+      updatedBy: actor,
+    };
+    if (input.kind === "graph-app") {
+      doc.clientId = input.clientId;
+      doc.secret = await this.secrets.seal(input.clientSecret, secretContext(tenantId, id));
+      doc.secretHint = secretHint(input.clientSecret);
+    } else {
+      doc.statusProblem = {
+        code: "authorization-pending",
+        message: "Waiting for an admin to sign in and grant consent.",
+        remedy: "Choose Grant admin consent on the connection.",
+        since: at,
+      };
+    }
+    const created = await this.store.connections.create(doc);
+    await this.audit(tenantId, actor, "connection.create", created, undefined, created);
+    await syncSlot(this.store, created, created, this.now());
+    return created;
+  }
+
+  async update(
+    tenantId: string,
+    id: string,
+    input: PatchConnectionInput,
+    actor: Actor,
+    ifMatch?: string,
+  ): Promise<ConnectionDoc> {
+    const current = await this.get(tenantId, id);
+    if (ifMatch && ifMatch !== current._etag)
+      throw new ConnectionRefused(412, {
+        code: "changed-elsewhere",
+        message: "The connection was changed by someone else since you loaded it",
+        remedy: "Reload the connection and make your change again.",
+      });
+    if ((input.clientId || input.clientSecret) && current.kind !== "graph-app")
+      throw new ConnectionRefused(409, {
+        code: "not-applicable",
+        message: "Only graph-app connections have a client id and secret",
+        remedy: "Reauthorize a delegated connection with Grant admin consent instead.",
+      });
+    const sealed = input.clientSecret
+      ? await this.secrets.seal(input.clientSecret, secretContext(tenantId, id))
+      : undefined;
+    const next = structuredClone(current);
+    if (input.name !== undefined) next.name = input.name;
+    if (input.settings !== undefined) next.settings = input.settings;
+    if (input.schedule !== undefined) next.schedule = { ...current.schedule, ...input.schedule };
+    if (input.allowConcurrent !== undefined) next.allowConcurrent = input.allowConcurrent;
+    if (input.clientId !== undefined) next.clientId = input.clientId;
+    if (sealed && input.clientSecret) {
+      next.secret = sealed;
+      next.secretHint = secretHint(input.clientSecret);
+    }
+    next.updatedAt = new Date(this.now()).toISOString();
+    next.updatedBy = actor;
+    let saved = await this.store.connections.replace(next, { ifMatch: current._etag });
+    await this.audit(
+      tenantId,
+      actor,
+      input.clientSecret ? "connection.rotate-secret" : "connection.update",
+      saved,
+      current,
+      saved,
+    );
+    if (input.clientSecret || input.clientId) {
+      // A new credential: forget cached tokens and, if it works, leave needs-reauth at once.
+      this.credentials.forget(saved);
+      try {
+        await this.credentials.tokenFor(saved);
+        saved = await this.health.credentialWorks(saved);
+      } catch (err) {
+        if (!isDirectoryProblem(err)) throw err;
+      }
+    }
+    await syncSlot(this.store, saved, saved, this.now());
+    return this.get(tenantId, id);
+  }
+
+  async setActive(tenantId: string, id: string, active: boolean, actor: Actor): Promise<ConnectionDoc> {
+    const current = await this.get(tenantId, id);
+    if (active && current.status !== "inactive") return current;
+    if (!active && current.status === "inactive") return current;
+    if (active) {
+      const clash = (await this.list(tenantId)).find(
+        (o) => o.id !== id && ENABLED(o) && !(o.allowConcurrent && current.allowConcurrent),
+      );
+      if (clash)
+        throw new ConnectionRefused(409, {
+          code: "another-active",
+          message: `Connection "${clash.name}" is active; two connections syncing the same directory would clash`,
+          remedy: `Deactivate "${clash.name}" first, or allow concurrent connections on both.`,
+          connectionId: clash.id,
+        });
+    }
+    const saved = await this.store.connections.update(tenantId, id, (c) => {
+      // Reactivating a connection whose credential is known broken goes straight to needs-reauth.
+      c.status = active ? (c.statusProblem ? "needs-reauth" : "active") : "inactive";
+      c.updatedAt = new Date(this.now()).toISOString();
+      c.updatedBy = actor;
+      return c;
+    });
+    await this.audit(
+      tenantId,
+      actor,
+      active ? "connection.reactivate" : "connection.deactivate",
+      saved,
+      current,
+      saved,
+    );
+    await syncSlot(this.store, saved, saved, this.now());
+    return saved;
+  }
+
+  /** Without confirmation: what deleting would do. With it: deletes, keeping or removing synced data. */
+  async remove(
+    tenantId: string,
+    id: string,
+    options: { confirm: boolean; data?: "keep" | "remove" },
+    actor: Actor,
+  ) {
+    const current = await this.get(tenantId, id);
+    const where = { where: "c.connectionId = @c", parameters: [{ name: "@c", value: id }] };
+    const [profiles, lists] = await Promise.all([
+      this.store.profiles.count(tenantId, where),
+      this.store.lists.count(tenantId, where),
+    ]);
+    if (!options.confirm || !options.data)
+      throw new ConnectionRefused(409, {
+        code: "confirmation-required",
+        message: `Deleting "${current.name}" stops its syncs and deletes its stored credential. It has ${profiles} synced profiles and ${lists} synced lists.`,
+        remedy: `Send confirm=true with data=keep (the ${profiles} profiles and ${lists} lists stay as they are and are no longer updated) or data=remove (they are deleted now).`,
+        profiles,
+        lists,
+      });
+    if (current.lastTask && ["queued", "running"].includes(current.lastTask.status))
+      throw new ConnectionRefused(409, {
+        code: "task-running",
+        message: `Task ${current.lastTask.id} of this connection is ${current.lastTask.status}`,
+        remedy: "Cancel the task or wait for it to finish, then delete.",
+        taskId: current.lastTask.id,
+      });
+    const removed =
+      options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;
+    await this.store.connections.delete(tenantId, id);
+    this.credentials.forget(current);
+    await syncSlot(this.store, undefined, current, this.now());
+    await writeAudit(
+      this.store,
+      {
+        tenantId,
+        actor,
+        action: "connection.delete",
+        target: { kind: "connection", id, name: current.name },
+        changes: {
+          connection: { from: current.name, to: null },
+          data: { from: { profiles, lists }, to: options.data === "remove" ? "removed" : "kept" },
+        },
+      },
+      this.now,
+    );
+    return { deleted: true, data: options.data, profiles, lists, removed };
+  }
+
+  /** Credentials first, then each permission the options need: granted or missing, by exact name. */
+  async test(tenantId: string, id: string): Promise<TestResult> {
+    const connection = await this.get(tenantId, id);
+    if (connection.kind === "scim") return { ok: true, checks: [] };
+    const delegated = connection.kind === "graph-delegated";
+    let result: TestResult;
+    try {
+      const granted = delegated
+        ? await this.credentials.grantedScopes(connection)
+        : await this.credentials.grantedAppRoles(connection);
+      const graph = this.credentials.graphFor(connection);
+      const checks = await checkPermissions(
+        graph,
+        requiredPermissions(connection.settings, delegated),
+        granted,
+        delegated ? "delegated" : "application",
+      );
+      result = {
+        ok: checks.every((c) => c.status === "granted"),
+        checks: [
+          { permission: "credentials", status: "granted", detail: "Entra ID issued a token." },
+          ...checks,
+        ],
+      };
+      await this.health.credentialWorks(connection);
+    } catch (err) {
+      if (!isDirectoryProblem(err)) throw err;
+      const cause = err instanceof CredentialProblem ? err.reason : err.kind;
+      result = {
+        ok: false,
+        checks: [{ permission: "credentials", status: "missing", detail: err.message }],
+        problem: { code: cause, kind: err.kind, message: err.message, remedy: err.remedy },
+      };
+    }
+    await this.store.connections.update(tenantId, id, (c) => {
+      c.lastTest = { at: new Date(this.now()).toISOString(), ok: result.ok, checks: result.checks };
+      return c;
+    });
+    return result;
+  }
+
+  private async audit(
+    tenantId: string,
+    actor: Actor,
+    action: string,
+    target: ConnectionDoc,
+    before: ConnectionDoc | undefined,
+    after: ConnectionDoc,
+  ) {
+    const changes = diff(before, after);
+    // A rotated secret shows as a change of the hint only, never of the value.
+    if (changes.secret) changes.secret = { from: before?.secret ? "[redacted]" : null, to: "[redacted]" };
+    await writeAudit(
+      this.store,
+      { tenantId, actor, action, target: { kind: "connection", id: target.id, name: target.name }, changes },
+      this.now,
+    );
+  }
+}
+
+const notFound = (id: string) =>
+  new ConnectionRefused(404, {
+    code: "not-found",
+    message: `Connection ${id} was not found`,
+    remedy: "Reload the list of connections.",
+  });

@@ -1,0 +1,110 @@
+import { type NextFunction, type Request, type Response, Router } from "express";
+import { z } from "zod";
+import { writeAudit } from "../../connections/audit.ts";
+import { isStoreError } from "../../store/errors.ts";
+import type { Store } from "../../store/store.ts";
+import { requireAdmin, requireReader } from "../principal.ts";
+import { HttpProblem, notFound } from "../problem.ts";
+import { parseInput } from "../validate.ts";
+
+const attributeName = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
+    "must start with a letter and use letters, digits or _ (at most 64)",
+  );
+
+const createSchema = z
+  .object({
+    name: attributeName,
+    label: z.string().trim().min(1, "enter a label").max(120, "at most 120 characters"),
+    valueType: z.enum(["string", "number", "boolean", "string[]"]).default("string"),
+  })
+  .strict();
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
+
+/** Custom profile attributes the customer defines before mapping Entra attributes onto them. */
+export function attributesRoutes(store: Store): Router {
+  const router = Router();
+  const id = (name: string) => `attr.${name.toLowerCase()}`;
+
+  router.get(
+    "/attributes",
+    wrap(async (req, res) => {
+      const p = requireReader(req);
+      const items = await store.attributeDefinitions.all(p.tenantId, { orderBy: "c.name ASC" });
+      res.json({
+        items: items.map(({ _etag, ...a }) => ({
+          name: a.name,
+          label: a.label,
+          valueType: a.valueType,
+          createdAt: a.createdAt,
+        })),
+      });
+    }),
+  );
+
+  router.post(
+    "/attributes",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const input = parseInput(createSchema, req.body);
+      try {
+        const doc = await store.attributeDefinitions.create({
+          id: id(input.name),
+          tenantId: p.tenantId,
+          type: "attributeDefinition",
+          ...input,
+          createdAt: new Date().toISOString(),
+        });
+        await writeAudit(store, {
+          tenantId: p.tenantId,
+          actor: { oid: p.oid, name: p.name, ...(p.upn ? { upn: p.upn } : {}) },
+          action: "attribute.create",
+          target: { kind: "attribute", id: doc.id, name: doc.name },
+          changes: { attribute: { from: null, to: input } },
+        });
+        res
+          .status(201)
+          .json({ name: doc.name, label: doc.label, valueType: doc.valueType, createdAt: doc.createdAt });
+      } catch (err) {
+        if (isStoreError(err, "conflict"))
+          throw new HttpProblem(409, {
+            code: "exists",
+            message: `Attribute ${input.name} already exists`,
+            remedy: "Choose another name.",
+            fields: { name: "already exists" },
+          });
+        throw err;
+      }
+    }),
+  );
+
+  router.delete(
+    "/attributes/:name",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const { name } = parseInput(z.object({ name: attributeName }), req.params, "path");
+      const existing = await store.attributeDefinitions.get(p.tenantId, id(name));
+      if (!existing) throw notFound(`Attribute ${name}`);
+      await store.attributeDefinitions.delete(p.tenantId, existing.id);
+      await writeAudit(store, {
+        tenantId: p.tenantId,
+        actor: { oid: p.oid, name: p.name, ...(p.upn ? { upn: p.upn } : {}) },
+        action: "attribute.delete",
+        target: { kind: "attribute", id: existing.id, name: existing.name },
+        changes: {
+          attribute: {
+            from: { name: existing.name, label: existing.label, valueType: existing.valueType },
+            to: null,
+          },
+        },
+      });
+      res.status(204).end();
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,214 @@
+import { randomBytes } from "node:crypto";
+import { CryptoProvider, ResponseMode } from "@azure/msal-node";
+import { type NextFunction, type Request, type Response, Router } from "express";
+import { rateLimit } from "express-rate-limit";
+import { ConsentError, type ConsentFlows } from "../../auth/consent.ts";
+import type { ConnectionCredentials } from "../../auth/credentials.ts";
+import type { SessionCodec } from "../../auth/session.ts";
+import type { TokenValidator } from "../../auth/token-validator.ts";
+import type { Logger } from "../../logger.ts";
+import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../authenticate.ts";
+import { HttpProblem } from "../problem.ts";
+
+export interface AuthRouteOptions {
+  publicUrl: string;
+  loginTenant: string;
+  apiScope: string;
+  sessions: SessionCodec;
+  validator: TokenValidator;
+  credentials: ConnectionCredentials;
+  consent: ConsentFlows;
+  logger: Logger;
+  perIpPerMinute?: number;
+  perTenantPerMinute?: number;
+}
+
+const LOGIN_COOKIE = "eds_login";
+const SESSION_SECONDS = 8 * 3600;
+
+/** Only same-site paths: an open redirect after sign-in would hand users to anyone. */
+const safeReturnTo = (v: unknown) => (typeof v === "string" && /^\/(?![/\\])[^\s]*$/.test(v) ? v : "/");
+
+/**
+ * Public routes: standalone browser sign-in (authorization code + PKCE through msal-node, ending in an
+ * encrypted httpOnly session cookie) and the admin-consent redirect target. Rate limited per IP, and the
+ * consent callback also per tenant.
+ */
+export function authRoutes(o: AuthRouteOptions): Router {
+  const router = Router();
+  const secure = o.publicUrl.startsWith("https://");
+  const sessionCookie = secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+  const pkce = new CryptoProvider();
+  const tooMany = (_req: Request, _res: Response, next: NextFunction) =>
+    next(
+      new HttpProblem(429, {
+        code: "rate-limited",
+        message: "Too many sign-in requests",
+        remedy: "Wait a minute and try again.",
+      }),
+    );
+  router.use(
+    "/auth",
+    rateLimit({
+      windowMs: 60_000,
+      limit: o.perIpPerMinute ?? 60,
+      standardHeaders: "draft-8",
+      legacyHeaders: false,
+      handler: tooMany,
+    }),
+  );
+  const perTenant = rateLimit({
+    windowMs: 60_000,
+    limit: o.perTenantPerMinute ?? 30,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    keyGenerator: (req) => `tenant:${String(req.query.tenant ?? "none").slice(0, 64)}`,
+    handler: tooMany,
+  });
+  const cookieOptions = { httpOnly: true, secure, sameSite: "lax" as const, path: "/" };
+  const redirectUri = `${o.publicUrl}/auth/callback`;
+  const scopes = [o.apiScope];
+
+  router.get("/auth/login", async (req, res, next) => {
+    try {
+      const { verifier, challenge } = await pkce.generatePkceCodes();
+      const state = randomBytes(16).toString("base64url");
+      const nonce = randomBytes(16).toString("base64url");
+      const tx = await o.sessions.sealLogin({
+        state,
+        verifier,
+        nonce,
+        returnTo: safeReturnTo(req.query.returnTo),
+      });
+      const url = await o.credentials.productClient(o.loginTenant).getAuthCodeUrl({
+        scopes,
+        redirectUri,
+        state,
+        nonce,
+        codeChallenge: challenge,
+        codeChallengeMethod: "S256",
+        prompt: "select_account",
+        responseMode: ResponseMode.QUERY,
+      });
+      res.cookie(LOGIN_COOKIE, tx, { ...cookieOptions, maxAge: 600_000 });
+      res.redirect(302, url);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.get("/auth/callback", async (req, res, next) => {
+    try {
+      const raw = readCookie(req, LOGIN_COOKIE);
+      const tx = raw ? await o.sessions.openLogin(raw) : undefined;
+      res.clearCookie(LOGIN_COOKIE, cookieOptions);
+      if (!tx || typeof req.query.state !== "string" || req.query.state !== tx.state)
+        throw new HttpProblem(400, {
+          code: "login-state",
+          message: "The sign-in answer does not match a sign-in started here",
+          remedy: "Start signing in again.",
+        });
+      if (typeof req.query.error === "string")
+        throw new HttpProblem(401, {
+          code: "login-failed",
+          message: `Sign-in failed: ${req.query.error}`,
+          remedy: "Try again, or ask an admin to grant consent to the app.",
+        });
+      if (typeof req.query.code !== "string")
+        throw new HttpProblem(400, {
+          code: "login-code",
+          message: "The sign-in answer carried no code",
+          remedy: "Start signing in again.",
+        });
+      const tenant = typeof req.query.tenant === "string" ? req.query.tenant : o.loginTenant;
+      const result = await o.credentials.productClient(o.loginTenant).acquireTokenByCode({
+        code: req.query.code,
+        codeVerifier: tx.verifier,
+        redirectUri,
+        scopes,
+        state: tx.state,
+        nonce: tx.nonce,
+      });
+      // The same validation as a Teams SSO token: the session is exactly as trustworthy as a bearer call.
+      const verified = await o.validator.validate(result.accessToken);
+      const { cookie } = await o.sessions.sealSession({
+        tid: verified.tid,
+        oid: verified.oid,
+        name: verified.name,
+        ...(verified.upn ? { upn: verified.upn } : {}),
+        roles: verified.roles,
+        wids: verified.wids,
+      });
+      o.logger.info({ tenantId: verified.tid, oid: verified.oid, loginTenant: tenant }, "standalone sign-in");
+      res.cookie(sessionCookie, cookie, { ...cookieOptions, maxAge: SESSION_SECONDS * 1000 });
+      res.redirect(302, tx.returnTo);
+    } catch (err) {
+      next(
+        err instanceof HttpProblem
+          ? err
+          : new HttpProblem(401, {
+              code: "login-failed",
+              message: "Sign-in could not be completed",
+              remedy: "Start signing in again.",
+            }),
+      );
+      if (!(err instanceof HttpProblem))
+        o.logger.warn({ err: (err as Error).message }, "standalone sign-in failed");
+    }
+  });
+
+  router.post("/auth/logout", (_req, res) => {
+    res.clearCookie(sessionCookie, cookieOptions);
+    res.status(204).end();
+  });
+
+  router.get("/auth/consent/callback", perTenant, async (req, res, next) => {
+    try {
+      const outcome = await o.consent.callback(req.query as Record<string, string | undefined>);
+      if (outcome.type === "redirect") {
+        res.redirect(302, outcome.url);
+        return;
+      }
+      const status = outcome.ok ? 200 : 400;
+      if (req.accepts(["html", "json"]) === "json") {
+        res
+          .status(status)
+          .json(
+            outcome.ok
+              ? outcome
+              : { error: { code: outcome.code, message: outcome.message, remedy: outcome.remedy } },
+          );
+        return;
+      }
+      res
+        .status(status)
+        .type("html")
+        .send(
+          resultPage(
+            outcome.ok ? "Done" : "Consent not granted",
+            outcome.ok ? outcome.message : `${outcome.message} ${outcome.remedy}`,
+          ),
+        );
+    } catch (err) {
+      if (err instanceof ConsentError)
+        return next(new HttpProblem(400, { code: err.code, message: err.message, remedy: err.remedy }));
+      o.logger.warn({ err: (err as Error).message }, "consent callback failed");
+      next(
+        new HttpProblem(400, {
+          code: "consent-failed",
+          message: "The consent could not be completed",
+          remedy: "Start again from the connection.",
+        }),
+      );
+    }
+  });
+
+  return router;
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A page for the consent popup; the tab notices the change by reloading the connection when it closes. */
+function resultPage(title: string, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p>You can close this window.</p></main></body></html>`;
+}

@@ -1,0 +1,134 @@
+import { type NextFunction, type Request, type Response, Router } from "express";
+import { z } from "zod";
+import type { ConsentFlows } from "../../auth/consent.ts";
+import {
+  createConnectionSchema,
+  deleteQuerySchema,
+  patchConnectionSchema,
+} from "../../connections/schemas.ts";
+import { ConnectionRefused, type ConnectionsService, publicView } from "../../connections/service.ts";
+import type { ConnectionDoc } from "../../store/documents.ts";
+import { principalOf, requireAdmin, requireReader } from "../principal.ts";
+import { HttpProblem } from "../problem.ts";
+import { parseInput } from "../validate.ts";
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) =>
+  fn(req, res).catch((err) => next(mapRefusal(err)));
+
+export function mapRefusal(err: unknown): unknown {
+  if (err instanceof ConnectionRefused) {
+    const { code, message, remedy, ...extra } = err.problem;
+    return new HttpProblem(err.status, { code, message, remedy, ...extra });
+  }
+  return err;
+}
+
+const idParam = z.object({ id: z.string().uuid("must be a connection id") });
+const actorOf = (req: Request) => {
+  const p = principalOf(req);
+  return { oid: p.oid, name: p.name, ...(p.upn ? { upn: p.upn } : {}) };
+};
+const send = (res: Response, c: ConnectionDoc, status = 200) => {
+  if (c._etag) res.set("ETag", c._etag);
+  res.status(status).json(publicView(c));
+};
+
+/** /api/connections: CRUD, test, (de)activation, deletion with confirmation, and admin consent. */
+export function connectionRoutes(service: ConnectionsService, consent: ConsentFlows): Router {
+  const router = Router();
+
+  router.get(
+    "/connections",
+    wrap(async (req, res) => {
+      const p = requireReader(req);
+      res.json({ items: (await service.list(p.tenantId)).map(publicView) });
+    }),
+  );
+
+  router.post(
+    "/connections",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const input = parseInput(createConnectionSchema, req.body);
+      send(res, await service.create(p.tenantId, input, actorOf(req)), 201);
+    }),
+  );
+
+  router.get(
+    "/connections/:id",
+    wrap(async (req, res) => {
+      const p = requireReader(req);
+      const { id } = parseInput(idParam, req.params, "path");
+      send(res, await service.get(p.tenantId, id));
+    }),
+  );
+
+  router.patch(
+    "/connections/:id",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const { id } = parseInput(idParam, req.params, "path");
+      const input = parseInput(patchConnectionSchema, req.body);
+      send(res, await service.update(p.tenantId, id, input, actorOf(req), req.get("if-match") ?? undefined));
+    }),
+  );
+
+  router.post(
+    "/connections/:id/test",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const { id } = parseInput(idParam, req.params, "path");
+      const result = await service.test(p.tenantId, id);
+      if (result.problem?.kind === "consent-missing") {
+        // Say it so the tab can act: a stable code and the URL to open for admin consent.
+        const connection = await service.get(p.tenantId, id);
+        const consentUrl = await consent.start(connection, actorOf(req));
+        res.json({
+          ...result,
+          error: { ...result.problem, cause: result.problem.code, code: "consent-required", consentUrl },
+        });
+        return;
+      }
+      res.json(result.problem ? { ...result, error: result.problem } : result);
+    }),
+  );
+
+  for (const action of ["deactivate", "reactivate"] as const)
+    router.post(
+      `/connections/:id/${action}`,
+      wrap(async (req, res) => {
+        const p = requireAdmin(req);
+        const { id } = parseInput(idParam, req.params, "path");
+        send(res, await service.setActive(p.tenantId, id, action === "reactivate", actorOf(req)));
+      }),
+    );
+
+  router.delete(
+    "/connections/:id",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const { id } = parseInput(idParam, req.params, "path");
+      const query = parseInput(deleteQuerySchema, req.query, "query");
+      const result = await service.remove(
+        p.tenantId,
+        id,
+        { confirm: query.confirm === "true", ...(query.data ? { data: query.data } : {}) },
+        actorOf(req),
+      );
+      res.json(result);
+    }),
+  );
+
+  router.post(
+    "/connections/:id/consent",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      const { id } = parseInput(idParam, req.params, "path");
+      const connection = await service.get(p.tenantId, id);
+      res.json({ url: await consent.start(connection, actorOf(req)) });
+    }),
+  );
+
+  return router;
+}
