@@ -1,5 +1,5 @@
 import type { Store } from "../../api/store/store.ts";
-import type { ActionData, AdaptiveCard, CardVerb } from "../cards/card.ts";
+import { type ActionData, type AdaptiveCard, type CardVerb, plain } from "../cards/card.ts";
 import { noticeCard, problemCard, refusalText } from "../cards/notice.ts";
 import { taskCard } from "../cards/task.ts";
 import type { CommandContext } from "./context.ts";
@@ -63,7 +63,7 @@ export async function runCardAction(
         taskCard(started, ctx.links, {
           note:
             "task" in result
-              ? `Retried by ${ctx.actor.name}.`
+              ? `Retried by ${plain(ctx.actor.name)}.`
               : `A sync is already running (task ${started.id}).`,
           refreshUserIds: [ctx.userId],
         }),
@@ -80,8 +80,8 @@ export async function runCardAction(
         : await ctx.sync.cancelTask(ctx.tenantId, task.id, ctx.actor);
     const note =
       verb === "confirm"
-        ? `Deletions confirmed by ${ctx.actor.name}; the sync continues.`
-        : `Cancelled by ${ctx.actor.name}. Nothing was deleted.`;
+        ? `Deletions confirmed by ${plain(ctx.actor.name)}; the sync continues.`
+        : `Cancelled by ${plain(ctx.actor.name)}. Nothing was deleted.`;
     return { card: taskCard(updated, ctx.links, { note }), updateForEveryone: true };
   } catch (err) {
     return mine(problemCard("That didn't work", problemFrom(err, ctx.logger, DECISIONS[verb])));

@@ -354,6 +354,21 @@ describe("installation: where alerts go", () => {
     expect(await store.conversations.get(TENANT, TENANT)).toBeUndefined();
   });
 
+  it("a bot joining a team by conversationUpdate (older clients) also keeps the channel, silently", async () => {
+    const joined = {
+      ...installation("add", { teamId: TEAM_ID, person: ADMIN }),
+      type: "conversationUpdate",
+      action: undefined,
+      membersAdded: [{ id: "28:directory-sync-bot" }],
+      channelData: { tenant: { id: TENANT }, team: { id: TEAM_ID }, eventType: "teamMemberAdded" },
+    } as Partial<Activity>;
+    await adapter.send(joined).startTest();
+    expect(await store.conversations.get(TENANT, TENANT)).toMatchObject({
+      teamId: TEAM_ID,
+      channelId: TEAM_ID,
+    });
+  });
+
   it("a personal install is used until the bot joins a team", async () => {
     const card = await ask(installation("add", { person: ADMIN }));
     expect(textOf(card)).toContain("Until I'm added to a team");
