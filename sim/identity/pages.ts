@@ -17,13 +17,7 @@ function tenantsFor(dir: SimDirectory, segment: string): TenantState[] | undefin
   return t ? [t] : undefined;
 }
 
-function accountPicker(
-  dir: SimDirectory,
-  tenants: TenantState[],
-  action: string,
-  params: Params,
-  heading: string,
-) {
+function accountPicker(tenants: TenantState[], action: string, params: Params, heading: string) {
   const groups = tenants
     .map((t) => {
       const users = [...t.users.values()].filter((u) => u.accountEnabled).slice(0, 200);
@@ -99,13 +93,7 @@ export function mountPages(app: Express, dir: SimDirectory, grants: GrantStore):
       return;
     }
     res.send(
-      accountPicker(
-        dir,
-        tenants,
-        `/${req.params.tenant}/oauth2/v2.0/authorize/select`,
-        params,
-        "Pick an account",
-      ),
+      accountPicker(tenants, `/${req.params.tenant}/oauth2/v2.0/authorize/select`, params, "Pick an account"),
     );
   });
 
@@ -178,7 +166,6 @@ export function mountPages(app: Express, dir: SimDirectory, grants: GrantStore):
     }
     res.send(
       accountPicker(
-        dir,
         tenants,
         `/${req.params.tenant}/v2.0/adminconsent/select`,
         params,
