@@ -78,6 +78,8 @@ const configSchema = z.object({
   BOT_APP_ID: optionalString,
   BOT_APP_PASSWORD: optionalString,
   BOT_APP_TENANT_ID: optionalString,
+  /** Manifest id of the Teams app, for deep links from bot cards into the tab. */
+  TEAMS_APP_ID: optionalString,
 
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])

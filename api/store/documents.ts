@@ -276,5 +276,5 @@ export interface EventDoc extends TenantDocument {
   problem?: Problem;
   summary: string;
   createdAt: string;
-  delivery?: { status: "pending" | "delivered" | "failed"; at?: string; error?: string };
+  delivery?: { status: "pending" | "delivered" | "skipped" | "failed"; at?: string; error?: string };
 }

@@ -225,13 +225,20 @@ export class TenantRepository<T extends TenantDocument> {
         : (await this.container.items.executeBulkOperations(operations)).map((result) => {
             this.metrics.record(result.response?.requestCharge ?? 0);
             return {
-              status: Number(result.response?.statusCode ?? (result.error as { code?: number } | undefined)?.code ?? 0),
+              status: Number(
+                result.response?.statusCode ?? (result.error as { code?: number } | undefined)?.code ?? 0,
+              ),
               message: result.error?.message ?? "",
             };
           });
-    const failure = statuses.find((r) => !(r.status >= 200 && r.status < 300) && !tolerated.includes(r.status));
+    const failure = statuses.find(
+      (r) => !(r.status >= 200 && r.status < 300) && !tolerated.includes(r.status),
+    );
     if (failure)
-      translateCosmosError({ code: failure.status }, `${this.what} (bulk write: ${failure.message || failure.status})`);
+      translateCosmosError(
+        { code: failure.status },
+        `${this.what} (bulk write: ${failure.message || failure.status})`,
+      );
   }
 
   private async pointOperation(op: OperationInput): Promise<{ status: number; message: string }> {

@@ -1,0 +1,117 @@
+import type { SyncPort } from "../../bot/ports.ts";
+import type { ConnectionCredentials } from "../auth/credentials.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
+import type { Store } from "../store/store.ts";
+import { SyncRequestError, type SyncService } from "../sync/service.ts";
+import { explainUser } from "../sync/why.ts";
+
+/**
+ * The bot's view of the sync service. It lives in the composition root so the bot depends on nothing but
+ * its own port, and the sync service knows nothing of chat.
+ */
+export function createBotSyncPort(
+  store: Store,
+  sync: SyncService,
+  credentials: ConnectionCredentials,
+  adminDirectoryRoles: string[],
+): SyncPort {
+  const activeConnections = async (tenantId: string) =>
+    (await store.connections.all(tenantId)).filter((c) => c.status !== "inactive" && c.kind !== "scim");
+
+  const problemFrom = (err: unknown) => {
+    if (err instanceof SyncRequestError) return { problem: err.problem };
+    throw err;
+  };
+
+  return {
+    async startTask(tenantId, connectionId, request) {
+      let id = connectionId;
+      if (!id) {
+        const connections = await activeConnections(tenantId);
+        if (connections.length !== 1)
+          return {
+            problem:
+              connections.length === 0
+                ? {
+                    code: "no-connection",
+                    message: "There is no active connection to sync.",
+                    remedy: "Create a connection in the Directory Sync tab first.",
+                  }
+                : {
+                    code: "several-connections",
+                    message: `There are ${connections.length} active connections: ${connections.map((c) => c.name).join(", ")}.`,
+                    remedy: "Start the sync of the one you mean from the Directory Sync tab.",
+                  },
+          };
+        id = (connections[0] as ConnectionDoc).id;
+      }
+      return sync.startTask(tenantId, id, request).catch(problemFrom);
+    },
+    confirmTask: (tenantId, taskId, actor) => sync.confirmTask(tenantId, taskId, actor),
+    cancelTask: (tenantId, taskId, actor) => sync.cancelTask(tenantId, taskId, actor),
+    async setSchedulePaused(tenantId, paused, actor) {
+      for (const connection of await activeConnections(tenantId)) {
+        await store.connections.update(tenantId, connection.id, (c) => ({
+          ...c,
+          schedule: { ...c.schedule, enabled: !paused },
+          updatedAt: new Date().toISOString(),
+          updatedBy: actor,
+        }));
+        await store.audit.create({
+          id: crypto.randomUUID(),
+          tenantId,
+          type: "audit",
+          actor,
+          action: paused ? "schedule.pause" : "schedule.resume",
+          target: { kind: "connection", id: connection.id, name: connection.name },
+          changes: { "schedule.enabled": { from: connection.schedule.enabled, to: !paused } },
+          at: new Date().toISOString(),
+        });
+      }
+    },
+    async status(tenantId) {
+      const connections = await store.connections.all(tenantId);
+      const running = await store.tasks.all(tenantId, {
+        where: "c.status = 'running' OR c.status = 'queued'",
+      });
+      return { connections, running };
+    },
+    async history(tenantId, n) {
+      return (
+        await store.tasks.page(
+          tenantId,
+          { orderBy: "c.createdAt DESC" },
+          { pageSize: Math.min(Math.max(n, 1), 50) },
+        )
+      ).items;
+    },
+    async why(tenantId, who) {
+      const answer = await explainUser(store, tenantId, who, async (c) => credentials.graphFor(c));
+      return {
+        verdict: answer.verdict,
+        details: [
+          ...(answer.lastRecord
+            ? [
+                `Last sync (${answer.lastRecord.at}): ${answer.lastRecord.action}${answer.lastRecord.reason ? `, ${answer.lastRecord.reason}` : ""}`,
+              ]
+            : []),
+          ...answer.checks.flatMap((c) => c.reasons.map((r) => `${c.connectionName}: ${r}`)),
+        ],
+      };
+    },
+    async isAdmin(tenantId, aadObjectId) {
+      // Directory roles are read through the tenant's own connection; no connection, no admin rights in chat.
+      for (const connection of await activeConnections(tenantId)) {
+        try {
+          const graph = credentials.graphFor(connection);
+          const filter = encodeURIComponent(`principalId eq '${aadObjectId.replace(/'/g, "''")}'`);
+          const result = await graph.get<{ value: { roleDefinitionId: string }[] }>(
+            `/roleManagement/directory/roleAssignments?$filter=${filter}`,
+          );
+          return result.value.some((a) => adminDirectoryRoles.includes(a.roleDefinitionId));
+        } catch {}
+      }
+      return false;
+    },
+  };
+}

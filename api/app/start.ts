@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createBotModule } from "../../bot/module.ts";
+import { createAuthModule } from "../auth/module.ts";
+import type { Config } from "../config/config.ts";
+import { EventBus } from "../events.ts";
+import { createHttpApp } from "../http/app.ts";
+import { directoryRoutes } from "../http/routes/directory-routes.ts";
+import { syncRoutes } from "../http/routes/sync-routes.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { SyncService } from "../sync/service.ts";
+import { createBotSyncPort } from "./bot-port.ts";
+import { startPurgeJob } from "./jobs.ts";
+
+export interface RunningApi {
+  url: string;
+  store: Store;
+  sync: SyncService;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
+  localKeyDir?: string;
+  tabDist?: string;
+}
+
+/**
+ * The composition root: one process serves the API, the bot endpoint and the tab, over one store. The
+ * same code runs in Azure and under `npm start`; only the configuration differs.
+ */
+export async function startApi(config: Config, options: StartOptions = {}): Promise<RunningApi> {
+  const logger = createLogger(config.LOG_LEVEL);
+  const instanceId = config.INSTANCE_ID ?? `api-${randomUUID().slice(0, 8)}`;
+  const store = await openStore({
+    endpoint: config.COSMOS_ENDPOINT,
+    ...(config.COSMOS_KEY ? { key: config.COSMOS_KEY } : {}),
+    database: config.COSMOS_DATABASE,
+  });
+  const events = new EventBus(store, (err, event) =>
+    logger.warn({ err, eventId: event.id }, "event listener failed"),
+  );
+
+  let sync: SyncService | undefined;
+  const auth = createAuthModule({
+    config,
+    store,
+    events,
+    logger,
+    ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
+    startTask: async (tenantId, connectionId, request) => {
+      if (!sync) return { status: "already-running" };
+      const result = await sync.startTask(tenantId, connectionId, {
+        type: request.type === "incremental" ? "full" : request.type,
+        trigger: "schedule",
+        requestedBy: { oid: "schedule", name: "Schedule" },
+      });
+      return "task" in result
+        ? { status: "started", taskId: result.task.id }
+        : { status: "already-running", taskId: result.alreadyRunning.id };
+    },
+  });
+  const graphFor = async (connection: Parameters<typeof auth.credentials.graphFor>[0]) =>
+    auth.credentials.graphFor(connection);
+  sync = new SyncService({
+    store,
+    events,
+    logger,
+    instanceId,
+    graphFor,
+    beforeRun: async (connection) => {
+      await auth.adminCheck.check(connection);
+    },
+  });
+  const bot = createBotModule({
+    config,
+    store,
+    events,
+    sync: createBotSyncPort(store, sync, auth.credentials, config.ADMIN_DIRECTORY_ROLES),
+    logger,
+  });
+
+  const app = createHttpApp({
+    logger,
+    checks: [
+      { name: "cosmos", check: () => store.ping() },
+      {
+        name: "identity",
+        check: () => reachable(`${config.AUTHORITY_HOST}/common/v2.0/.well-known/openid-configuration`),
+      },
+    ],
+    publicRoutes: [...auth.publicRoutes, bot.router],
+    authenticate: auth.authenticate,
+    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor)],
+    ...(options.tabDist ? { tabDist: options.tabDist } : {}),
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, () => resolve(s));
+    s.once("error", reject);
+  });
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  if (config.SCHEDULER_ENABLED) auth.scheduler.start();
+  const stopPurge = startPurgeJob(store, logger, instanceId);
+
+  return {
+    url,
+    store,
+    sync,
+    logger,
+    async close() {
+      auth.scheduler.stop();
+      stopPurge();
+      bot.close();
+      await new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      await sync?.idle();
+      store.close();
+    },
+  };
+}
+
+async function reachable(url: string): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(4000) });
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+}
