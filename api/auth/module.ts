@@ -3,6 +3,8 @@ import type { Config } from "../config/config.ts";
 import { ConnectionHealth } from "../connections/health.ts";
 import { ConnectionsService } from "../connections/service.ts";
 import type { EventBus } from "../events.ts";
+import type { GraphApi } from "../graph/client.ts";
+import type { DirectoryProblem } from "../graph/problems.ts";
 import { createAuthenticate } from "../http/authenticate.ts";
 import { attributesRoutes } from "../http/routes/attributes-routes.ts";
 import { auditRoutes } from "../http/routes/audit-routes.ts";
@@ -12,12 +14,14 @@ import { groupsRoutes } from "../http/routes/groups-routes.ts";
 import { meRoutes } from "../http/routes/me-routes.ts";
 import type { Logger } from "../logger.ts";
 import { type AdminCheck, Scheduler, type StartScheduledTask } from "../scheduler/scheduler.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { ConsentingAdminCheck } from "./admin-check.ts";
 import { ConsentFlows } from "./consent.ts";
 import { ConnectionCredentials } from "./credentials.ts";
 import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "./secrets.ts";
 import { SessionCodec } from "./session.ts";
+import { asCredentialProblem } from "./token-errors.ts";
 import { TokenValidator } from "./token-validator.ts";
 
 export interface AuthModuleOptions {
@@ -45,6 +49,12 @@ export interface AuthModule {
   scheduler: Scheduler;
   validator: TokenValidator;
   secrets: SecretBox;
+  /** What SyncService needs from this module: credentials, reauthorization on loss, the admin check. */
+  syncHooks: {
+    graphFor(connection: ConnectionDoc): Promise<GraphApi>;
+    onCredentialProblem(connection: ConnectionDoc, problem: DirectoryProblem): Promise<void>;
+    beforeRun(connection: ConnectionDoc): Promise<void>;
+  };
 }
 
 /**
@@ -135,7 +145,20 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
   });
 
+  const syncHooks: AuthModule["syncHooks"] = {
+    graphFor: async (connection) => credentials.graphFor(connection),
+    onCredentialProblem: async (connection, problem) => {
+      if (problem.kind === "auth-lost" || problem.kind === "consent-missing")
+        await health.credentialLost(connection, asCredentialProblem(problem, connection.name));
+    },
+    // Warns about the consenting admin; a lost credential surfaces as a DirectoryProblem right after.
+    beforeRun: async (connection) => {
+      await adminCheck.check(connection);
+    },
+  };
+
   return {
+    syncHooks,
     authenticate: createAuthenticate({ validator, sessions, policy }),
     publicRoutes: [
       authRoutes({

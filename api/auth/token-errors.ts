@@ -11,7 +11,8 @@ export type CredentialCause =
   | "token-revoked"
   | "token-expired"
   | "interaction-required"
-  | "authority-unreachable";
+  | "authority-unreachable"
+  | "graph-unauthorized";
 
 /**
  * A DirectoryProblem of kind auth-lost / consent-missing that also carries the exact cause, so the
@@ -150,5 +151,17 @@ export function classifyTokenError(err: unknown, ctx: CredentialContext): Creden
     `${name}: Entra ID could not issue a token (${f.error || "network error"}).`,
     "Nothing was changed; it will be retried later.",
     "nobody; it is retried automatically",
+  );
+}
+
+/** A Graph 401 during a run (token issued, then refused): also a lost credential, with its own cause. */
+export function asCredentialProblem(problem: DirectoryProblem, connectionName: string): CredentialProblem {
+  if (problem instanceof CredentialProblem) return problem;
+  return new CredentialProblem(
+    problem.kind === "consent-missing" ? "consent-missing" : "auth-lost",
+    problem.kind === "consent-missing" ? "consent-required" : "graph-unauthorized",
+    `Connection "${connectionName}": ${problem.message}`,
+    problem.remedy,
+    "an admin of the tenant",
   );
 }

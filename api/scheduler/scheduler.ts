@@ -52,6 +52,11 @@ export class Scheduler {
     this.now = options.now ?? Date.now;
   }
 
+  /** The sync service is built after the auth module (it needs its credentials); it plugs in here. */
+  setStartTask(startTask: StartScheduledTask): void {
+    this.options.startTask = startTask;
+  }
+
   start(everyMs = 15_000): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
