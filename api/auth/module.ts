@@ -10,6 +10,7 @@ import { attributesRoutes } from "../http/routes/attributes-routes.ts";
 import { auditRoutes } from "../http/routes/audit-routes.ts";
 import { authRoutes } from "../http/routes/auth-routes.ts";
 import { connectionRoutes } from "../http/routes/connection-routes.ts";
+import { eventsRoutes } from "../http/routes/events-routes.ts";
 import { groupsRoutes } from "../http/routes/groups-routes.ts";
 import { meRoutes } from "../http/routes/me-routes.ts";
 import type { Logger } from "../logger.ts";
@@ -178,6 +179,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
       groupsRoutes({ credentials, connections, consent, graphBaseUrl: config.GRAPH_BASE_URL }),
       auditRoutes(store),
       attributesRoutes(store),
+      eventsRoutes(store),
     ],
     credentials,
     connections,

@@ -263,6 +263,12 @@ describe("reauthorization scenarios against the simulated tenant", () => {
       expect(consent.body.error).toMatchObject({ code: "consent-required", cause: "consent-required" });
       expect(consent.body.error.consentUrl).toContain("/v2.0/adminconsent?");
       expect((await connection(id)).statusProblem?.code).toBe("consent-required");
+      const listed = await s.api(`/api/events?connectionId=${id}&kind=needs-reauth`, { token: admin });
+      expect(listed.body.items.map((e: { problem: { code: string } }) => e.problem.code)).toEqual([
+        "consent-required",
+        "token-revoked",
+        "admin-disabled",
+      ]);
       expect(eventsFor(id, "needs-reauth").map((e) => e.problem?.code)).toEqual([
         "admin-disabled",
         "token-revoked",
