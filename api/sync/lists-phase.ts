@@ -9,7 +9,7 @@ export interface ListsOutcome {
   population: number;
 }
 
-interface ListIndexEntry {
+export interface ListIndexEntry {
   id: string;
   sourceId: string;
   status: ListDoc["status"];
@@ -28,7 +28,7 @@ interface EdgeEntry {
 const MEMBER_BATCH = 100;
 
 export const listId = (connectionId: string, sourceId: string) => `${connectionId}.${sourceId}`;
-const edgeId = (connectionId: string, listSourceId: string, memberSourceId: string) =>
+export const edgeId = (connectionId: string, listSourceId: string, memberSourceId: string) =>
   `${connectionId}.${listSourceId}.${memberSourceId}`;
 
 /**
@@ -139,7 +139,7 @@ export async function syncLists(
   return { removals, population: index.filter((e) => e.status !== "deleted").length };
 }
 
-function buildList(
+export function buildList(
   group: GraphGroup,
   members: string[],
   ctx: RunContext,
@@ -169,7 +169,7 @@ function buildList(
   };
 }
 
-const membershipReason = (added: number, removed: number) =>
+export const membershipReason = (added: number, removed: number) =>
   added + removed === 0 ? "changed in Entra ID" : `members: ${added} added, ${removed} removed`;
 
 function listChanges(entry: ListIndexEntry, doc: ListDoc, membersChanged: boolean): string[] {
@@ -180,7 +180,7 @@ function listChanges(entry: ListIndexEntry, doc: ListDoc, membersChanged: boolea
   return changed;
 }
 
-const listRecord = (
+export const listRecord = (
   group: GraphGroup,
   action: "created" | "updated" | "unchanged" | "restored",
   reason?: string,

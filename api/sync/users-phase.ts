@@ -90,7 +90,7 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
   const removals: Removal[] = [];
   const valid = [...candidates.values()].filter((u) => !invalid.has(u.sourceId));
   for (let i = 0; i < valid.length; i += CHUNK) {
-    await applyChunk(ctx, valid.slice(i, i + CHUNK), bySource, tenantIndex, remaining, removals, skip);
+    await writeUsers(ctx, valid.slice(i, i + CHUNK), bySource, tenantIndex, remaining, removals, skip);
     await reporter.save();
   }
   // Skipped users that already have a profile keep it: a skip is never a deletion.
@@ -129,7 +129,7 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
   };
 }
 
-async function applyChunk(
+export async function writeUsers(
   ctx: RunContext,
   users: MappedUser[],
   bySource: Map<string, ProfileIndexEntry>,
@@ -216,7 +216,7 @@ function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, Map
   return new Map([...byEmail].filter(([, users]) => users.length > 1));
 }
 
-async function tenantMatchIndex(ctx: RunContext): Promise<Map<string, ProfileIndexEntry>> {
+export async function tenantMatchIndex(ctx: RunContext): Promise<Map<string, ProfileIndexEntry>> {
   const map = new Map<string, ProfileIndexEntry>();
   for (const entry of await loadProfileIndex(ctx.store, ctx.connection.tenantId)) {
     // Profiles another Entra connection owns are that connection's business.
@@ -228,7 +228,7 @@ async function tenantMatchIndex(ctx: RunContext): Promise<Map<string, ProfileInd
   return map;
 }
 
-const recordOf = (
+export const recordOf = (
   user: MappedUser,
   action: "created" | "updated" | "unchanged" | "restored" | "skipped",
   reason?: string,
@@ -242,7 +242,7 @@ const recordOf = (
   ...(reason ? { reason } : {}),
 });
 
-const removalOf = (entry: ProfileIndexEntry, action: Removal["action"], reason: string): Removal => ({
+export const removalOf = (entry: ProfileIndexEntry, action: Removal["action"], reason: string): Removal => ({
   kind: "user",
   id: entry.id,
   sourceId: entry.sourceId,
