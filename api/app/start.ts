@@ -9,6 +9,7 @@ import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { createBotSyncPort } from "./bot-port.ts";
@@ -44,37 +45,16 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     logger.warn({ err, eventId: event.id }, "event listener failed"),
   );
 
-  let sync: SyncService | undefined;
   const auth = createAuthModule({
     config,
     store,
     events,
     logger,
     ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
-    startTask: async (tenantId, connectionId, request) => {
-      if (!sync) return { status: "already-running" };
-      const result = await sync.startTask(tenantId, connectionId, {
-        type: request.type === "incremental" ? "full" : request.type,
-        trigger: "schedule",
-        requestedBy: { oid: "schedule", name: "Schedule" },
-      });
-      return "task" in result
-        ? { status: "started", taskId: result.task.id }
-        : { status: "already-running", taskId: result.alreadyRunning.id };
-    },
   });
-  const graphFor = async (connection: Parameters<typeof auth.credentials.graphFor>[0]) =>
-    auth.credentials.graphFor(connection);
-  sync = new SyncService({
-    store,
-    events,
-    logger,
-    instanceId,
-    graphFor,
-    beforeRun: async (connection) => {
-      await auth.adminCheck.check(connection);
-    },
-  });
+  const graphFor = auth.syncHooks.graphFor;
+  const sync = new SyncService({ store, events, logger, instanceId, ...auth.syncHooks });
+  auth.scheduler.setStartTask(scheduledStartsVia(sync));
   const bot = createBotModule({
     config,
     store,
@@ -119,7 +99,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      await sync?.idle();
+      await sync.idle();
       store.close();
     },
   };
