@@ -1,5 +1,6 @@
 import { Link } from "@fluentui/react-components";
 import { LockClosed24Regular } from "@fluentui/react-icons";
+import { PageHeader } from "../components/PageHeader.tsx";
 import { Empty } from "../components/States.tsx";
 import { Audit } from "../screens/Audit.tsx";
 import { Configure } from "../screens/Configure.tsx";
@@ -58,12 +59,15 @@ export function Routes() {
       return <Audit />;
     case "not-found":
       return (
-        <Empty
-          title="This page does not exist"
-          action={<Link href={href({ name: "home" })}>Go to Home</Link>}
-        >
-          Nothing lives at {route.path}. The link may be old or mistyped.
-        </Empty>
+        <>
+          <PageHeader title="Page not found" />
+          <Empty
+            title="This page does not exist"
+            action={<Link href={href({ name: "home" })}>Go to Home</Link>}
+          >
+            Nothing lives at {route.path}. The link may be old or mistyped.
+          </Empty>
+        </>
       );
   }
 }

@@ -27,6 +27,7 @@ export function EntraFieldInput({
   const extensions = EXTENSION_ATTRIBUTES.filter(match);
   return (
     <Combobox
+      style={{ minWidth: 0, width: "100%" }}
       aria-label={label}
       freeform
       value={value}

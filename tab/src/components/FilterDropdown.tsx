@@ -18,6 +18,7 @@ export function FilterDropdown({
   return (
     <Field label={label}>
       <Dropdown
+        style={{ minWidth: 0, width: "100%" }}
         value={current?.label ?? anyLabel}
         selectedOptions={[value ?? ""]}
         onOptionSelect={(_, d) => onChange(d.optionValue || undefined)}

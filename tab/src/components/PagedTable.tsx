@@ -21,6 +21,8 @@ export interface Column<T> {
   id: string;
   header: string;
   render: (item: T) => ReactNode;
+  /** A CSS width for the column (the table lays columns out evenly otherwise). */
+  width?: string;
 }
 
 const useStyles = makeStyles({
@@ -85,7 +87,9 @@ export function PagedTable<T extends { id: string }>({
                 <TableHeader>
                   <TableRow>
                     {columns.map((c) => (
-                      <TableHeaderCell key={c.id}>{c.header}</TableHeaderCell>
+                      <TableHeaderCell key={c.id} style={c.width ? { width: c.width } : undefined}>
+                        {c.header}
+                      </TableHeaderCell>
                     ))}
                   </TableRow>
                 </TableHeader>

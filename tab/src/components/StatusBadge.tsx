@@ -29,7 +29,7 @@ const LOOKS: Record<string, Record<string, Look>> = {
     running: { label: "Running", color: "brand", icon: info },
     succeeded: { label: "Succeeded", color: "success", icon: ok },
     failed: { label: "Failed", color: "danger", icon: bad },
-    halted: { label: "Halted: needs confirmation", color: "warning", icon: warn },
+    halted: { label: "Halted", color: "warning", icon: warn },
     cancelled: { label: "Cancelled", color: "subtle", icon: <DismissCircle16Regular /> },
   },
   record: {
@@ -59,7 +59,13 @@ export type StatusKind = "connection" | "task" | "record" | "action" | "permissi
 export function StatusBadge({ kind, value }: { kind: StatusKind; value: string }) {
   const look = LOOKS[kind]?.[value] ?? { label: value, color: "informative" as const };
   return (
-    <Badge appearance="tint" color={look.color} icon={look.icon} shape="rounded">
+    <Badge
+      appearance="tint"
+      color={look.color}
+      icon={look.icon}
+      shape="rounded"
+      style={{ whiteSpace: "nowrap" }}
+    >
       {look.label}
     </Badge>
   );

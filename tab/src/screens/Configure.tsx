@@ -8,7 +8,7 @@ import { enableTabConfiguration } from "../teams/host.ts";
 export function Configure() {
   const { inTeams } = useSession();
   useEffect(() => {
-    if (inTeams) enableTabConfiguration(new URL("index.html#/", window.location.href).toString());
+    if (inTeams) void enableTabConfiguration(new URL("index.html#/", window.location.href).toString());
   }, [inTeams]);
   return (
     <>

@@ -29,6 +29,7 @@ const COLUMNS: Column<Task>[] = [
   {
     id: "when",
     header: "When",
+    width: "13%",
     render: (t) => (
       <Link
         href={href(
@@ -41,14 +42,27 @@ const COLUMNS: Column<Task>[] = [
       </Link>
     ),
   },
-  { id: "connection", header: "Connection", render: (t) => t.connectionName },
-  { id: "trigger", header: "Trigger", render: (t) => LABELS.trigger[t.trigger] ?? t.trigger },
-  { id: "who", header: "Who", render: (t) => t.requestedBy?.name ?? "—" },
-  { id: "type", header: "Type", render: (t) => LABELS.taskType[t.taskType] ?? t.taskType },
-  { id: "status", header: "Status", render: (t) => <StatusBadge kind="task" value={t.status} /> },
-  { id: "duration", header: "Duration", render: (t) => formatDuration(taskDuration(t)) },
-  { id: "users", header: "Users", render: (t) => countersSummary(t.counters?.users) },
-  { id: "lists", header: "Lists", render: (t) => countersSummary(t.counters?.lists) },
+  { id: "connection", header: "Connection", width: "13%", render: (t) => t.connectionName },
+  {
+    id: "trigger",
+    header: "Trigger and who",
+    width: "15%",
+    render: (t) => {
+      const trigger = LABELS.trigger[t.trigger] ?? t.trigger;
+      const who = t.requestedBy?.name;
+      return who && who !== trigger ? `${trigger} · ${who}` : trigger;
+    },
+  },
+  { id: "type", header: "Type", width: "11%", render: (t) => LABELS.taskType[t.taskType] ?? t.taskType },
+  {
+    id: "status",
+    header: "Status",
+    width: "11%",
+    render: (t) => <StatusBadge kind="task" value={t.status} />,
+  },
+  { id: "duration", header: "Duration", width: "9%", render: (t) => formatDuration(taskDuration(t)) },
+  { id: "users", header: "Users", width: "14%", render: (t) => countersSummary(t.counters?.users) },
+  { id: "lists", header: "Lists", width: "14%", render: (t) => countersSummary(t.counters?.lists) },
 ];
 
 /** Every sync, newest first, filtered by connection, status, type and trigger (kept in the URL). */

@@ -27,6 +27,8 @@ import { type SectionProps, setSettings } from "./settingsTypes.ts";
 
 const useStyles = makeStyles({
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  control: { minWidth: 0, width: "100%" },
+  table: { minWidth: "640px" },
   cell: {
     verticalAlign: "top",
     paddingTop: tokens.spacingVerticalXS,
@@ -101,13 +103,13 @@ export function MappingSection({
         <Caption1 className={s.error}>{errors.mapping}</Caption1>
       )}
       <ScrollRegion label="Attribute mapping table">
-        <Table size="small" aria-label="Attribute mapping">
+        <Table size="small" aria-label="Attribute mapping" className={s.table}>
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>Entra ID property</TableHeaderCell>
-              <TableHeaderCell>Profile field or custom attribute</TableHeaderCell>
-              <TableHeaderCell>Kind</TableHeaderCell>
-              <TableHeaderCell>Remove</TableHeaderCell>
+              <TableHeaderCell style={{ width: "38%" }}>Entra ID property</TableHeaderCell>
+              <TableHeaderCell style={{ width: "34%" }}>Profile field or custom attribute</TableHeaderCell>
+              <TableHeaderCell style={{ width: "18%" }}>Kind</TableHeaderCell>
+              <TableHeaderCell style={{ width: "10%" }}>Remove</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -131,6 +133,7 @@ export function MappingSection({
                   </TableCell>
                   <TableCell className={s.cell}>
                     <Dropdown
+                      className={s.control}
                       aria-label={`Row ${n}: profile field or custom attribute`}
                       value={targetLabel(m.target, attributes)}
                       selectedOptions={[m.target]}

@@ -1,5 +1,3 @@
-import { app, authentication, pages } from "@microsoft/teams-js";
-
 /**
  * Everything the tab needs from Teams, behind one small interface so screens never import teams-js.
  * SSO and the consent pop-up come straight from teams-js: `@microsoft/teamsfx` is deprecated and adds
@@ -48,9 +46,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/**
+ * teams-js is loaded only when the page may be in Teams: standalone it is never needed, and merely loading
+ * it makes the library fetch its list of valid domains from Microsoft's CDN.
+ */
+const teamsJs = () => import("@microsoft/teams-js");
+
 /** Connects to Teams when hosted by it; null when the page runs standalone in a browser. */
 export async function connectTeams(timeoutMs = 5000): Promise<TeamsHost | null> {
   if (!mayBeInTeams()) return null;
+  const { app, authentication } = await teamsJs();
   try {
     await withTimeout(app.initialize(), timeoutMs);
   } catch {
@@ -68,6 +73,7 @@ export async function connectTeams(timeoutMs = 5000): Promise<TeamsHost | null> 
 
 /** In the consent pop-up Teams opened: report the outcome back to the tab that opened it. */
 export async function finishTeamsPopup(ok: boolean, detail: string): Promise<boolean> {
+  const { app, authentication } = await teamsJs();
   try {
     await withTimeout(app.initialize(), 3000);
   } catch {
@@ -79,7 +85,8 @@ export async function finishTeamsPopup(ok: boolean, detail: string): Promise<boo
 }
 
 /** The channel tab's configuration page: one click, the tab always shows the same app. */
-export function enableTabConfiguration(contentUrl: string): void {
+export async function enableTabConfiguration(contentUrl: string): Promise<void> {
+  const { pages } = await teamsJs();
   pages.config.registerOnSaveHandler((save) => {
     pages.config
       .setConfig({
