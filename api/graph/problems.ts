@@ -21,6 +21,8 @@ export class DirectoryProblem extends Error implements Problem {
     readonly remedy: string,
     readonly status?: number,
     readonly retryAfterSeconds?: number,
+    /** Graph's own error code (for example syncStateNotFound), when Graph gave one. */
+    readonly graphCode?: string,
   ) {
     super(message);
     this.name = "DirectoryProblem";
@@ -98,6 +100,8 @@ export function classifyGraphFailure(
     `Microsoft Graph rejected the request for ${describePath(path)}: ${detail || code || status}.`,
     "Check the connection's scope settings (for example the user filter).",
     status,
+    undefined,
+    code || undefined,
   );
 }
 

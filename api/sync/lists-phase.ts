@@ -20,7 +20,6 @@ export interface ListIndexEntry {
 }
 
 interface EdgeEntry {
-  id: string;
   listSourceId: string;
   memberSourceId: string;
 }
@@ -40,34 +39,64 @@ export async function syncLists(
   scoped: { groups: GraphGroup[]; malformed: Malformed[] },
   memberUniverse: ReadonlySet<string>,
 ): Promise<ListsOutcome> {
-  const { store, connection, reporter } = ctx;
-  const tenantId = connection.tenantId;
-  const connectionFilter = {
-    where: "c.connectionId = @c",
-    parameters: [{ name: "@c", value: connection.id }],
-  };
-  const index = (await store.lists.all(tenantId, {
-    ...connectionFilter,
-    select: "c.id, c.sourceId, c.status, c.hash, c.name, c.lastTaskId, c.createdAt",
-  })) as unknown as ListIndexEntry[];
-  const bySource = new Map(index.map((e) => [e.sourceId, e]));
-
+  const { reporter } = ctx;
+  const index = await loadListIndex(ctx);
   const { groups, malformed } = scoped;
   for (const bad of malformed)
     reporter.record({ kind: "list", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
 
-  const edges = (await store.memberships.all(tenantId, {
-    ...connectionFilter,
-    select: "c.id, c.listSourceId, c.memberSourceId",
-  })) as unknown as EdgeEntry[];
-  const edgesByList = new Map<string, Set<string>>();
-  for (const e of edges) {
-    const set = edgesByList.get(e.listSourceId) ?? new Set<string>();
-    set.add(e.memberSourceId);
-    edgesByList.set(e.listSourceId, set);
-  }
-
   await reporter.phase("writing lists", (reporter.task.progress.total ?? 0) + groups.length);
+  await writeLists(
+    ctx,
+    groups,
+    new Map(index.map((e) => [e.sourceId, e])),
+    async (ids) => new Set(ids.filter((id) => memberUniverse.has(id))),
+  );
+
+  const removals: Removal[] = [];
+  // A whitelist of lists only adds: with "lists only" and named groups nothing is deleted.
+  const mirrorLists =
+    ctx.settings.mirror && !(ctx.settings.what === "lists" && ctx.settings.lists.scope === "ids");
+  if (mirrorLists) {
+    const inScope = new Set(groups.map((g) => g.id));
+    for (const entry of index) {
+      if (entry.status === "deleted" || inScope.has(entry.sourceId)) continue;
+      removals.push(listRemoval(entry, "group no longer in Entra ID or outside the list scope"));
+    }
+  }
+  return { removals, population: index.filter((e) => e.status !== "deleted").length };
+}
+
+export const listRemoval = (entry: ListIndexEntry, reason: string): Removal => ({
+  kind: "list",
+  id: entry.id,
+  sourceId: entry.sourceId,
+  name: entry.name,
+  action: "deleted",
+  reason,
+});
+
+export async function loadListIndex(ctx: RunContext): Promise<ListIndexEntry[]> {
+  return (await ctx.store.lists.all(ctx.connection.tenantId, {
+    where: "c.connectionId = @c",
+    parameters: [{ name: "@c", value: ctx.connection.id }],
+    select: "c.id, c.sourceId, c.status, c.hash, c.name, c.lastTaskId, c.createdAt",
+  })) as unknown as ListIndexEntry[];
+}
+
+/**
+ * Writes the given groups as lists: reads their transitive user members, keeps those that are synced
+ * profiles (`synced` answers which of a set of ids are), and adds or removes membership edges. Edges are
+ * loaded per chunk of lists, so memory stays bounded however many memberships the tenant has.
+ */
+export async function writeLists(
+  ctx: RunContext,
+  groups: GraphGroup[],
+  bySource: ReadonlyMap<string, ListIndexEntry>,
+  synced: (ids: string[]) => Promise<Set<string>>,
+): Promise<void> {
+  const { store, connection, reporter } = ctx;
+  const tenantId = connection.tenantId;
   const now = ctx.now().toISOString();
   for (let i = 0; i < groups.length; i += MEMBER_BATCH) {
     const chunk = groups.slice(i, i + MEMBER_BATCH);
@@ -75,19 +104,24 @@ export async function syncLists(
       ctx.graph,
       chunk.map((g) => g.id),
     );
+    const universe = await synced([...new Set([...members.values()].flatMap((m) => [...m]))]);
+    const edgesByList = await loadEdges(
+      ctx,
+      chunk.map((g) => g.id),
+    );
     const listWrites: ListDoc[] = [];
     const edgeWrites: MembershipDoc[] = [];
     const edgeDeletes: string[] = [];
     for (const group of chunk) {
-      const desired = [...(members.get(group.id) ?? [])].filter((id) => memberUniverse.has(id)).sort();
+      const desired = [...(members.get(group.id) ?? [])].filter((id) => universe.has(id)).sort();
       const current = edgesByList.get(group.id) ?? new Set<string>();
       const added = desired.filter((id) => !current.has(id));
       const removed = [...current].filter((id) => !desired.includes(id));
-      const doc = buildList(group, desired, ctx, now, bySource.get(group.id));
       const entry = bySource.get(group.id);
+      const doc = buildList(group, desired, ctx, now, entry);
       if (!entry) reporter.record(listRecord(group, "created", `new list with ${desired.length} members`));
       else if (entry.status === "deleted") reporter.record(listRecord(group, "restored", "back in scope"));
-      else if (entry.hash === doc.hash) {
+      else if (entry.hash === doc.hash && added.length + removed.length === 0) {
         reporter.record(listRecord(group, "unchanged"));
         continue;
       } else
@@ -117,26 +151,24 @@ export async function syncLists(
     }
     await reporter.save();
   }
+}
 
-  const removals: Removal[] = [];
-  // A whitelist of lists only adds: with "lists only" and named groups nothing is deleted.
-  const mirrorLists =
-    ctx.settings.mirror && !(ctx.settings.what === "lists" && ctx.settings.lists.scope === "ids");
-  if (mirrorLists) {
-    const inScope = new Set(groups.map((g) => g.id));
-    for (const entry of index) {
-      if (entry.status === "deleted" || inScope.has(entry.sourceId)) continue;
-      removals.push({
-        kind: "list",
-        id: entry.id,
-        sourceId: entry.sourceId,
-        name: entry.name,
-        action: "deleted",
-        reason: "group no longer in Entra ID or outside the list scope",
-      });
-    }
+async function loadEdges(ctx: RunContext, listSourceIds: string[]): Promise<Map<string, Set<string>>> {
+  const rows = (await ctx.store.memberships.all(ctx.connection.tenantId, {
+    where: "c.connectionId = @c AND ARRAY_CONTAINS(@l, c.listSourceId)",
+    parameters: [
+      { name: "@c", value: ctx.connection.id },
+      { name: "@l", value: listSourceIds },
+    ],
+    select: "c.listSourceId, c.memberSourceId",
+  })) as unknown as EdgeEntry[];
+  const byList = new Map<string, Set<string>>();
+  for (const e of rows) {
+    const set = byList.get(e.listSourceId) ?? new Set<string>();
+    set.add(e.memberSourceId);
+    byList.set(e.listSourceId, set);
   }
-  return { removals, population: index.filter((e) => e.status !== "deleted").length };
+  return byList;
 }
 
 export function buildList(
