@@ -139,6 +139,7 @@ export function Connect() {
         {step === 1 && (
           <form
             className={s.form}
+            noValidate
             onSubmit={(e) => {
               e.preventDefault();
               void create();

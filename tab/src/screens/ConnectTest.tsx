@@ -31,7 +31,10 @@ const useStyles = makeStyles({
 export function ConnectTest({ connection }: { connection: Connection }) {
   const s = useStyles();
   const { client, openConsent, notify } = useSession();
-  const test = useLoad(() => client.testConnection(connection.id), [client, connection.id]);
+  // Each round is a fresh test with its own "Testing…" state, so "Test again" visibly does something.
+  const [round, setRound] = useState(0);
+  const again = () => setRound((r) => r + 1);
+  const test = useLoad(() => client.testConnection(connection.id), [client, connection.id, round]);
   const [consenting, setConsenting] = useState(false);
 
   const consent = async () => {
@@ -39,7 +42,7 @@ export function ConnectTest({ connection }: { connection: Connection }) {
     try {
       const { url } = await client.consentUrl(connection.id);
       const outcome = await openConsent(url);
-      if (outcome.ok) test.reload();
+      if (outcome.ok) again();
       else notify(outcome.detail ?? "Consent was not granted", "warning");
     } catch (err) {
       notify(toApiError(err).message, "error");
@@ -107,7 +110,12 @@ export function ConnectTest({ connection }: { connection: Connection }) {
                 </Button>
               )
             )}
-            <Button onClick={test.reload}>Test again</Button>
+            <Button onClick={again}>Test again</Button>
+            {!result.ok && (
+              <Button as="a" href={href({ name: "settings", connectionId: connection.id })}>
+                Continue to settings anyway
+              </Button>
+            )}
             <Button as="a" appearance="subtle" href={href({ name: "home" })}>
               Back to Home
             </Button>

@@ -69,6 +69,15 @@ const toForm = (c: Connection): SettingsForm => {
   };
 };
 
+/** After a failed save, take the admin to the first field that needs attention. */
+function focusFirstInvalid() {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>('main [aria-invalid="true"]');
+    el?.scrollIntoView({ block: "center" });
+    el?.focus({ preventScroll: true });
+  });
+}
+
 /** Everything about one connection's sync: scope, deletions, mapping, schedule; saved in one go. */
 export function Settings({ connectionId }: { connectionId: string }) {
   const { client } = useSession();
@@ -107,7 +116,10 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
     setProblem(undefined);
     const { errors: found, parsed } = validate(form.settings, form.lines, form.schedule, form.name);
     setErrors(found);
-    if (Object.keys(found).length) return;
+    if (Object.keys(found).length) {
+      focusFirstInvalid();
+      return;
+    }
     const settings = {
       ...form.settings,
       users: {
@@ -131,6 +143,7 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
       const e = toApiError(err);
       setErrors(normalizeFieldErrors(e.fields));
       setProblem(e);
+      focusFirstInvalid();
     } finally {
       setSaving(false);
     }
@@ -194,12 +207,9 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
             {errorCount > 0 && (
               <MessageBar intent="error" layout="multiline">
                 <MessageBarBody>
-                  <MessageBarTitle>
-                    {errorCount === 1
-                      ? "One setting needs attention"
-                      : `${errorCount} settings need attention`}
-                  </MessageBarTitle>
-                  Each problem is explained next to its field.
+                  <MessageBarTitle>{problem?.message ?? "Not saved"}</MessageBarTitle>
+                  {errorCount === 1 ? "One setting needs" : `${errorCount} settings need`} attention; each
+                  problem is explained next to its field.
                 </MessageBarBody>
               </MessageBar>
             )}

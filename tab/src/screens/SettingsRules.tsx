@@ -38,6 +38,7 @@ const useStyles = makeStyles({
   },
   legend: { padding: 0, fontWeight: tokens.fontWeightSemibold },
   hint: { color: tokens.colorNeutralForeground2 },
+  control: { minWidth: 0, width: "100%" },
   error: { color: tokens.colorPaletteRedForeground1, gridColumn: "1 / -1" },
 });
 
@@ -64,6 +65,7 @@ export function RulesEditor({ form, update, errors, readOnly }: SectionProps) {
               // biome-ignore lint/suspicious/noArrayIndexKey: rules have no identity besides their position.
               <li key={i} className={s.row}>
                 <Dropdown
+                  className={s.control}
                   aria-label={`Rule ${n}: effect`}
                   value={r.effect === "include" ? "Include if" : "Exclude if"}
                   selectedOptions={[r.effect]}
@@ -81,6 +83,7 @@ export function RulesEditor({ form, update, errors, readOnly }: SectionProps) {
                   onChange={(attribute) => setRule(i, { attribute })}
                 />
                 <Dropdown
+                  className={s.control}
                   aria-label={`Rule ${n}: comparison`}
                   value={OPERATORS[r.operator]}
                   selectedOptions={[r.operator]}
@@ -94,6 +97,7 @@ export function RulesEditor({ form, update, errors, readOnly }: SectionProps) {
                   ))}
                 </Dropdown>
                 <Input
+                  className={s.control}
                   aria-label={`Rule ${n}: value`}
                   value={r.value}
                   disabled={readOnly || r.operator === "isEmpty" || r.operator === "isNotEmpty"}

@@ -1,5 +1,5 @@
 import { Body1, Button, Card, makeStyles, Title2, tokens } from "@fluentui/react-components";
-import { ArrowSyncCircle24Regular } from "@fluentui/react-icons";
+import { ArrowSyncCircleRegular } from "@fluentui/react-icons";
 
 const useStyles = makeStyles({
   root: {
@@ -23,7 +23,7 @@ export function SignIn() {
     <main className={s.root}>
       <Card className={s.card}>
         <span className={s.icon} aria-hidden>
-          <ArrowSyncCircle24Regular fontSize={40} />
+          <ArrowSyncCircleRegular />
         </span>
         <Title2 as="h1">Sign in to Entra Directory Sync</Title2>
         <Body1>
