@@ -1,6 +1,9 @@
 import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import type { Problem, TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
+import { DeltaExpired } from "./delta-reader.ts";
+import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";
+import { runIncrementalPhases } from "./incremental.ts";
 import { syncLists } from "./lists-phase.ts";
 import { undefinedAttributeMappings } from "./mapping.ts";
 import { readScopedGroups, requireGroups } from "./reader.ts";
@@ -15,48 +18,94 @@ export type RunOutcome =
   | { status: "cancelled" };
 
 /**
- * One full sync (or preview) of a connection: read everything in scope, write what changed, and only
- * after a complete, successful read consider removals, which the deletion guard may hold back. Any
- * failure before that point deletes nothing.
+ * Runs one task. An incremental task reads only Graph's delta changes; when it cannot (no delta link yet,
+ * settings changed, the link expired, a full reconciliation is due) it runs a full sync and says why.
+ * Any failure before removals deletes nothing.
  */
-export async function runFullSync(ctx: RunContext): Promise<RunOutcome> {
-  const { settings, reporter } = ctx;
+export async function runSync(ctx: RunContext): Promise<RunOutcome> {
   try {
-    for (const m of undefinedAttributeMappings(settings.mapping, ctx.definedAttributes))
-      reporter.note(
-        `${m.source} is mapped to custom attribute "${m.target.slice(10)}", which is not defined; it was ignored. Define the attribute to sync it.`,
-      );
-    const type = reporter.task.taskType;
-    const doUsers = settings.what !== "lists" && type !== "lists";
-    const doLists = settings.what !== "users" && type !== "users";
-    // Every named group is checked before anything is written: a missing one fails the run by name.
-    await reporter.phase("checking scope");
-    if (doUsers && settings.users.scope === "groups")
-      await requireGroups(ctx.graph, settings.users.groupIds, "in the user scope");
-    const listGroups = doLists ? await readScopedGroups(ctx.graph, settings) : undefined;
-    const removals: Removal[] = [];
-    let remaining: ReadonlySet<string> | undefined;
-    let userPopulation = 0;
-    if (doUsers) {
-      const users = await syncUsers(ctx);
-      if (users.valid === 0 && users.skipped > 0) return allSkipped(users.skipped, users.skipSummary);
-      removals.push(...users.removals);
-      remaining = users.remaining;
-      userPopulation = users.population;
+    if (ctx.reporter.task.taskType === "incremental") {
+      let blocker = await incrementalBlocker(ctx.store, ctx.connection, ctx.settings, ctx.now());
+      if (!blocker) {
+        try {
+          return await runIncremental(ctx);
+        } catch (err) {
+          if (!(err instanceof DeltaExpired)) throw err;
+          blocker = "the delta link expired (Graph answered syncStateNotFound)";
+        }
+      }
+      ctx.reporter.note(`Ran a full sync instead of an incremental one: ${blocker}.`);
     }
-    let listPopulation = 0;
-    if (listGroups) {
-      const universe = remaining ?? (await existingProfileIds(ctx));
-      const lists = await syncLists(ctx, listGroups, universe);
-      removals.push(...lists.removals);
-      listPopulation = lists.population;
-    }
-    return await applyRemovals(ctx, removals, userPopulation, listPopulation);
+    return await runFull(ctx);
   } catch (err) {
     if (err instanceof TaskCancelled) return { status: "cancelled" };
     if (isDirectoryProblem(err)) return { status: "failed", error: err.toProblem(), cause: err };
     throw err;
   }
+}
+
+async function runIncremental(ctx: RunContext): Promise<RunOutcome> {
+  const result = await runIncrementalPhases(ctx);
+  if (!result.changed) {
+    ctx.reporter.note("Nothing changed in Entra ID since the last sync.");
+    return { status: "succeeded" };
+  }
+  const outcome = await applyRemovals(ctx, result.removals, result.userPopulation, result.listPopulation);
+  if (outcome.status === "succeeded" && !ctx.preview) await saveLinks(ctx, result.deltaLinks, undefined);
+  return outcome;
+}
+
+async function saveLinks(
+  ctx: RunContext,
+  links: Partial<Record<DeltaResource, string>>,
+  fullAt: string | undefined,
+) {
+  const now = ctx.now().toISOString();
+  for (const [resource, link] of Object.entries(links) as [DeltaResource, string][])
+    await saveDeltaState(ctx.store, ctx.connection, resource, link, ctx.settings, fullAt, now);
+}
+
+/**
+ * A full sync (or preview): read everything in scope, write what changed, and only after a complete,
+ * successful read consider removals, which the deletion guard may hold back.
+ */
+async function runFull(ctx: RunContext): Promise<RunOutcome> {
+  const { settings, reporter } = ctx;
+  for (const m of undefinedAttributeMappings(settings.mapping, ctx.definedAttributes))
+    reporter.note(
+      `${m.source} is mapped to custom attribute "${m.target.slice(10)}", which is not defined; it was ignored. Define the attribute to sync it.`,
+    );
+  const type = reporter.task.taskType;
+  const doUsers = settings.what !== "lists" && type !== "lists";
+  const doLists = settings.what !== "users" && type !== "users";
+  const complete = type === "full" || type === "incremental";
+  // Taken before reading, so changes made during the read are replayed by the next incremental run.
+  const links = complete && !ctx.preview ? await latestDeltaLinks(ctx.graph, settings) : {};
+  // Every named group is checked before anything is written: a missing one fails the run by name.
+  await reporter.phase("checking scope");
+  if (doUsers && settings.users.scope === "groups")
+    await requireGroups(ctx.graph, settings.users.groupIds, "in the user scope");
+  const listGroups = doLists ? await readScopedGroups(ctx.graph, settings) : undefined;
+  const removals: Removal[] = [];
+  let remaining: ReadonlySet<string> | undefined;
+  let userPopulation = 0;
+  if (doUsers) {
+    const users = await syncUsers(ctx);
+    if (users.valid === 0 && users.skipped > 0) return allSkipped(users.skipped, users.skipSummary);
+    removals.push(...users.removals);
+    remaining = users.remaining;
+    userPopulation = users.population;
+  }
+  let listPopulation = 0;
+  if (listGroups) {
+    const universe = remaining ?? (await existingProfileIds(ctx));
+    const lists = await syncLists(ctx, listGroups, universe);
+    removals.push(...lists.removals);
+    listPopulation = lists.population;
+  }
+  const outcome = await applyRemovals(ctx, removals, userPopulation, listPopulation);
+  if (outcome.status === "succeeded") await saveLinks(ctx, links, ctx.now().toISOString());
+  return outcome;
 }
 
 async function existingProfileIds(ctx: RunContext): Promise<Set<string>> {

@@ -13,7 +13,7 @@ import type {
   TaskType,
 } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { type RunOutcome, runFullSync } from "./engine.ts";
+import { type RunOutcome, runSync } from "./engine.ts";
 import { Leases } from "./lease.ts";
 import { recountFromRecords } from "./recount.ts";
 import { syncSettingsSchema } from "./settings.ts";
@@ -207,7 +207,7 @@ export class SyncService {
       graphStats = graph.stats;
       const reporter = new TaskReporter(store, task, this.now);
       const defined = await store.attributeDefinitions.all(connection.tenantId, { select: "c.name" });
-      outcome = await runFullSync({
+      outcome = await runSync({
         store,
         graph,
         reporter,

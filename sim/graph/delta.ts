@@ -134,7 +134,8 @@ function respond(
 
 function docFor(t: TenantState, kind: ObjectKind, sel: string[] | undefined) {
   const users = userDoc(t, sel);
-  const groups = groupDoc(sel);
+  // `members` is a navigation property: selecting it asks for members@delta, not a group property.
+  const groups = groupDoc(sel?.filter((p) => p !== "members"));
   return (id: string): Record<string, unknown> | undefined => {
     if (kind === "user") {
       const u = t.users.get(id);

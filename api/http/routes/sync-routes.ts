@@ -10,7 +10,7 @@ import { HttpProblem, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 import { pagingQuery, searchClause } from "./paging.ts";
 
-const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview"]) }).strict();
+const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview", "incremental"]) }).strict();
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const taskQuery = z
   .object({

@@ -1,0 +1,68 @@
+import type { GraphApi } from "../graph/client.ts";
+import { isDirectoryProblem } from "../graph/problems.ts";
+import { type GraphGroup, type GraphUser, graphGroupSchema, graphUserSchema } from "./graph-types.ts";
+
+export class DeltaExpired extends Error {
+  constructor() {
+    super("The delta link expired or was rejected");
+  }
+}
+
+export interface GroupChange {
+  group: GraphGroup;
+  /** Any members@delta entry seen for the group, across all pages. */
+  membersChanged: boolean;
+}
+
+/**
+ * Follows a delta link to its end. Objects may appear on several pages (members@delta of one group is
+ * spread over pages in any order), so changes are merged by id; the last state of an object wins.
+ */
+export async function readDelta<T>(
+  graph: GraphApi,
+  deltaLink: string,
+  parse: (item: unknown) => [id: string, value: T] | undefined,
+  merge: (previous: T, next: T) => T = (_p, n) => n,
+): Promise<{ changes: Map<string, T>; deltaLink: string }> {
+  const changes = new Map<string, T>();
+  let next = deltaLink;
+  try {
+    for await (const page of graph.pages<unknown>(deltaLink)) {
+      for (const item of page.items) {
+        const parsed = parse(item);
+        if (!parsed) continue;
+        const [id, value] = parsed;
+        const previous = changes.get(id);
+        changes.set(id, previous ? merge(previous, value) : value);
+      }
+      if (page.deltaLink) next = page.deltaLink;
+    }
+  } catch (err) {
+    if (
+      isDirectoryProblem(err) &&
+      (err.status === 410 || /syncStateNotFound|resyncRequired/i.test(err.graphCode ?? ""))
+    )
+      throw new DeltaExpired();
+    throw err;
+  }
+  return { changes, deltaLink: next };
+}
+
+export const parseUserChange = (item: unknown): [string, GraphUser] | undefined => {
+  const parsed = graphUserSchema.safeParse(item);
+  return parsed.success ? [parsed.data.id, parsed.data] : undefined;
+};
+
+export const parseGroupChange = (item: unknown): [string, GroupChange] | undefined => {
+  const parsed = graphGroupSchema.safeParse(item);
+  if (!parsed.success) return undefined;
+  return [
+    parsed.data.id,
+    { group: parsed.data, membersChanged: (parsed.data["members@delta"] ?? []).length > 0 },
+  ];
+};
+
+export const mergeGroupChange = (a: GroupChange, b: GroupChange): GroupChange => ({
+  group: { ...a.group, ...b.group },
+  membersChanged: a.membersChanged || b.membersChanged,
+});

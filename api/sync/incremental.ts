@@ -1,0 +1,348 @@
+import type { Removal, RunContext } from "./context.ts";
+import {
+  type GroupChange,
+  mergeGroupChange,
+  parseGroupChange,
+  parseUserChange,
+  readDelta,
+} from "./delta-reader.ts";
+import { type DeltaResource, loadDeltaState } from "./delta-state.ts";
+import type { GraphGroup, GraphUser } from "./graph-types.ts";
+import { type ListIndexEntry, listRemoval, loadListIndex, writeLists } from "./lists-phase.ts";
+import { type MappedUser, mapUser, missingRequired, userSelect } from "./mapping.ts";
+import { loadProfileIndex, type ProfileIndexEntry } from "./profiles.ts";
+import { requireGroups } from "./reader.ts";
+import { userScopeVerdict } from "./scope.ts";
+import { recordOf, removalOf, tenantMatchIndex, writeUsers } from "./users-phase.ts";
+
+export interface IncrementalResult {
+  removals: Removal[];
+  userPopulation: number;
+  listPopulation: number;
+  deltaLinks: Partial<Record<DeltaResource, string>>;
+  changed: boolean;
+}
+
+const REMOVED_REASON: Record<string, string> = {
+  changed: "deleted in Entra ID (restorable there from deleted items)",
+  deleted: "permanently deleted in Entra ID",
+};
+
+/**
+ * One incremental run: only what Graph's delta queries report as changed since the last run is read and
+ * written, so an unchanged tenant costs one request per resource and no directory writes.
+ */
+export async function runIncrementalPhases(ctx: RunContext): Promise<IncrementalResult> {
+  const { settings, reporter, connection, store } = ctx;
+  await reporter.phase("reading changes");
+  const doUsers = settings.what !== "lists";
+  const doLists = settings.what !== "users";
+  const links: Partial<Record<DeltaResource, string>> = {};
+
+  const usersState = doUsers ? await loadDeltaState(store, connection, "users") : undefined;
+  const userDelta = usersState?.deltaLink
+    ? await readDelta(ctx.graph, usersState.deltaLink, parseUserChange)
+    : { changes: new Map<string, GraphUser>(), deltaLink: undefined };
+  if (userDelta.deltaLink) links.users = userDelta.deltaLink;
+
+  const groupsState =
+    doLists || settings.users.scope === "groups"
+      ? await loadDeltaState(store, connection, "groups")
+      : undefined;
+  const groupDelta = groupsState?.deltaLink
+    ? await readDelta<GroupChange>(ctx.graph, groupsState.deltaLink, parseGroupChange, mergeGroupChange)
+    : { changes: new Map<string, GroupChange>(), deltaLink: undefined };
+  if (groupDelta.deltaLink) links.groups = groupDelta.deltaLink;
+
+  const changed = userDelta.changes.size + groupDelta.changes.size > 0;
+  if (!changed) return { removals: [], userPopulation: 0, listPopulation: 0, deltaLinks: links, changed };
+  reporter.task.progress.total = userDelta.changes.size + groupDelta.changes.size;
+
+  const removals: Removal[] = [];
+  const membershipMoved = [...groupDelta.changes.values()].some(
+    (g) => g.membersChanged || g.group["@removed"],
+  );
+  const users = doUsers
+    ? await incrementalUsers(ctx, userDelta.changes, membershipMoved, removals)
+    : { arrived: new Set<string>(), left: new Set<string>(), population: 0 };
+  const lists = doLists
+    ? await incrementalLists(ctx, groupDelta.changes, users.arrived, users.left, removals)
+    : { population: 0 };
+  return {
+    removals,
+    userPopulation: users.population,
+    listPopulation: lists.population,
+    deltaLinks: links,
+    changed,
+  };
+}
+
+async function incrementalUsers(
+  ctx: RunContext,
+  changes: Map<string, GraphUser>,
+  membershipMoved: boolean,
+  removals: Removal[],
+): Promise<{ arrived: Set<string>; left: Set<string>; population: number }> {
+  const { settings, reporter, connection, store } = ctx;
+  await reporter.phase("writing changed users");
+  const groupScope = settings.users.scope === "groups";
+  // Group scope: when any membership moved, the scope is recomputed from member ids (not whole users).
+  const scopedIds = groupScope && membershipMoved ? await scopedMemberIds(ctx) : undefined;
+  const index = scopedIds
+    ? await loadProfileIndex(store, connection.tenantId, connection.id)
+    : await profilesBySource(ctx, [...changes.keys()]);
+  const bySource = new Map(index.map((e) => [e.sourceId, e]));
+  const live = (id: string) => {
+    const e = bySource.get(id);
+    return e !== undefined && e.status !== "deleted";
+  };
+
+  // Users that entered the group scope without changing themselves still need their properties.
+  if (scopedIds) {
+    const entering = [...scopedIds].filter((id) => !live(id) && !changes.has(id));
+    for (const user of await fetchUsers(ctx, entering)) changes.set(user.id, user);
+  }
+  const unknownMembership = groupScope && !scopedIds ? [...changes.keys()].filter((id) => !live(id)) : [];
+  const memberOfScope = unknownMembership.length
+    ? await inSelectedGroups(ctx, unknownMembership)
+    : new Set<string>();
+
+  const whitelist = settings.users.scope === "emails" ? new Set(settings.users.emails) : undefined;
+  const valid: MappedUser[] = [];
+  const skip = (user: MappedUser, reason: string) => reporter.record(recordOf(user, "skipped", reason));
+  for (const [id, user] of changes) {
+    const removed = user["@removed"];
+    if (removed) {
+      if (live(id))
+        removals.push(
+          removalOf(
+            bySource.get(id) as ProfileIndexEntry,
+            "deleted",
+            REMOVED_REASON[removed.reason] ?? "removed from Entra ID",
+          ),
+        );
+      continue;
+    }
+    const mapped = mapUser(user, settings, ctx.definedAttributes);
+    const inGroups = !groupScope || (scopedIds ? scopedIds.has(id) : live(id) || memberOfScope.has(id));
+    const verdict = inGroups
+      ? userScopeVerdict(user, settings, mapped.email, whitelist)
+      : { inScope: false as const, reason: "not a member of the selected groups" };
+    if (!verdict.inScope) {
+      if (live(id) && settings.mirror)
+        removals.push(removalOf(bySource.get(id) as ProfileIndexEntry, "deleted", verdict.reason));
+      else skip(mapped, verdict.reason);
+      continue;
+    }
+    const missing = missingRequired(mapped, settings.required);
+    if (missing.length > 0) skip(mapped, `missing required ${missing.join(", ")}`);
+    else valid.push(mapped);
+  }
+  if (scopedIds && settings.mirror)
+    for (const entry of index)
+      if (entry.status !== "deleted" && !scopedIds.has(entry.sourceId) && !changes.has(entry.sourceId))
+        removals.push(removalOf(entry, "deleted", "no longer a member of the selected groups"));
+
+  const clashes = await emailClashes(ctx, valid);
+  const remaining = new Set<string>();
+  const tenantIndex = settings.updateOnly ? await tenantMatchIndex(ctx) : undefined;
+  await writeUsers(
+    ctx,
+    valid.filter((u) => {
+      const other = clashes.get(u.sourceId);
+      if (other) skip(u, `email ${u.email} is also used by ${other}; skipped until one changes`);
+      return !other;
+    }),
+    bySource,
+    tenantIndex,
+    remaining,
+    removals,
+    (user, reason) => skip(user, reason),
+  );
+  const arrived = new Set([...remaining].filter((id) => !live(id)));
+  const left = new Set(
+    removals.filter((r) => r.kind === "user" && r.action === "deleted").map((r) => r.sourceId),
+  );
+  const population = await store.profiles.count(connection.tenantId, {
+    where: "c.connectionId = @c AND c.status != 'deleted'",
+    parameters: [{ name: "@c", value: connection.id }],
+  });
+  return { arrived, left, population };
+}
+
+async function incrementalLists(
+  ctx: RunContext,
+  changes: Map<string, GroupChange>,
+  arrived: Set<string>,
+  left: Set<string>,
+  removals: Removal[],
+): Promise<{ population: number }> {
+  const { settings, reporter, connection, store } = ctx;
+  await reporter.phase("writing changed lists");
+  const index = await loadListIndex(ctx);
+  const bySource = new Map<string, ListIndexEntry>(index.map((e) => [e.sourceId, e]));
+  const live = (id: string) => bySource.has(id) && bySource.get(id)?.status !== "deleted";
+  const prefix = settings.lists.namePrefix.toLowerCase();
+  const inScope = (g: GraphGroup) =>
+    (settings.lists.scope === "all" || settings.lists.groupIds.includes(g.id.toLowerCase())) &&
+    (!prefix || (g.displayName ?? "").toLowerCase().startsWith(prefix));
+  const mirror = settings.mirror && !(settings.what === "lists" && settings.lists.scope === "ids");
+
+  const toWrite = new Map<string, GraphGroup>();
+  const membershipChanged: string[] = [];
+  for (const [id, change] of changes) {
+    const removed = change.group["@removed"];
+    if (removed) {
+      if (live(id) && mirror)
+        removals.push(
+          listRemoval(
+            bySource.get(id) as ListIndexEntry,
+            REMOVED_REASON[removed.reason] ?? "removed from Entra ID",
+          ),
+        );
+      membershipChanged.push(id);
+      continue;
+    }
+    if (change.membersChanged) membershipChanged.push(id);
+    if (inScope(change.group)) toWrite.set(id, change.group);
+    else if (live(id) && mirror)
+      removals.push(listRemoval(bySource.get(id) as ListIndexEntry, "outside the list scope"));
+  }
+  // A membership change reaches every list that holds the group, however deeply nested.
+  const affected = new Set<string>([
+    ...(await ancestors(ctx, "groups", membershipChanged)),
+    ...(await ancestors(ctx, "users", [...arrived])),
+  ]);
+  if (left.size > 0) {
+    const edges = await store.memberships.all(connection.tenantId, {
+      where: "c.connectionId = @c AND ARRAY_CONTAINS(@m, c.memberSourceId)",
+      parameters: [
+        { name: "@c", value: connection.id },
+        { name: "@m", value: [...left] },
+      ],
+      select: "c.listSourceId",
+    });
+    for (const e of edges) affected.add(e.listSourceId);
+  }
+  const missing = [...affected].filter((id) => live(id) && !toWrite.has(id));
+  if (missing.length > 0)
+    for (const g of await requireGroups(ctx.graph, missing, "a list")) toWrite.set(g.id, g);
+
+  await writeLists(ctx, [...toWrite.values()], bySource, async (ids) => {
+    const stay = await profilesBySource(ctx, ids);
+    return new Set(
+      stay.filter((p) => p.status !== "deleted" && !left.has(p.sourceId)).map((p) => p.sourceId),
+    );
+  });
+  return { population: index.filter((e) => e.status !== "deleted").length };
+}
+
+/** Transitive member ids of the selected groups: ids only, a fraction of reading whole users. */
+async function scopedMemberIds(ctx: RunContext): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const groupId of ctx.settings.users.groupIds) {
+    for await (const page of ctx.graph.pages<{ id: string; "@odata.type"?: string }>(
+      `/groups/${groupId}/transitiveMembers?$select=id&$top=999`,
+    )) {
+      for (const o of page.items)
+        if ((o["@odata.type"] ?? "#microsoft.graph.user") === "#microsoft.graph.user") ids.add(o.id);
+    }
+  }
+  return ids;
+}
+
+/** The groups (transitively) holding each of the given users or groups, in batches of 20. */
+async function ancestors(ctx: RunContext, kind: "users" | "groups", ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>(kind === "groups" ? ids : []);
+  const responses = await ctx.graph.batchGet(
+    ids.map((id) => ({ id, url: `/${kind}/${id}/transitiveMemberOf?$select=id&$top=999` })),
+  );
+  for (const r of responses) {
+    if (r.status === 404) continue;
+    if (r.status >= 400) throw ctx.graph.failureOf(r, `/${kind}/${r.id}/transitiveMemberOf`);
+    for (const g of (r.body as { value?: { id: string }[] }).value ?? []) out.add(g.id);
+  }
+  return out;
+}
+
+async function inSelectedGroups(ctx: RunContext, userIds: string[]): Promise<Set<string>> {
+  const selected = new Set(ctx.settings.users.groupIds);
+  const out = new Set<string>();
+  const responses = await ctx.graph.batchGet(
+    userIds.map((id) => ({ id, url: `/users/${id}/transitiveMemberOf?$select=id&$top=999` })),
+  );
+  for (const r of responses) {
+    if (r.status >= 400) continue;
+    if (((r.body as { value?: { id: string }[] }).value ?? []).some((g) => selected.has(g.id.toLowerCase())))
+      out.add(r.id);
+  }
+  return out;
+}
+
+async function fetchUsers(ctx: RunContext, ids: string[]): Promise<GraphUser[]> {
+  const select = userSelect(ctx.settings).join(",");
+  const responses = await ctx.graph.batchGet(
+    ids.map((id) => ({ id, url: `/users/${id}?$select=${select}` })),
+  );
+  const users: GraphUser[] = [];
+  for (const r of responses) {
+    if (r.status === 404) continue;
+    if (r.status >= 400) throw ctx.graph.failureOf(r, `/users/${r.id}`);
+    const parsed = parseUserChange(r.body);
+    if (parsed) users.push(parsed[1]);
+  }
+  return users;
+}
+
+async function profilesBySource(ctx: RunContext, sourceIds: string[]): Promise<ProfileIndexEntry[]> {
+  const out: ProfileIndexEntry[] = [];
+  for (let i = 0; i < sourceIds.length; i += 200) {
+    const rows = await ctx.store.profiles.all(ctx.connection.tenantId, {
+      where: "c.connectionId = @c AND ARRAY_CONTAINS(@ids, c.sourceId)",
+      parameters: [
+        { name: "@c", value: ctx.connection.id },
+        { name: "@ids", value: sourceIds.slice(i, i + 200) },
+      ],
+      select:
+        "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey",
+    });
+    out.push(...(rows as unknown as ProfileIndexEntry[]));
+  }
+  return out;
+}
+
+/** Changed users whose email another live profile of the connection already has: who that is, by name. */
+async function emailClashes(ctx: RunContext, users: MappedUser[]): Promise<Map<string, string>> {
+  const emails = [...new Set(users.flatMap((u) => (u.email ? [u.email.toLowerCase()] : [])))];
+  const clashes = new Map<string, string>();
+  const byEmail = new Map<string, MappedUser[]>();
+  for (const u of users)
+    if (u.email) byEmail.set(u.email.toLowerCase(), [...(byEmail.get(u.email.toLowerCase()) ?? []), u]);
+  for (const same of byEmail.values())
+    if (same.length > 1)
+      for (const u of same)
+        clashes.set(
+          u.sourceId,
+          same
+            .filter((o) => o !== u)
+            .map((o) => o.displayName)
+            .join(", "),
+        );
+  for (let i = 0; i < emails.length; i += 200) {
+    const rows = await ctx.store.profiles.all(ctx.connection.tenantId, {
+      where: "c.connectionId = @c AND c.status != 'deleted' AND ARRAY_CONTAINS(@e, c.emailKey)",
+      parameters: [
+        { name: "@c", value: ctx.connection.id },
+        { name: "@e", value: emails.slice(i, i + 200) },
+      ],
+      select: "c.sourceId, c.emailKey, c.displayName",
+    });
+    for (const u of users) {
+      const other = (rows as unknown as { sourceId: string; emailKey: string; displayName: string }[]).find(
+        (r) => r.emailKey === u.email?.toLowerCase() && r.sourceId !== u.sourceId,
+      );
+      if (other && !clashes.has(u.sourceId)) clashes.set(u.sourceId, other.displayName);
+    }
+  }
+  return clashes;
+}

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { ConnectionDoc } from "../../api/store/documents.ts";
+import { DEMO_TENANT_ID } from "../../sim/index.ts";
+import { SyncHarness } from "../support/sync-harness.ts";
+
+const T = DEMO_TENANT_ID;
+
+describe("incremental sync with Graph delta queries", () => {
+  let h: SyncHarness;
+  beforeEach(async () => {
+    h = await SyncHarness.start();
+  });
+  afterEach(() => h?.close());
+
+  const user = (name: string) => {
+    const u = h.sim.directory.listUsers(T).find((x) => x.displayName === name);
+    if (!u) throw new Error(`no user ${name}`);
+    return u;
+  };
+  const group = (name: string) => {
+    const g = h.sim.directory.listGroups(T).find((x) => x.displayName === name);
+    if (!g) throw new Error(`no group ${name}`);
+    return g;
+  };
+  const etags = async (c: ConnectionDoc) => {
+    const lists = await h.store.lists.all(T, {
+      where: "c.connectionId = @c",
+      parameters: [{ name: "@c", value: c.id }],
+    });
+    return [...(await h.profiles(c)), ...lists].map((d) => `${d.id}:${d._etag}`).sort();
+  };
+
+  it("the first run is full and says why; an unchanged tenant then costs one request per resource and no writes", async () => {
+    const c = await h.connect({ deletionGuard: { maxPercent: 50 } });
+    const first = await h.run(c, "incremental");
+    expect(first.status).toBe("succeeded");
+    expect(first.notes).toContain(
+      "Ran a full sync instead of an incremental one: no earlier full sync holds a delta link.",
+    );
+    expect(first.counters.users.created).toBe(29);
+
+    const before = await etags(c);
+    const quiet = await h.run(c, "incremental");
+    expect(quiet.status).toBe("succeeded");
+    expect(quiet.notes).toEqual(["Nothing changed in Entra ID since the last sync."]);
+    expect(quiet.graphRequests).toBe(2);
+    expect(quiet.counters.users.processed + quiet.counters.lists.processed).toBe(0);
+    expect(await etags(c)).toEqual(before);
+  });
+
+  it("applies changed, disabled, deleted and new users, and reaches every list that nests a changed group", async () => {
+    const c = await h.connect({ deletionGuard: { maxPercent: 50 } });
+    await h.run(c, "full");
+    const listCount = async (name: string) =>
+      (
+        await h.store.lists.all(T, {
+          where: "c.connectionId = @c AND c.name = @n",
+          parameters: [
+            { name: "@c", value: c.id },
+            { name: "@n", value: name },
+          ],
+        })
+      )[0]?.memberCount;
+    expect(await listCount("Sales EMEA")).toBe(3);
+    expect(await listCount("Sales Team")).toBe(5);
+
+    h.sim.directory.updateUser(T, user("Adele Vance").id, { jobTitle: "Head of Marketing" });
+    h.sim.directory.disableUser(T, user("Alex Wilber").id);
+    h.sim.directory.softDeleteUser(T, user("Allan Deyoung").id);
+    const pat = h.sim.directory.addUser(T, {
+      displayName: "Pat Lee",
+      givenName: "Pat",
+      surname: "Lee",
+      mail: "PatL@M365x214355.onmicrosoft.com",
+      userPrincipalName: "PatL@M365x214355.onmicrosoft.com",
+    });
+    h.sim.directory.addMember(T, group("Sales EMEA").id, pat.id);
+    h.sim.directory.removeMember(T, group("Sales EMEA").id, user("Irvin Sayers").id);
+
+    const task = await h.run(c, "incremental");
+    expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
+    expect(task.notes).toEqual([]);
+    expect(task.counters.users).toMatchObject({
+      created: 1,
+      updated: 1,
+      deactivated: 1,
+      deleted: 1,
+      skipped: 0,
+    });
+    const records = await h.records(task);
+    expect(records.find((r) => r.name === "Allan Deyoung")?.reason).toBe(
+      "deleted in Entra ID (restorable there from deleted items)",
+    );
+    expect(records.find((r) => r.name === "Adele Vance")?.changedFields).toEqual(["jobTitle"]);
+    // Pat joined and Irvin left Sales EMEA, which Sales Team and All Staff hold.
+    expect(await listCount("Sales EMEA")).toBe(3);
+    const emea = (
+      await h.store.memberships.all(T, {
+        where: "c.connectionId = @c AND c.listSourceId = @l",
+        parameters: [
+          { name: "@c", value: c.id },
+          { name: "@l", value: group("Sales EMEA").id },
+        ],
+      })
+    ).map((e) => e.memberSourceId);
+    expect(emea).toContain(pat.id);
+    expect(emea).not.toContain(user("Irvin Sayers").id);
+    expect(await listCount("Sales Team")).toBe(5);
+    expect(task.graphRequests).toBeLessThan(15);
+
+    // The same end state as a full sync of the changed tenant.
+    const full = await h.connect({ deletionGuard: { maxPercent: 50 } }, "Reference");
+    await h.run(full, "full");
+    const shape = async (x: ConnectionDoc) =>
+      (await h.profiles(x)).filter((p) => p.status !== "deleted").map((p) => [p.sourceId, p.status, p.hash]);
+    expect(await shape(c)).toEqual(await shape(full));
+  });
+
+  it("group scope: a user removed from a selected group leaves, one added arrives", async () => {
+    const c = await h.connect({
+      what: "users",
+      users: { scope: "groups", groupIds: [group("Sales Team").id] },
+      deletionGuard: { maxPercent: 50 },
+    });
+    await h.run(c, "full");
+    h.sim.directory.removeMember(T, group("Sales EMEA").id, user("Irvin Sayers").id);
+    h.sim.directory.addMember(T, group("Sales EMEA").id, user("Adele Vance").id);
+    const task = await h.run(c, "incremental");
+    expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
+    expect(task.counters.users).toMatchObject({ created: 1, deleted: 1 });
+    const live = (await h.profiles(c)).filter((p) => p.status !== "deleted").map((p) => p.displayName);
+    expect(live).toContain("Adele Vance");
+    expect(live).not.toContain("Irvin Sayers");
+  });
+
+  it("an expired delta link turns the run into a full sync by itself and says so", async () => {
+    const c = await h.connect();
+    await h.run(c, "full");
+    h.sim.directory.injectFault({
+      pathPattern: "/users/delta",
+      status: 400,
+      code: "syncStateNotFound",
+      times: 1,
+    });
+    const task = await h.run(c, "incremental");
+    expect(task.status).toBe("succeeded");
+    expect(task.notes).toContain(
+      "Ran a full sync instead of an incremental one: the delta link expired (Graph answered syncStateNotFound).",
+    );
+    expect(task.counters.users.unchanged).toBe(29);
+  });
+
+  it("a scope or mapping change forces a full run", async () => {
+    const c = await h.connect();
+    await h.run(c, "full");
+    const changed = await h.updateSettings(c, { users: { guests: "include" } });
+    const task = await h.run(changed, "incremental");
+    expect(task.notes).toContain(
+      "Ran a full sync instead of an incremental one: the scope or mapping changed since the last full sync.",
+    );
+    expect(task.counters.users.created).toBe(2);
+  });
+});
