@@ -85,6 +85,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
   const stopPurge = startPurgeJob(store, logger, instanceId);
+  // Tasks whose worker died are taken over once their lease expires.
+  const resumeOrphans = () =>
+    sync.resumeOrphans().catch((err) => logger.warn({ err }, "resuming interrupted tasks failed"));
+  const resumeTimer = setInterval(resumeOrphans, 30_000);
+  resumeTimer.unref();
+  void resumeOrphans();
 
   return {
     url,
@@ -92,14 +98,15 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     sync,
     logger,
     async close() {
-      auth.scheduler.stop();
+      await auth.scheduler.stop();
+      clearInterval(resumeTimer);
       stopPurge();
       bot.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      await sync.idle();
+      await sync.shutdown();
       store.close();
     },
   };

@@ -119,6 +119,8 @@ export async function writeLists(
       const removed = [...current].filter((id) => !desired.includes(id));
       const entry = bySource.get(group.id);
       const doc = buildList(group, desired, ctx, now, entry);
+      // Already written by this task before a restart or confirmation: counted from its record.
+      if (entry?.lastTaskId === ctx.taskId && entry.hash === doc.hash) continue;
       if (!entry) reporter.record(listRecord(group, "created", `new list with ${desired.length} members`));
       else if (entry.status === "deleted") reporter.record(listRecord(group, "restored", "back in scope"));
       else if (entry.hash === doc.hash && added.length + removed.length === 0) {

@@ -18,7 +18,7 @@ import { Leases } from "./lease.ts";
 import { recountFromRecords } from "./recount.ts";
 import { syncSettingsSchema } from "./settings.ts";
 import { summarize } from "./summary.ts";
-import { emptyCounters, TaskReporter } from "./task-reporter.ts";
+import { emptyCounters, TaskInterrupted, TaskReporter } from "./task-reporter.ts";
 
 export interface StartRequest {
   type: TaskType;
@@ -62,6 +62,9 @@ const LEASE_MS = 60_000;
 export class SyncService {
   private readonly leases: Leases;
   private readonly running = new Set<Promise<void>>();
+  /** Ids of the tasks this instance is executing, so it never resumes its own work twice. */
+  private readonly active = new Set<string>();
+  private stopping = false;
   private readonly owner: string;
   private readonly now: () => Date;
 
@@ -161,6 +164,50 @@ export class SyncService {
     return confirmed;
   }
 
+  /**
+   * Picks up tasks whose worker stopped (crashed, killed, redeployed): their lease has expired, so this
+   * instance takes it over and runs the task again. Work the task already applied is recognised by its
+   * task id and counted from its records, so the result is the same as an uninterrupted run.
+   */
+  async resumeOrphans(): Promise<number> {
+    let resumed = 0;
+    for await (const page of this.deps.store.tasks.streamAllTenants({
+      where: "c.type = 'task' AND (c.status = 'running' OR c.status = 'queued')",
+    })) {
+      for (const task of page) {
+        if (this.stopping || this.active.has(task.id)) continue;
+        const claim = await this.leases.acquire(
+          task.tenantId,
+          leaseId(task.connectionId),
+          this.leaseMs,
+          task.id,
+        );
+        if (!claim.acquired) continue;
+        const connection = await this.deps.store.connections.get(task.tenantId, task.connectionId);
+        if (!connection) {
+          await this.leases.release(claim.lease);
+          continue;
+        }
+        const noted = await this.deps.store.tasks.update(task.tenantId, task.id, (t) => ({
+          ...t,
+          notes: [...t.notes, `Resumed by ${this.owner} after the previous worker stopped.`],
+        }));
+        this.spawn(noted, connection, claim.lease);
+        resumed++;
+      }
+    }
+    return resumed;
+  }
+
+  /**
+   * Graceful shutdown: running tasks stop at their next checkpoint, go back to the queue and give up their
+   * lease, so another instance resumes them at once instead of after the lease expires.
+   */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    await this.idle();
+  }
+
   /** Resolves when every task this instance started has finished (tests, graceful shutdown). */
   async idle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
@@ -171,9 +218,13 @@ export class SyncService {
   }
 
   private spawn(task: TaskDoc, connection: ConnectionDoc, lease: LeaseDoc): void {
+    this.active.add(task.id);
     const run = this.execute(task, connection, lease)
       .catch((err) => this.deps.logger.error({ err, taskId: task.id }, "sync task crashed"))
-      .finally(() => this.running.delete(run));
+      .finally(() => {
+        this.running.delete(run);
+        this.active.delete(task.id);
+      });
     this.running.add(run);
   }
 
@@ -205,7 +256,7 @@ export class SyncService {
       await this.deps.beforeRun?.(connection);
       const graph = await this.deps.graphFor(connection);
       graphStats = graph.stats;
-      const reporter = new TaskReporter(store, task, this.now);
+      const reporter = new TaskReporter(store, task, this.now, () => this.stopping);
       const defined = await store.attributeDefinitions.all(connection.tenantId, { select: "c.name" });
       outcome = await runSync({
         store,
@@ -221,6 +272,16 @@ export class SyncService {
       task = reporter.task;
       if (rerun) task.counters = await recountFromRecords(store, task, task.counters);
     } catch (err) {
+      if (err instanceof TaskInterrupted) {
+        clearInterval(renewal);
+        await store.tasks.update(task.tenantId, task.id, (t) => ({
+          ...t,
+          status: "queued",
+          notes: [...t.notes, `Interrupted by a shutdown of ${this.owner}; it resumes on the next instance.`],
+        }));
+        await this.leases.release(lease).catch(() => undefined);
+        return;
+      }
       if (!isDirectoryProblem(err)) {
         this.deps.logger.error({ err, taskId: task.id }, "sync failed unexpectedly");
         outcome = {

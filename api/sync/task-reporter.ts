@@ -30,6 +30,13 @@ export class TaskCancelled extends Error {
   }
 }
 
+/** The instance is shutting down: the task goes back to the queue for another instance. */
+export class TaskInterrupted extends Error {
+  constructor() {
+    super("The task was interrupted by a shutdown");
+  }
+}
+
 export interface RecordInput {
   kind: "user" | "list";
   sourceId: string;
@@ -57,6 +64,7 @@ export class TaskReporter {
     private readonly store: Store,
     public task: TaskDoc,
     private readonly now: () => Date = () => new Date(),
+    private readonly stopping: () => boolean = () => false,
   ) {}
 
   record(input: RecordInput, count = true): void {
@@ -107,6 +115,10 @@ export class TaskReporter {
 
   /** Persists progress (at most once a second unless forced) and stops if someone asked to cancel. */
   async save(force = false): Promise<void> {
+    if (this.stopping()) {
+      await this.flushRecords(true);
+      throw new TaskInterrupted();
+    }
     const nowMs = this.now().getTime();
     if (!force && nowMs - this.lastFlush < PROGRESS_EVERY_MS) return;
     this.lastFlush = nowMs;
