@@ -57,7 +57,6 @@ export function App({ teams }: { teams: TeamsHost | null }) {
   const signedOut = me.state === "error" && me.error.status === 401;
   return (
     <FluentProvider theme={THEMES[themeName]} data-theme={themeName} style={{ minHeight: "100%" }}>
-      <Toaster toasterId={toasterId} position="bottom-end" />
       {signedOut && !teams ? (
         <SignIn />
       ) : (
@@ -71,6 +70,7 @@ export function App({ teams }: { teams: TeamsHost | null }) {
           )}
         </Loaded>
       )}
+      <Toaster toasterId={toasterId} position="bottom-end" />
     </FluentProvider>
   );
 }

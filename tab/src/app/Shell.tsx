@@ -105,6 +105,22 @@ const useStyles = makeStyles({
     fontWeight: tokens.fontWeightSemibold,
     boxShadow: `inset 3px 0 0 ${tokens.colorCompoundBrandStroke}`,
   },
+  skip: {
+    position: "absolute",
+    left: "-10000px",
+    border: "none",
+    cursor: "pointer",
+    top: "auto",
+    ":focus": {
+      left: tokens.spacingHorizontalL,
+      top: tokens.spacingVerticalS,
+      zIndex: 10,
+      padding: tokens.spacingHorizontalS,
+      backgroundColor: tokens.colorNeutralBackground1,
+      color: tokens.colorBrandForeground1,
+      outline: `2px solid ${tokens.colorStrokeFocus2}`,
+    },
+  },
   main: {
     padding: `${tokens.spacingVerticalXL} ${tokens.spacingHorizontalXXL}`,
     minWidth: 0,
@@ -112,6 +128,11 @@ const useStyles = makeStyles({
     "@media (max-width: 760px)": { padding: tokens.spacingHorizontalL },
   },
 });
+
+/** The skip link cannot use the hash (the router owns it): move focus to the content instead. */
+function skipToMain() {
+  document.getElementById("main")?.focus();
+}
 
 /** The frame around every screen: product name, who is signed in, and the main navigation. */
 export function Shell({ children }: { children: ReactNode }) {
@@ -124,6 +145,9 @@ export function Shell({ children }: { children: ReactNode }) {
   };
   return (
     <div className={s.root}>
+      <button type="button" className={s.skip} onClick={skipToMain}>
+        Skip to content
+      </button>
       <header className={s.header}>
         <span className={s.brand}>
           <span className={s.brandIcon} aria-hidden>
@@ -162,7 +186,9 @@ export function Shell({ children }: { children: ReactNode }) {
           })}
         </ul>
       </nav>
-      <main className={s.main}>{children}</main>
+      <main className={s.main} id="main" tabIndex={-1}>
+        {children}
+      </main>
     </div>
   );
 }

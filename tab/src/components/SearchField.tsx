@@ -25,6 +25,7 @@ export function SearchField({
   return (
     <Field label={label}>
       <SearchBox
+        style={{ minWidth: 0, width: "100%", maxWidth: "none" }}
         value={text}
         placeholder={placeholder}
         onChange={(_, d) => setText(d.value)}

@@ -107,7 +107,9 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
               </MessageBarBody>
             </MessageBar>
           )}
-          {t.status === "halted" && <HaltPanel task={t} onChanged={task.set} />}
+          {t.status === "halted" && (
+            <HaltPanel task={t} onChanged={task.set} onShowDeletions={() => setFilter("action", "deleted")} />
+          )}
           {t.notes?.map((note) => (
             <MessageBar key={note} intent="info">
               <MessageBarBody>{note}</MessageBarBody>

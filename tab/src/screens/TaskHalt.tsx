@@ -28,7 +28,16 @@ const useStyles = makeStyles({
 });
 
 /** A run the deletion guard stopped: what it would remove, and the admin's choice to go ahead or not. */
-export function HaltPanel({ task, onChanged }: { task: Task; onChanged: (t: Task) => void }) {
+export function HaltPanel({
+  task,
+  onChanged,
+  onShowDeletions,
+}: {
+  task: Task;
+  onChanged: (t: Task) => void;
+  /** Filters the records table to what would be deleted. */
+  onShowDeletions: () => void;
+}) {
   const s = useStyles();
   const { client, me, notify } = useSession();
   const [busy, setBusy] = useState(false);
@@ -73,39 +82,45 @@ export function HaltPanel({ task, onChanged }: { task: Task; onChanged: (t: Task
             </>
           ) : null}
         </MessageBarBody>
-        {me.isAdmin && (
-          <MessageBarActions>
-            <Dialog>
-              <DialogTrigger disableButtonEnhancement>
-                <Button appearance="primary" disabled={busy}>
-                  Confirm deletions
-                </Button>
-              </DialogTrigger>
-              <DialogSurface>
-                <DialogBody>
-                  <DialogTitle>Delete {deletes} records?</DialogTitle>
-                  <DialogContent>
-                    The sync will delete {deletes} and deactivate {deactivates} profiles and lists that are no
-                    longer in scope in Entra ID. Deleted records can be restored for the retention period.
-                  </DialogContent>
-                  <DialogActions>
-                    <DialogTrigger disableButtonEnhancement>
-                      <Button appearance="secondary">Keep waiting</Button>
-                    </DialogTrigger>
-                    <DialogTrigger disableButtonEnhancement>
-                      <Button appearance="primary" onClick={() => act("confirm")}>
-                        Delete and continue
-                      </Button>
-                    </DialogTrigger>
-                  </DialogActions>
-                </DialogBody>
-              </DialogSurface>
-            </Dialog>
-            <Button onClick={() => act("cancel")} disabled={busy}>
-              Cancel sync
-            </Button>
-          </MessageBarActions>
-        )}
+        <MessageBarActions>
+          <Button onClick={onShowDeletions}>Show what would be deleted</Button>
+          {me.isAdmin && (
+            <>
+              <Dialog>
+                <DialogTrigger disableButtonEnhancement>
+                  <Button appearance="primary" disabled={busy}>
+                    Confirm deletions
+                  </Button>
+                </DialogTrigger>
+                <DialogSurface>
+                  <DialogBody>
+                    <DialogTitle>Delete {deletes} records?</DialogTitle>
+                    <DialogContent>
+                      The sync will delete {deletes} and deactivate {deactivates} profiles and lists that are
+                      no longer in scope in Entra ID. Deleted records can be restored for the retention
+                      period.
+                    </DialogContent>
+                    <DialogActions>
+                      <DialogTrigger disableButtonEnhancement>
+                        <Button appearance="secondary" size="medium">
+                          Keep waiting
+                        </Button>
+                      </DialogTrigger>
+                      <DialogTrigger disableButtonEnhancement>
+                        <Button appearance="primary" size="medium" onClick={() => act("confirm")}>
+                          Delete and continue
+                        </Button>
+                      </DialogTrigger>
+                    </DialogActions>
+                  </DialogBody>
+                </DialogSurface>
+              </Dialog>
+              <Button onClick={() => act("cancel")} disabled={busy}>
+                Cancel sync
+              </Button>
+            </>
+          )}
+        </MessageBarActions>
       </MessageBar>
       {error && <ProblemBar error={error} />}
     </div>
