@@ -133,6 +133,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
     const principal = requireReader(req);
     const { id } = parseInput(idParam, req.params, "path");
     const q = parseInput(recordQuery, req.query, "query");
+    if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
     const page = await store.taskRecords.page(principal.tenantId, recordSpec(id, q), {
       pageSize: q.pageSize,
       ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}),
