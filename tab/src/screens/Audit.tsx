@@ -8,7 +8,7 @@ import { PageHeader } from "../components/PageHeader.tsx";
 import { Empty } from "../components/States.tsx";
 
 const useStyles = makeStyles({
-  changes: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  changes: { margin: 0, paddingLeft: tokens.spacingHorizontalL, overflowWrap: "anywhere" },
   who: { display: "flex", flexDirection: "column" },
   muted: { color: tokens.colorNeutralForeground2 },
 });
@@ -25,10 +25,11 @@ export function Audit() {
   const s = useStyles();
   const { client } = useSession();
   const columns: Column<AuditEntry>[] = [
-    { id: "when", header: "When", render: (a) => formatWhen(a.at) },
+    { id: "when", header: "When", width: "15%", render: (a) => formatWhen(a.at) },
     {
       id: "who",
       header: "Who",
+      width: "17%",
       render: (a) => (
         <span className={s.who}>
           {a.actor?.name ?? "—"}
@@ -36,11 +37,17 @@ export function Audit() {
         </span>
       ),
     },
-    { id: "action", header: "Action", render: (a) => a.action },
-    { id: "target", header: "Target", render: (a) => a.target?.name ?? `${a.target?.kind} ${a.target?.id}` },
+    { id: "action", header: "Action", width: "13%", render: (a) => a.action },
+    {
+      id: "target",
+      header: "Target",
+      width: "15%",
+      render: (a) => a.target?.name ?? `${a.target?.kind} ${a.target?.id}`,
+    },
     {
       id: "changes",
       header: "Changes",
+      width: "40%",
       render: (a) => {
         const entries = Object.entries(a.changes ?? {});
         if (!entries.length) return "—";
