@@ -15,11 +15,9 @@ import {
   type RunningSimulator,
   type SimulatorOptions,
 } from "../../sim/index.ts";
+import { ADMIN_ROLE, type ApiInit, type ApiResponse, callApi } from "../support/api-client.ts";
 import { startTestSimulator } from "../support/sim.ts";
 import { startTestStore } from "../support/stack.ts";
-
-export const ADMIN_ROLE = "DirectorySync.Admin";
-export const READER_ROLE = "DirectorySync.Reader";
 
 /** The API's auth module on a real HTTP server, a local Cosmos server and the Entra simulator. */
 export interface AuthStack {
@@ -36,11 +34,7 @@ export interface AuthStack {
     expiresInSeconds?: number;
     notBefore?: number;
   }): Promise<string>;
-  api(
-    path: string,
-    init?: RequestInit & { token?: string; json?: unknown },
-    // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  api(path: string, init?: ApiInit): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -98,23 +92,7 @@ export async function startAuthStack(
         ...(o.expiresInSeconds !== undefined ? { expiresInSeconds: o.expiresInSeconds } : {}),
         ...(o.notBefore !== undefined ? { notBefore: o.notBefore } : {}),
       }),
-    async api(path, init = {}) {
-      const headers = new Headers(init.headers);
-      if (init.token) headers.set("authorization", `Bearer ${init.token}`);
-      if (init.json !== undefined) headers.set("content-type", "application/json");
-      const res = await fetch(`${url}${path}`, {
-        ...init,
-        headers,
-        redirect: "manual",
-        ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {}
-      return { status: res.status, body, headers: res.headers };
-    },
+    api: (path, init) => callApi(url, path, init),
     async close() {
       await auth.scheduler.stop();
       server.closeAllConnections();

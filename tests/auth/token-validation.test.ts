@@ -10,7 +10,8 @@ import {
   otherTenant,
   ROLE_TEMPLATES,
 } from "../../sim/index.ts";
-import { ADMIN_ROLE, type AuthStack, READER_ROLE, startAuthStack } from "./support.ts";
+import { ADMIN_ROLE, READER_ROLE } from "../support/api-client.ts";
+import { type AuthStack, startAuthStack } from "./support.ts";
 
 describe("bearer tokens against the simulated identity platform", () => {
   let s: AuthStack;
