@@ -113,6 +113,8 @@ export interface Connection {
   warning?: Problem & { since: string };
   clientId?: string;
   secretHint?: string;
+  hasSecret?: boolean;
+  consentPending?: { step: string; startedAt: string };
   consent?: { adminObjectId: string; adminUpn: string; consentedAt: string; permissions: string[] };
   settings: SyncSettings;
   schedule: Schedule;
@@ -149,6 +151,8 @@ export interface PermissionCheck {
 export interface TestResult {
   ok: boolean;
   checks: PermissionCheck[];
+  /** Why the test failed, when it did; `consent-required` carries the URL to grant consent. */
+  error?: Problem & { consentUrl?: string };
 }
 
 export interface Counters {
@@ -252,14 +256,14 @@ export interface DirectoryFilters {
   status?: RecordStatus;
 }
 
-/** GET /api/why: an answer a person can read, with the checks behind it. */
+/** GET /api/why: a verdict, what the last task did, and a live scope check per active connection. */
 export interface WhyAnswer {
   who: string;
   synced: boolean;
-  summary: string;
-  profile?: Pick<Profile, "id" | "displayName" | "status">;
-  checks?: { label: string; ok: boolean | null; detail?: string }[];
-  lastRecord?: Pick<TaskRecord, "taskId" | "action" | "reason" | "at">;
+  verdict: string;
+  profile?: Pick<Profile, "id" | "displayName" | "status" | "connectionId" | "updatedAt" | "deletedAt">;
+  lastRecord?: Pick<TaskRecord, "taskId" | "action" | "reason" | "at" | "changedFields">;
+  checks: { connectionId: string; connectionName: string; inScope: boolean; reasons: string[] }[];
 }
 
 export interface AttributeDefinition {
@@ -306,5 +310,5 @@ export interface GroupHit {
   groupTypes?: string[];
   securityEnabled?: boolean;
   mailEnabled?: boolean;
-  memberCount?: number;
+  memberCount?: number | null;
 }

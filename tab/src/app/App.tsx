@@ -48,7 +48,10 @@ export function App({ teams }: { teams: TeamsHost | null }) {
       try {
         return { ok: true, detail: await teams.authenticate(url) };
       } catch (err) {
-        return { ok: false, detail: err instanceof Error ? err.message : "Consent was not completed." };
+        // Teams rejects with "CancelledByUser" when the window is closed, which is also how a consent page
+        // that cannot call notifySuccess ends: treat it as "unknown" so the caller checks again.
+        const detail = err instanceof Error ? err.message : String(err);
+        return /cancel/i.test(detail) ? { ok: false, closed: true, detail } : { ok: false, detail };
       }
     },
     [teams],

@@ -6,6 +6,8 @@ export const CONSENT_MESSAGE = "entra-sync:consent-done";
 
 export interface ConsentOutcome {
   ok: boolean;
+  /** The window was closed without reporting back: the outcome is unknown, so callers check again. */
+  closed?: boolean;
   detail?: string;
 }
 

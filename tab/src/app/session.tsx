@@ -1,13 +1,14 @@
 import { createContext, type ReactNode, useContext } from "react";
 import type { ApiClient } from "../api/client.ts";
 import type { Me } from "../api/types.ts";
+import type { ConsentOutcome } from "./consentWindow.ts";
 
 export interface Session {
   client: ApiClient;
   me: Me;
   inTeams: boolean;
   /** Opens an admin-consent or reauthorization URL the way the host allows; resolves when it is done. */
-  openConsent(url: string): Promise<{ ok: boolean; detail?: string }>;
+  openConsent(url: string): Promise<ConsentOutcome>;
   /** A short confirmation at the bottom of the screen. */
   notify(message: string, intent?: "success" | "info" | "warning" | "error"): void;
 }

@@ -87,7 +87,7 @@ export function GroupPicker({
             : undefined;
 
   const describe = (g: GroupHit) =>
-    `${groupTypeLabel(g)}${g.memberCount !== undefined ? ` · ${formatCount(g.memberCount)} members` : ""}`;
+    `${groupTypeLabel(g)}${g.memberCount !== undefined && g.memberCount !== null ? ` · ${formatCount(g.memberCount)} members` : ""}`;
 
   return (
     <Field label={label} hint={hint} validationState={error ? "error" : "none"} validationMessage={error}>

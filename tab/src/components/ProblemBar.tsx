@@ -34,10 +34,10 @@ export function ProblemBar({
     setBusy(true);
     try {
       const result = await session.openConsent(consentUrl);
-      if (result.ok) {
-        session.notify("Admin consent granted", "success");
-        (onConsented ?? onRetry)?.();
-      } else session.notify(result.detail ?? "Consent was not granted", "warning");
+      if (result.ok) session.notify("Admin consent granted", "success");
+      else if (!result.closed) session.notify(result.detail ?? "Consent was not granted", "warning");
+      // A closed window may or may not have granted consent: check again either way.
+      if (result.ok || result.closed) (onConsented ?? onRetry)?.();
     } finally {
       setBusy(false);
     }

@@ -8,7 +8,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { CheckmarkCircle20Regular, DismissCircle20Regular, Info20Regular } from "@fluentui/react-icons";
+import { CheckmarkCircle20Regular, DismissCircle20Regular } from "@fluentui/react-icons";
 import { formatWhen } from "../app/format.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
@@ -34,7 +34,6 @@ const useStyles = makeStyles({
   },
   pass: { color: tokens.colorPaletteGreenForeground1 },
   fail: { color: tokens.colorPaletteRedForeground1 },
-  info: { color: tokens.colorNeutralForeground2 },
   text: { display: "flex", flexDirection: "column" },
   muted: { color: tokens.colorNeutralForeground2 },
 });
@@ -51,25 +50,30 @@ export function WhyAnswer({ who }: { who: string }) {
           <MessageBar intent={a.synced ? "success" : "warning"} layout="multiline">
             <MessageBarBody>
               <MessageBarTitle>{a.synced ? `${a.who} is synced` : `${a.who} is not synced`}</MessageBarTitle>
-              {a.summary}
+              {/* The title already says "not synced"; keep only the reason. */}
+              {a.synced ? a.verdict : a.verdict.replace(/^Not synced:\s*/i, "")}
             </MessageBarBody>
           </MessageBar>
-          {a.checks && a.checks.length > 0 && (
-            <ul className={s.checks} aria-label="Checks">
+          {a.checks.length > 0 && (
+            <ul className={s.checks} aria-label="Scope check per connection">
               {a.checks.map((c) => (
-                <li key={c.label} className={s.check}>
-                  <span className={c.ok === true ? s.pass : c.ok === false ? s.fail : s.info}>
-                    {c.ok === true ? (
-                      <CheckmarkCircle20Regular aria-label="Passed" />
-                    ) : c.ok === false ? (
-                      <DismissCircle20Regular aria-label="Failed" />
+                <li key={c.connectionId} className={s.check}>
+                  <span className={c.inScope ? s.pass : s.fail}>
+                    {c.inScope ? (
+                      <CheckmarkCircle20Regular aria-label="In scope" />
                     ) : (
-                      <Info20Regular aria-label="Note" />
+                      <DismissCircle20Regular aria-label="Not in scope" />
                     )}
                   </span>
                   <span className={s.text}>
-                    <Body1>{c.label}</Body1>
-                    {c.detail && <Caption1 className={s.muted}>{c.detail}</Caption1>}
+                    <Body1>
+                      {c.connectionName}: {c.inScope ? "in scope" : "not in scope"}
+                    </Body1>
+                    {c.reasons.map((r) => (
+                      <Caption1 key={r} className={s.muted}>
+                        {r}
+                      </Caption1>
+                    ))}
                   </span>
                 </li>
               ))}
@@ -84,7 +88,8 @@ export function WhyAnswer({ who }: { who: string }) {
           {a.lastRecord && (
             <Body1>
               Last sync action: <StatusBadge kind="action" value={a.lastRecord.action} />
-              {a.lastRecord.reason ? ` ${a.lastRecord.reason}` : ""} ·{" "}
+              {a.lastRecord.reason ? ` ${a.lastRecord.reason}` : ""}
+              {a.lastRecord.changedFields?.length ? ` (${a.lastRecord.changedFields.join(", ")})` : ""} ·{" "}
               <Link href={href({ name: "task", taskId: a.lastRecord.taskId, query: {} })}>
                 {formatWhen(a.lastRecord.at)}
               </Link>

@@ -19,6 +19,7 @@ import type { Connection } from "../api/types.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
+import { ProblemBar } from "../components/ProblemBar.tsx";
 import { Loaded } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 
@@ -42,8 +43,8 @@ export function ConnectTest({ connection }: { connection: Connection }) {
     try {
       const { url } = await client.consentUrl(connection.id);
       const outcome = await openConsent(url);
-      if (outcome.ok) again();
-      else notify(outcome.detail ?? "Consent was not granted", "warning");
+      if (!outcome.ok && !outcome.closed) notify(outcome.detail ?? "Consent was not granted", "warning");
+      again();
     } catch (err) {
       notify(toApiError(err).message, "error");
     } finally {
@@ -55,6 +56,14 @@ export function ConnectTest({ connection }: { connection: Connection }) {
     <Loaded load={test} label="Testing the connection…">
       {(result) => (
         <div className={s.stack} aria-live="polite">
+          {result.error && (
+            <ProblemBar
+              error={result.error}
+              title="The test did not pass"
+              onConsented={again}
+              intent="warning"
+            />
+          )}
           {result.ok ? (
             <MessageBar intent="success">
               <MessageBarBody>
@@ -63,14 +72,16 @@ export function ConnectTest({ connection }: { connection: Connection }) {
               </MessageBarBody>
             </MessageBar>
           ) : (
-            <MessageBar intent="warning" layout="multiline">
-              <MessageBarBody>
-                <MessageBarTitle>Some permissions are missing</MessageBarTitle>
-                {connection.kind === "graph-app"
-                  ? 'In the Entra admin center, open App registrations → your app → API permissions, add the missing Microsoft Graph application permissions, select "Grant admin consent", then test again.'
-                  : "Grant admin consent again, signed in as a Global Administrator or Privileged Role Administrator."}
-              </MessageBarBody>
-            </MessageBar>
+            !result.error && (
+              <MessageBar intent="warning" layout="multiline">
+                <MessageBarBody>
+                  <MessageBarTitle>Some permissions are missing</MessageBarTitle>
+                  {connection.kind === "graph-app"
+                    ? 'In the Entra admin center, open App registrations → your app → API permissions, add the missing Microsoft Graph application permissions, select "Grant admin consent", then test again.'
+                    : "Grant admin consent again, signed in as a Global Administrator or Privileged Role Administrator."}
+                </MessageBarBody>
+              </MessageBar>
+            )
           )}
           <Table aria-label="Permissions" size="small">
             <TableHeader>
@@ -104,7 +115,8 @@ export function ConnectTest({ connection }: { connection: Connection }) {
                 Choose what to sync
               </Button>
             ) : (
-              connection.kind !== "graph-app" && (
+              connection.kind !== "graph-app" &&
+              !result.error?.consentUrl && (
                 <Button appearance="primary" onClick={consent} disabled={consenting}>
                   Grant admin consent
                 </Button>

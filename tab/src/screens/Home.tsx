@@ -128,10 +128,10 @@ function ReauthBanner({
     try {
       const { url } = await client.consentUrl(connection.id);
       const outcome = await openConsent(url);
-      if (outcome.ok) {
-        notify(`${connection.name} is reauthorized`);
-        onDone();
-      } else notify(outcome.detail ?? "Reauthorization was not completed", "warning");
+      if (outcome.ok) notify(`${connection.name} is reauthorized`);
+      else if (!outcome.closed) notify(outcome.detail ?? "Reauthorization was not completed", "warning");
+      // The connection's status says whether it worked, however the window ended.
+      onDone();
     } catch (err) {
       onError(toApiError(err));
     } finally {
