@@ -34,7 +34,9 @@ export class Leases {
     }
     const current = await this.repo.get(tenantId, id);
     if (!current) return this.acquire(tenantId, id, ttlMs, taskId);
-    if (Date.parse(current.expiresAt) > this.now() && current.owner !== this.owner)
+    // A live lease is only ever re-taken by its owner for the same task (a renewal or a resumed run).
+    const live = Date.parse(current.expiresAt) > this.now();
+    if (live && (current.owner !== this.owner || current.taskId !== taskId))
       return { acquired: false, holder: current };
     try {
       return {

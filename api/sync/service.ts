@@ -18,7 +18,7 @@ import { Leases } from "./lease.ts";
 import { recountFromRecords } from "./recount.ts";
 import { syncSettingsSchema } from "./settings.ts";
 import { summarize } from "./summary.ts";
-import { emptyCounters, TaskInterrupted, TaskReporter } from "./task-reporter.ts";
+import { emptyCounters, mergeNotes, TaskInterrupted, TaskReporter } from "./task-reporter.ts";
 
 export interface StartRequest {
   type: TaskType;
@@ -241,14 +241,24 @@ export class SyncService {
     }, this.leaseMs / 3);
     renewal.unref();
     const rerun = queued.confirmedRemovals !== undefined || queued.startedAt !== undefined;
-    let task = await store.tasks.update(queued.tenantId, queued.id, (t) => ({
-      ...t,
-      status: "running",
-      startedAt: t.startedAt ?? this.now().toISOString(),
-      counters: { users: emptyCounters(), lists: emptyCounters() },
-      progress: { phase: "starting", processed: 0 },
-      heartbeatAt: this.now().toISOString(),
-    }));
+    let task = await store.tasks.update(queued.tenantId, queued.id, (t) =>
+      t.status === "cancelled"
+        ? undefined
+        : {
+            ...t,
+            status: "running",
+            startedAt: t.startedAt ?? this.now().toISOString(),
+            counters: { users: emptyCounters(), lists: emptyCounters() },
+            progress: { phase: "starting", processed: 0 },
+            heartbeatAt: this.now().toISOString(),
+          },
+    );
+    if (task.status === "cancelled") {
+      // Cancelled before this worker picked it up.
+      clearInterval(renewal);
+      await this.leases.release(lease).catch(() => undefined);
+      return;
+    }
     let outcome: RunOutcome;
     let graphStats: GraphApi["stats"] | undefined;
     const opsBefore = store.metrics.operations;
@@ -324,7 +334,7 @@ export class SyncService {
       status: outcome.status,
       finishedAt,
       counters: task.counters,
-      notes: task.notes,
+      notes: mergeNotes(current.notes, task.notes),
       progress: { ...task.progress, phase: outcome.status },
       graphRequests,
       storeOperations,

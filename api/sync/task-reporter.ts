@@ -128,7 +128,7 @@ export class TaskReporter {
       ...current,
       progress: mine.progress,
       counters: mine.counters,
-      notes: mine.notes,
+      notes: mergeNotes(current.notes, mine.notes),
       heartbeatAt: this.now().toISOString(),
       ...(mine.checkpoint ? { checkpoint: mine.checkpoint } : {}),
       ...(mine.graphRequests !== undefined ? { graphRequests: mine.graphRequests } : {}),
@@ -138,3 +138,6 @@ export class TaskReporter {
     if (saved.cancelRequested) throw new TaskCancelled();
   }
 }
+
+/** Notes others added to the stored task (a cancel request, a confirmation) survive this run's own. */
+export const mergeNotes = (stored: string[], mine: string[]) => [...new Set([...stored, ...mine])];

@@ -133,10 +133,7 @@ describe("sync tasks through the API of the full stack", () => {
     expect((await s.api("/api/tasks/no-such-task", { token: reader })).status).toBe(404);
   });
 
-  // Known bug (reported with this test): Leases.acquire lets the instance that holds a connection's lease
-  // acquire it again, so on one API instance a second start is accepted (202) and both syncs run at once.
-  // Turn this into a plain `it` once the lease refuses a second task of the same owner.
-  it.fails("a second start while a sync runs answers 409 already-running with that task's id", async () => {
+  it("a second start while a sync runs answers 409 already-running with that task's id", async () => {
     holdUserReads(s, 1);
     const first = await start("full");
     expect(first.status, first.text).toBe(202);

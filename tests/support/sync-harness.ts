@@ -10,8 +10,11 @@ import { type SyncSettingsInput, syncSettingsSchema } from "../../api/sync/setti
 import {
   DEMO_CUSTOMER_APP,
   DEMO_TENANT_ID,
+  demoTenant,
+  generatedTenant,
   type RunningSimulator,
   type SimulatorOptions,
+  type TenantSeed,
 } from "../../sim/index.ts";
 import { startTestSimulator } from "./sim.ts";
 import { startTestStore } from "./stack.ts";
@@ -25,6 +28,8 @@ export const ADMIN = { oid: "5bde3e51-d13b-4db1-9948-fe4b109d11a7", name: "MOD A
 export class SyncHarness {
   events: EventDoc[] = [];
   private constructor(
+    readonly stack: Awaited<ReturnType<typeof startTestStore>>,
+    readonly masterKey: Buffer,
     readonly store: Store,
     readonly sim: RunningSimulator,
     readonly sync: SyncService,
@@ -33,10 +38,14 @@ export class SyncHarness {
     private readonly closers: (() => Promise<void>)[],
   ) {}
 
-  static async start(simOptions: Omit<SimulatorOptions, "tls"> = {}): Promise<SyncHarness> {
+  static async start(
+    simOptions: Omit<SimulatorOptions, "tls"> = {},
+    serviceOptions: { leaseMs?: number; instanceId?: string } = {},
+  ): Promise<SyncHarness> {
     const stack = await startTestStore();
     const sim = await startTestSimulator(simOptions);
-    const secrets = new SecretBox(new LocalKeyWrapper(randomBytes(32)));
+    const masterKey = randomBytes(32);
+    const secrets = new SecretBox(new LocalKeyWrapper(masterKey));
     const credentials = new ConnectionCredentials(
       { authorityHost: sim.url, graphBaseUrl: sim.url, productClientId: randomUUID() },
       secrets,
@@ -48,9 +57,10 @@ export class SyncHarness {
       events,
       logger,
       graphFor: async (c) => credentials.graphFor(c),
-      leaseMs: 30_000,
+      leaseMs: serviceOptions.leaseMs ?? 30_000,
+      ...(serviceOptions.instanceId ? { instanceId: serviceOptions.instanceId } : {}),
     });
-    const harness = new SyncHarness(stack.store, sim, sync, credentials, secrets, [
+    const harness = new SyncHarness(stack, masterKey, stack.store, sim, sync, credentials, secrets, [
       () => sim.close(),
       () => stack.close(),
     ]);
@@ -122,4 +132,19 @@ export class SyncHarness {
       parameters: [{ name: "@t", value: task.id }],
     });
   }
+}
+
+/** A generated tenant under the demo tenant id, with the demo customer app registered and consented. */
+export function generatedDemoTenant(options: {
+  users: number;
+  groups: number;
+  memberships: number;
+  nestedGroups?: number;
+}): TenantSeed {
+  const demo = demoTenant();
+  return {
+    ...generatedTenant({ ...options, seed: 11, tenantId: DEMO_TENANT_ID }),
+    apps: demo.apps,
+    grants: demo.grants,
+  };
 }

@@ -1,0 +1,105 @@
+import { spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TaskDoc } from "../../api/store/documents.ts";
+import { DEMO_TENANT_ID, PRODUCT_APP } from "../../sim/index.ts";
+import { generatedDemoTenant, SyncHarness } from "../support/sync-harness.ts";
+
+const T = DEMO_TENANT_ID;
+const LEASE_MS = 1500;
+
+/**
+ * A worker process is killed (SIGKILL) in the middle of a full sync of a few thousand users; another
+ * instance takes the task over when its lease expires. The result must equal an uninterrupted run.
+ */
+describe("crash-safe resume", () => {
+  let h: SyncHarness;
+  beforeAll(async () => {
+    h = await SyncHarness.start(
+      {
+        latencyMs: 5,
+        tenants: [generatedDemoTenant({ users: 2000, groups: 30, memberships: 4000, nestedGroups: 5 })],
+      },
+      { leaseMs: LEASE_MS, instanceId: "survivor" },
+    );
+  });
+  afterAll(() => h?.close());
+
+  it("a killed worker's task finishes elsewhere with the same directory and counters as an uninterrupted run", async () => {
+    const settings = { deletionGuard: { enabled: false } };
+    const reference = await h.connect(settings, "Reference");
+    const uninterrupted = await h.run(reference);
+    expect(uninterrupted.status).toBe("succeeded");
+
+    const victim = await h.connect(settings, "Victim");
+    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/sync-worker.ts"], {
+      env: {
+        ...process.env,
+        COSMOS_ENDPOINT: h.stack.endpoint,
+        COSMOS_KEY: h.stack.key,
+        COSMOS_DATABASE: h.stack.database,
+        SIM_URL: h.sim.url,
+        MASTER_KEY: h.masterKey.toString("base64"),
+        PRODUCT_CLIENT_ID: PRODUCT_APP.clientId,
+        TENANT_ID: T,
+        CONNECTION_ID: victim.id,
+        LEASE_MS: String(LEASE_MS),
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const taskId = await new Promise<string>((resolve, reject) => {
+      child.stdout.once("data", (d) => resolve(String(d).trim()));
+      child.once("exit", (code) => reject(new Error(`worker exited early (${code})`)));
+    });
+    // Kill it somewhere inside the write phase: after some users were written, before all were.
+    const killAt = 300 + Math.floor(Math.random() * 1400);
+    let seen: TaskDoc | undefined;
+    for (let poll = 0; poll < 2000; poll++) {
+      seen = await h.store.tasks.get(T, taskId);
+      const ended = seen && !["queued", "running"].includes(seen.status);
+      if ((seen?.progress.processed ?? 0) >= killAt || ended) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+    expect(seen?.status, "the worker was killed while the task was running").toBe("running");
+    const written = await h.store.profiles.count(T, {
+      where: "c.connectionId = @c",
+      parameters: [{ name: "@c", value: victim.id }],
+    });
+    expect(written).toBeLessThan(2000);
+
+    // The survivor sees the task, waits for the dead worker's lease to expire, and takes it over.
+    let resumed = 0;
+    for (let attempt = 0; attempt < 100 && resumed === 0; attempt++) {
+      resumed = await h.sync.resumeOrphans();
+      if (resumed === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(resumed).toBe(1);
+    await h.sync.idle();
+    const finished = await h.store.tasks.require(T, taskId);
+    expect(finished.status).toBe("succeeded");
+    expect(finished.notes.some((n) => n.startsWith("Resumed by survivor"))).toBe(true);
+    expect(finished.counters).toEqual(uninterrupted.counters);
+
+    const shape = async (connectionId: string) =>
+      (
+        await h.store.profiles.all(T, {
+          where: "c.connectionId = @c",
+          parameters: [{ name: "@c", value: connectionId }],
+        })
+      )
+        .map((p) => `${p.sourceId}:${p.status}:${p.hash}`)
+        .sort();
+    expect(await shape(victim.id)).toEqual(await shape(reference.id));
+    const edges = async (connectionId: string) =>
+      (
+        await h.store.memberships.all(T, {
+          where: "c.connectionId = @c",
+          parameters: [{ name: "@c", value: connectionId }],
+        })
+      )
+        .map((e) => `${e.listSourceId}:${e.memberSourceId}`)
+        .sort();
+    expect(await edges(victim.id)).toEqual(await edges(reference.id));
+  });
+});
