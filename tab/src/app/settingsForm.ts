@@ -221,8 +221,8 @@ export function validate(
     seen.add(m.target);
   });
 
-  if (!intIn(schedule.intervalMinutes, 5, 10_080))
-    errors["schedule.intervalMinutes"] = "Enter a whole number of minutes from 5 to 10,080 (a week).";
+  if (!intIn(schedule.intervalMinutes, 1, 10_080))
+    errors["schedule.intervalMinutes"] = "Enter a whole number of minutes from 1 to 10,080 (a week).";
   if (!intIn(schedule.fullEveryHours, 1, 720))
     errors["schedule.fullEveryHours"] = "Enter a whole number of hours from 1 to 720.";
 

@@ -28,9 +28,9 @@ export function ScheduleSection({ form, update, errors, readOnly }: SectionProps
           <Field label="Every (minutes)" validationMessage={errorFor(errors, "schedule.intervalMinutes")}>
             <SpinButton
               value={sch.intervalMinutes}
-              min={5}
+              min={1}
               max={10_080}
-              step={5}
+              step={1}
               disabled={readOnly}
               onChange={(_, d) => set({ intervalMinutes: num(d.value, d.displayValue) })}
             />
