@@ -46,7 +46,8 @@ function productApp(): SimApp {
     secrets: [{ value: PRODUCT_APP.clientSecret, expiresAt: Date.UTC(2099, 0, 1) }],
     requiredApplicationPermissions: [],
     requiredDelegatedPermissions: [...PRODUCT_DELEGATED_PERMISSIONS],
-    appRoles: ["Sync.Admin"],
+    // As appPackage/aad.manifest.json defines them.
+    appRoles: ["DirectorySync.Admin", "DirectorySync.Reader"],
   };
 }
 

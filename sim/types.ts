@@ -87,6 +87,15 @@ export interface SimRoleAssignment {
   directoryScopeId: string;
 }
 
+/** A user's assignment to one of an app's roles (an appRoleAssignment), emitted in that app's tokens. */
+export interface SimAppRoleAssignment {
+  principalId: string;
+  /** Client id of the app exposing the role. */
+  resourceAppId: string;
+  /** The role's value, e.g. "DirectorySync.Admin". */
+  appRole: string;
+}
+
 /** An app registration. Multi-tenant apps are usable in any tenant that holds a grant for them. */
 export interface SimApp {
   clientId: string;
@@ -121,6 +130,7 @@ export interface TenantSeed {
   memberships: [string, string][];
   administrativeUnits: SimAdministrativeUnit[];
   roleAssignments: SimRoleAssignment[];
+  appRoleAssignments?: SimAppRoleAssignment[];
   /** App registrations whose home is this tenant. */
   apps: SimApp[];
   grants: SimGrant[];

@@ -192,6 +192,7 @@ export class SimDirectory {
     for (const set of t.members.values()) set.delete(id);
     for (const au of t.adminUnits.values()) au.memberIds = au.memberIds.filter((m) => m !== id);
     t.roleAssignments = t.roleAssignments.filter((r) => r.principalId !== id);
+    t.appRoleAssignments = t.appRoleAssignments.filter((a) => a.principalId !== id);
     this.log(t, { kind: "user", id, op: "hardDelete" });
   }
 
@@ -346,6 +347,39 @@ export class SimDirectory {
 
   listRoleAssignments(tenantId: string): SimRoleAssignment[] {
     return [...this.tenant(tenantId).roleAssignments];
+  }
+
+  /** Role template ids of the user's directory roles: what Entra puts in a user token's `wids` claim. */
+  directoryRoleIdsOf(tenantId: string, userId: string): string[] {
+    const ids = this.tenant(tenantId)
+      .roleAssignments.filter((r) => r.principalId === userId)
+      .map((r) => r.roleDefinitionId);
+    return [...new Set(ids)];
+  }
+
+  /** Assigns a user one of an app's roles (Enterprise applications → Users and groups). */
+  assignAppRole(tenantId: string, userId: string, clientId: string, appRole: string): void {
+    const t = this.tenant(tenantId);
+    this.getUser(tenantId, userId);
+    const app = this.appIn(tenantId, clientId);
+    if (!app.appRoles.includes(appRole))
+      throw new SimError(400, "Request_BadRequest", `${app.displayName} defines no app role ${appRole}.`);
+    if (this.appRolesOf(tenantId, userId, clientId).includes(appRole)) return;
+    t.appRoleAssignments.push({ principalId: userId, resourceAppId: clientId, appRole });
+  }
+
+  removeAppRole(tenantId: string, userId: string, clientId: string, appRole: string): void {
+    const t = this.tenant(tenantId);
+    t.appRoleAssignments = t.appRoleAssignments.filter(
+      (a) => !(a.principalId === userId && a.resourceAppId === clientId && a.appRole === appRole),
+    );
+  }
+
+  /** The app roles a user holds for one app: what Entra puts in the `roles` claim of tokens for that app. */
+  appRolesOf(tenantId: string, userId: string, clientId: string): string[] {
+    return this.tenant(tenantId)
+      .appRoleAssignments.filter((a) => a.principalId === userId && a.resourceAppId === clientId)
+      .map((a) => a.appRole);
   }
 
   isConsentAdmin(tenantId: string, userId: string): boolean {

@@ -1,5 +1,6 @@
 import type {
   SimAdministrativeUnit,
+  SimAppRoleAssignment,
   SimGrant,
   SimGroup,
   SimRoleAssignment,
@@ -33,6 +34,7 @@ export interface TenantState {
   members: Map<string, Set<string>>;
   adminUnits: Map<string, SimAdministrativeUnit>;
   roleAssignments: SimRoleAssignment[];
+  appRoleAssignments: SimAppRoleAssignment[];
   grants: Map<string, SimGrant>;
   /** Refresh tokens issued before this instant (ms) are revoked. */
   refreshValidFrom: Map<string, number>;
@@ -63,6 +65,7 @@ export function stateFromSeed(seed: TenantSeed): TenantState {
     members,
     adminUnits: new Map(seed.administrativeUnits.map((a) => [a.id, structuredClone(a)])),
     roleAssignments: seed.roleAssignments.map((r) => ({ ...r })),
+    appRoleAssignments: (seed.appRoleAssignments ?? []).map((a) => ({ ...a })),
     grants: new Map(seed.grants.map((g) => [g.clientId, structuredClone(g)])),
     refreshValidFrom: new Map(),
     changes: [],

@@ -120,6 +120,17 @@ export async function graphAppToken(
   });
 }
 
+/**
+ * What Entra adds to user tokens about the user's rights: `wids`, the role template ids of their directory
+ * roles (emitted for apps whose registration asks for directory roles, as the product's does), and `roles`,
+ * their app role assignments for the token's audience app. Absent when empty, as in Entra.
+ */
+function rightsClaims(dir: SimDirectory, tenantId: string, userId: string, audienceApp?: string) {
+  const wids = dir.directoryRoleIdsOf(tenantId, userId);
+  const roles = audienceApp ? dir.appRolesOf(tenantId, userId, audienceApp) : [];
+  return { ...(roles.length > 0 ? { roles } : {}), ...(wids.length > 0 ? { wids } : {}) };
+}
+
 export async function graphUserToken(
   dir: SimDirectory,
   tenantId: string,
@@ -156,6 +167,7 @@ export async function graphUserToken(
     upn: user.userPrincipalName,
     uti: uti(),
     ver: "1.0",
+    ...rightsClaims(dir, tenantId, user.id),
   });
 }
 
@@ -187,6 +199,7 @@ export async function apiUserToken(
     tid: tenantId,
     uti: uti(),
     ver: "2.0",
+    ...rightsClaims(dir, tenantId, user.id, audience),
   });
 }
 

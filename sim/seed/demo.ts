@@ -331,6 +331,14 @@ export function demoTenant(): TenantSeed {
         directoryScopeId: "/",
       },
     ],
+    // MOD Administrator also holds the product's admin app role; Megan is admin through her directory role.
+    appRoleAssignments: [
+      {
+        principalId: DEMO_ADMIN_USER_ID,
+        resourceAppId: PRODUCT_APP.clientId,
+        appRole: "DirectorySync.Admin",
+      },
+    ],
     apps: [
       {
         clientId: DEMO_CUSTOMER_APP.clientId,

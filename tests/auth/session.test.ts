@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_ADMIN_USER_ID, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_ADMIN_USER_ID, DEMO_ORDINARY_USER_ID, DEMO_TENANT_ID } from "../../sim/index.ts";
 import { type AuthStack, signInAtAuthority, startAuthStack } from "./support.ts";
 
 /** The cookie pairs a browser would send back from Set-Cookie headers. */
@@ -59,15 +59,35 @@ describe("standalone browser sign-in (authorization code + PKCE) and CSRF", () =
       json: body,
     });
     expect(wrong.status).toBe(403);
-    // The simulator's API tokens carry no app roles, so the session user is not an admin: the CSRF check
-    // passes and the role check answers.
+    // MOD Administrator's token carries the admin app role and Global Administrator in `wids`.
+    expect(me.body).toMatchObject({ isAdmin: true, canRead: true });
     const right = await s.api("/api/connections", {
       method: "POST",
       headers: { cookie: session, "x-csrf-token": me.body.csrfToken },
       json: body,
     });
-    expect(right.status).toBe(403);
-    expect(right.body.error.code).toBe("admin-required");
+    expect(right.status).toBe(201);
+  });
+
+  it("gives a signed-in member without an admin role no admin rights, with the CSRF token right", async () => {
+    const login = await fetch(`${s.url}/auth/login`, { redirect: "manual" });
+    const authorize = login.headers.get("location") as string;
+    const back = await signInAtAuthority(authorize, DEMO_TENANT_ID, DEMO_ORDINARY_USER_ID);
+    const callback = await fetch(back, {
+      redirect: "manual",
+      headers: { cookie: cookiesFrom(login.headers) },
+    });
+    expect(callback.status).toBe(302);
+    const member = cookiesFrom(callback.headers);
+    const me = await s.api("/api/me", { headers: { cookie: member } });
+    expect(me.body).toMatchObject({ oid: DEMO_ORDINARY_USER_ID, isAdmin: false, canRead: false });
+    const write = await s.api("/api/connections", {
+      method: "POST",
+      headers: { cookie: member, "x-csrf-token": me.body.csrfToken },
+      json: { name: "From browser", kind: "graph-delegated" },
+    });
+    expect(write.status).toBe(403);
+    expect(write.body.error.code).toBe("admin-required");
   });
 
   it("refuses a tampered session cookie and open redirects after sign-in", async () => {

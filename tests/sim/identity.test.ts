@@ -252,6 +252,44 @@ describe("user flows", () => {
     expect((await redeem(code, verifier, scope)).body.error).toBe("invalid_grant");
   });
 
+  it("puts directory roles (wids) and the API's app roles (roles) in user tokens for the product API", async () => {
+    const apiScope = `openid profile ${PRODUCT_APP.appIdUri}/access_as_user`;
+    const admin = await signIn(DEMO_ADMIN_USER_ID, apiScope);
+    const adminToken = decodeJwt(
+      (await redeem(admin.code, admin.verifier, apiScope)).body.access_token as string,
+    );
+    expect(adminToken).toMatchObject({
+      aud: PRODUCT_APP.clientId,
+      ver: "2.0",
+      wids: ["62e90394-69f5-4237-9190-012177145e10"],
+      roles: ["DirectorySync.Admin"],
+    });
+    sim.directory.assignAppRole(
+      DEMO_TENANT_ID,
+      DEMO_ORDINARY_USER_ID,
+      PRODUCT_APP.clientId,
+      "DirectorySync.Reader",
+    );
+    try {
+      const reader = await signIn(DEMO_ORDINARY_USER_ID, apiScope);
+      const readerToken = decodeJwt(
+        (await redeem(reader.code, reader.verifier, apiScope)).body.access_token as string,
+      );
+      expect(readerToken.roles).toEqual(["DirectorySync.Reader"]);
+      expect(readerToken.wids).toBeUndefined();
+    } finally {
+      sim.directory.removeAppRole(
+        DEMO_TENANT_ID,
+        DEMO_ORDINARY_USER_ID,
+        PRODUCT_APP.clientId,
+        "DirectorySync.Reader",
+      );
+    }
+    expect(() =>
+      sim.directory.assignAppRole(DEMO_TENANT_ID, DEMO_ORDINARY_USER_ID, PRODUCT_APP.clientId, "Sync.Admin"),
+    ).toThrow(/no app role/);
+  });
+
   it("fails PKCE with a wrong verifier", async () => {
     const { code, scope } = await signIn(DEMO_ORDINARY_USER_ID);
     const { body } = await redeem(code, "b".repeat(43), scope);
