@@ -269,6 +269,7 @@ describe("Teams app icons", () => {
 interface AadManifestShape {
   appId: string;
   signInAudience: string;
+  groupMembershipClaims?: string;
   identifierUris: string[];
   api: {
     requestedAccessTokenVersion: number;
@@ -289,6 +290,8 @@ describe("Entra app manifest", () => {
     const roles = aad.appRoles.map((r) => r.value).sort();
     expect(roles).toEqual([...config.ADMIN_APP_ROLES, ...config.READER_APP_ROLES].sort());
     expect(roles).toEqual(["DirectorySync.Admin", "DirectorySync.Reader"]);
+    // Admins by directory role (ADMIN_DIRECTORY_ROLES) are recognised from `wids`, emitted only when asked for.
+    expect(aad.groupMembershipClaims).toBe("DirectoryRole");
     const ids = aad.appRoles.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const role of aad.appRoles) {
