@@ -137,7 +137,7 @@ describe("reauthorization scenarios against the simulated tenant", () => {
     let id: string;
 
     /** Admin consent, then the admin's own sign-in (code + PKCE), both through the simulator's pages. */
-    const authorize = async (userId: string) => {
+    const authorize = async (userId: string, client: "api" | "browser" = "api") => {
       const started = await s.api(`/api/connections/${id}/consent`, { token: admin, method: "POST" });
       const afterConsent = await signInAtAuthority(started.body.url, DEMO_TENANT_ID, userId);
       const toSignIn = await fetch(afterConsent, { redirect: "manual" });
@@ -145,6 +145,13 @@ describe("reauthorization scenarios against the simulated tenant", () => {
       const authorizeUrl = toSignIn.headers.get("location") as string;
       expect(new URL(authorizeUrl).searchParams.get("code_challenge_method")).toBe("S256");
       const withCode = await signInAtAuthority(authorizeUrl, DEMO_TENANT_ID, userId);
+      if (client === "browser") {
+        // The consent window ends on the tab's consent-done page, which reports to the tab that opened it.
+        const done = await fetch(withCode, { redirect: "manual", headers: { accept: "text/html" } });
+        expect(done.status).toBe(302);
+        expect(done.headers.get("location")).toBe(`${s.url}/index.html#/consent-done?ok=1`);
+        return;
+      }
       const done = await fetch(withCode, { headers: { accept: "application/json" } });
       expect(done.status).toBe(200);
     };
@@ -256,7 +263,8 @@ describe("reauthorization scenarios against the simulated tenant", () => {
       expect(revoked.body.error.code).toBe("token-revoked");
 
       s.sim.directory.enableUser(DEMO_TENANT_ID, DEMO_ADMIN_USER_ID);
-      await authorize(DEMO_ADMIN_USER_ID);
+      await authorize(DEMO_ADMIN_USER_ID, "browser");
+      expect((await connection(id)).status).toBe("active");
       s.sim.directory.revokeConsent(DEMO_TENANT_ID, "6a3b8f2e-1d4c-4e7a-9b05-c8e2d1f4a763");
       expireCachedTokens(s, id);
       const consent = await s.api(`/api/connections/${id}/test`, { token: admin, method: "POST" });

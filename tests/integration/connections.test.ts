@@ -141,6 +141,12 @@ describe("connections over HTTP", () => {
     const replay = await fetch(back, { headers: { accept: "application/json" } });
     expect(replay.status).toBe(400);
     expect((await replay.json()).error.code).toBe("state-used");
+    // A browser (the consent pop-up) is sent to the tab's consent-done page with the outcome instead.
+    const inBrowser = await fetch(back, { redirect: "manual", headers: { accept: "text/html" } });
+    expect(inBrowser.status).toBe(302);
+    expect(inBrowser.headers.get("location")).toBe(`${s.url}/index.html#/consent-done?ok=0&error=state-used`);
+    const forged = await fetch(tampered, { redirect: "manual", headers: { accept: "text/html" } });
+    expect(forged.headers.get("location")).toBe(`${s.url}/index.html#/consent-done?ok=0&error=state-invalid`);
 
     const c = await s.api(`/api/connections/${id}`, { token: admin });
     expect(c.body.consent).toMatchObject({ adminObjectId: "5bde3e51-d13b-4db1-9948-fe4b109d11a7" });

@@ -162,53 +162,44 @@ export function authRoutes(o: AuthRouteOptions): Router {
     res.status(204).end();
   });
 
+  // Browsers (the consent pop-up or Teams' authentication window) end on the tab's consent-done page, which
+  // reports the outcome to the window that opened it; API clients asking for JSON get the outcome as JSON.
+  const consentDone = (ok: boolean, code?: string) =>
+    `${o.publicUrl}/index.html#/consent-done?${new URLSearchParams(ok ? { ok: "1" } : { ok: "0", error: code ?? "consent-failed" })}`;
   router.get("/auth/consent/callback", perTenant, async (req, res, next) => {
+    const wantsJson = req.accepts(["html", "json"]) === "json";
     try {
       const outcome = await o.consent.callback(req.query as Record<string, string | undefined>);
       if (outcome.type === "redirect") {
         res.redirect(302, outcome.url);
         return;
       }
-      const status = outcome.ok ? 200 : 400;
-      if (req.accepts(["html", "json"]) === "json") {
-        res
-          .status(status)
-          .json(
-            outcome.ok
-              ? outcome
-              : { error: { code: outcome.code, message: outcome.message, remedy: outcome.remedy } },
-          );
+      if (!wantsJson) {
+        res.redirect(302, consentDone(outcome.ok, outcome.ok ? undefined : outcome.code));
         return;
       }
       res
-        .status(status)
-        .type("html")
-        .send(
-          resultPage(
-            outcome.ok ? "Done" : "Consent not granted",
-            outcome.ok ? outcome.message : `${outcome.message} ${outcome.remedy}`,
-          ),
+        .status(outcome.ok ? 200 : 400)
+        .json(
+          outcome.ok
+            ? outcome
+            : { error: { code: outcome.code, message: outcome.message, remedy: outcome.remedy } },
         );
     } catch (err) {
-      if (err instanceof ConsentError)
-        return next(new HttpProblem(400, { code: err.code, message: err.message, remedy: err.remedy }));
-      o.logger.warn({ err: (err as Error).message }, "consent callback failed");
-      next(
-        new HttpProblem(400, {
-          code: "consent-failed",
-          message: "The consent could not be completed",
-          remedy: "Start again from the connection.",
-        }),
-      );
+      const problem =
+        err instanceof ConsentError
+          ? new HttpProblem(400, { code: err.code, message: err.message, remedy: err.remedy })
+          : new HttpProblem(400, {
+              code: "consent-failed",
+              message: "The consent could not be completed",
+              remedy: "Start again from the connection.",
+            });
+      if (!(err instanceof ConsentError))
+        o.logger.warn({ err: (err as Error).message }, "consent callback failed");
+      if (wantsJson) return next(problem);
+      res.redirect(302, consentDone(false, problem.problem.code));
     }
   });
 
   return router;
-}
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** A page for the consent popup; the tab notices the change by reloading the connection when it closes. */
-function resultPage(title: string, message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p>You can close this window.</p></main></body></html>`;
 }
