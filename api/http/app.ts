@@ -31,7 +31,8 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
           "script-src": ["'self'", "https://res.cdn.office.net"],
           "style-src": ["'self'", "'unsafe-inline'"],
           "img-src": ["'self'", "data:", "blob:"],
-          "connect-src": ["'self'"],
+          // teams-js loads from the Office CDN and fetches from it too, inside Teams.
+          "connect-src": ["'self'", "https://res.cdn.office.net"],
           // Teams, Outlook and the Microsoft 365 app embed the tab.
           "frame-ancestors": [
             "'self'",

@@ -1,0 +1,40 @@
+import type { AddressInfo } from "node:net";
+import { Router } from "express";
+import { describe, expect, it } from "vitest";
+import { createHttpApp } from "../../api/http/app.ts";
+import { createLogger } from "../../api/logger.ts";
+
+/** The directives of the Content-Security-Policy header, by name. */
+const directives = (header: string) =>
+  Object.fromEntries(
+    header
+      .split(";")
+      .map((d) => d.trim().split(/\s+/))
+      .filter((parts) => parts[0])
+      .map(([name, ...values]) => [name, values]),
+  );
+
+describe("Content-Security-Policy", () => {
+  it("lets the tab load and use teams-js from the Office CDN, and be framed by Teams only", async () => {
+    const app = createHttpApp({
+      logger: createLogger("silent"),
+      checks: [],
+      publicRoutes: [],
+      authenticate: (_req, _res, next) => next(),
+      apiRoutes: [Router()],
+    });
+    const server = app.listen(0);
+    try {
+      await new Promise((resolve) => server.once("listening", resolve));
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://localhost:${port}/healthz`);
+      const csp = directives(res.headers.get("content-security-policy") ?? "");
+      expect(csp["script-src"]).toEqual(["'self'", "https://res.cdn.office.net"]);
+      expect(csp["connect-src"]).toEqual(["'self'", "https://res.cdn.office.net"]);
+      expect(csp["frame-ancestors"]).toContain("https://teams.microsoft.com");
+      expect(res.headers.get("x-frame-options")).toBeNull();
+    } finally {
+      server.close();
+    }
+  });
+});
