@@ -17,7 +17,7 @@ import { loadSnapshot, saveSnapshot } from "./cosmos-snapshot.ts";
 import { startLocalCosmos } from "./local-cosmos.ts";
 import { ensureLocalCertificate } from "./tls.ts";
 
-const LOCAL = resolve(".local");
+const LOCAL = resolve(process.env.LOCAL_DIR ?? ".local");
 const SIM_PORT = Number(process.env.SIM_PORT ?? 3979);
 
 const tls = await ensureLocalCertificate(join(LOCAL, "tls"));
