@@ -12,6 +12,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    reporters: ["default", "./tests/support/summary-reporter.ts"],
     env: { NODE_EXTRA_CA_CERTS: certificate.certPath, LOG_LEVEL: "silent" },
   },
 });

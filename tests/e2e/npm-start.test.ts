@@ -21,7 +21,13 @@ describe("npm start", () => {
 
   it("serves /readyz green and a simulated Graph that pages like Graph", async () => {
     const localDir = mkdtempSync(join(tmpdir(), "npm-start-"));
-    const env = { ...process.env, PORT: "0", SIM_PORT: "0", LOCAL_DIR: localDir, LOG_LEVEL: "silent" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PORT: "0",
+      SIM_PORT: "0",
+      LOCAL_DIR: localDir,
+      LOG_LEVEL: "silent",
+    };
     delete env.NODE_EXTRA_CA_CERTS;
     child = spawn(process.execPath, ["--import", "tsx", "dev/start.ts"], {
       env,
