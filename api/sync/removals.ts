@@ -26,7 +26,8 @@ export async function applyRemovals(
   const confirmed = reporter.task.confirmedRemovals ?? 0;
   const userGuard = checkDeletionGuard(settings.deletionGuard, users.length, userPopulation, confirmed);
   const listGuard = checkDeletionGuard(settings.deletionGuard, lists.length, listPopulation, confirmed);
-  if (userGuard.trips || listGuard.trips) {
+  // A preview only reports what would go; it never waits for a confirmation.
+  if (!ctx.preview && (userGuard.trips || listGuard.trips)) {
     await reporter.phase("halted by the deletion guard");
     for (const r of removals)
       reporter.record(

@@ -111,6 +111,16 @@ describe("syncing again after the tenant changed", () => {
     ).toEqual(leavers);
   });
 
+  it("a preview reports what the deletion guard would hold back, and never halts", async () => {
+    const connection = await h.connect({ what: "users", deletionGuard: { maxCount: 1, maxPercent: 5 } });
+    await h.run(connection);
+    for (const name of ["Adele Vance", "Alex Wilber"]) h.sim.directory.softDeleteUser(T, user(name).id);
+    const preview = await h.run(connection, "preview");
+    expect(preview.status).toBe("succeeded");
+    expect(preview.counters.users.deleted).toBe(2);
+    expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
+  });
+
   it("an auth failure in the middle of the read deletes nothing and fails with a remedy", async () => {
     const connection = await h.connect({ users: { scope: "groups", groupIds: [group("All Staff").id] } });
     await h.run(connection);
