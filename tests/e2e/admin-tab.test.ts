@@ -313,6 +313,13 @@ describe("admin tab in a browser (standalone)", () => {
 
     await page.getByRole("link", { name: "Review deletions" }).click();
     await page.getByText("Deletion guard: waiting for your confirmation").waitFor();
+    await page.getByRole("button", { name: "Show what would be deleted" }).click();
+    await page.waitForURL(/action=pending-delete/);
+    const records = page.getByRole("table", { name: "Records" });
+    await records.getByRole("row").nth(leaving.length).waitFor();
+    await expect(records.getByText("Would be deleted", { exact: true }).count()).resolves.toBe(
+      leaving.length,
+    );
     await visit("details-halted");
     await page.getByRole("button", { name: "Confirm deletions" }).click();
     const dialog = page.getByRole("dialog", { name: `Delete ${leaving.length} records?` });

@@ -55,7 +55,10 @@ export type RecordAction =
   | "deleted"
   | "restored"
   | "skipped"
-  | "error";
+  | "error"
+  /** Held back by the deletion guard until an admin confirms. */
+  | "pending-delete"
+  | "pending-deactivate";
 
 export interface Mapping {
   source: string;

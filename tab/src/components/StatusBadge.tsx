@@ -46,6 +46,8 @@ const LOOKS: Record<string, Record<string, Look>> = {
     restored: { label: "Restored", color: "success" },
     skipped: { label: "Skipped", color: "informative" },
     error: { label: "Error", color: "danger" },
+    "pending-delete": { label: "Would be deleted", color: "warning", icon: warn },
+    "pending-deactivate": { label: "Would be deactivated", color: "warning", icon: warn },
   },
   permission: {
     granted: { label: "Granted", color: "success", icon: ok },
@@ -54,6 +56,9 @@ const LOOKS: Record<string, Record<string, Look>> = {
 };
 
 export type StatusKind = "connection" | "task" | "record" | "action" | "permission";
+
+/** The words a badge shows for a value, for filters that offer the same values. */
+export const statusLabel = (kind: StatusKind, value: string): string => LOOKS[kind]?.[value]?.label ?? value;
 
 /** A coloured status with an icon and words, so colour is never the only signal. */
 export function StatusBadge({ kind, value }: { kind: StatusKind; value: string }) {

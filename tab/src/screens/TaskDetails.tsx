@@ -23,7 +23,7 @@ import { type Column, PagedTable } from "../components/PagedTable.tsx";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { SearchField } from "../components/SearchField.tsx";
 import { Empty, Loaded } from "../components/States.tsx";
-import { StatusBadge } from "../components/StatusBadge.tsx";
+import { StatusBadge, statusLabel } from "../components/StatusBadge.tsx";
 import { HaltPanel } from "./TaskHalt.tsx";
 
 const useStyles = makeStyles({
@@ -56,6 +56,8 @@ const ACTIONS: RecordAction[] = [
   "restored",
   "skipped",
   "error",
+  "pending-delete",
+  "pending-deactivate",
 ];
 
 /** One task: what it was, how it ended, and every record it touched or skipped, with reasons. */
@@ -108,7 +110,11 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
             </MessageBar>
           )}
           {t.status === "halted" && (
-            <HaltPanel task={t} onChanged={task.set} onShowDeletions={() => setFilter("action", "deleted")} />
+            <HaltPanel
+              task={t}
+              onChanged={task.set}
+              onShowDeletions={() => setFilter("action", "pending-delete")}
+            />
           )}
           {t.notes?.map((note) => (
             <MessageBar key={note} intent="info">
@@ -128,7 +134,7 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
             <FilterDropdown
               label="Action"
               value={filters.action}
-              options={ACTIONS.map((a) => ({ value: a, label: a.charAt(0).toUpperCase() + a.slice(1) }))}
+              options={ACTIONS.map((a) => ({ value: a, label: statusLabel("action", a) }))}
               onChange={(v) => setFilter("action", v)}
             />
             <FilterDropdown
@@ -189,6 +195,7 @@ function recordColumns(s: ReturnType<typeof useStyles>): Column<TaskRecord>[] {
     {
       id: "name",
       header: "Name",
+      width: "26%",
       render: (r) => (
         <span className={s.who}>
           <Body1>{r.name || r.sourceId}</Body1>
@@ -196,12 +203,19 @@ function recordColumns(s: ReturnType<typeof useStyles>): Column<TaskRecord>[] {
         </span>
       ),
     },
-    { id: "kind", header: "Kind", render: (r) => (r.kind === "user" ? "User" : "List") },
-    { id: "action", header: "Action", render: (r) => <StatusBadge kind="action" value={r.action} /> },
-    { id: "reason", header: "Reason", render: (r) => r.reason ?? "—" },
+    { id: "kind", header: "Kind", width: "8%", render: (r) => (r.kind === "user" ? "User" : "List") },
+    {
+      id: "action",
+      header: "Action",
+      width: "15%",
+      render: (r) => <StatusBadge kind="action" value={r.action} />,
+    },
+    // Reasons are sentences: they get the room.
+    { id: "reason", header: "Reason", width: "35%", render: (r) => r.reason ?? "—" },
     {
       id: "changed",
       header: "Changed fields",
+      width: "16%",
       render: (r) => (r.changedFields?.length ? r.changedFields.join(", ") : "—"),
     },
   ];
