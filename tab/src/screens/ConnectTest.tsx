@@ -26,6 +26,8 @@ import { StatusBadge } from "../components/StatusBadge.tsx";
 const useStyles = makeStyles({
   stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+  // Details wrap to several lines; without padding they touch the row borders.
+  cell: { verticalAlign: "top", paddingTop: tokens.spacingVerticalS, paddingBottom: tokens.spacingVerticalS },
 });
 
 /** The "Test connection" step: each permission the sync needs, granted or missing, and what to do. */
@@ -86,19 +88,19 @@ export function ConnectTest({ connection }: { connection: Connection }) {
           <Table aria-label="Permissions" size="small">
             <TableHeader>
               <TableRow>
-                <TableHeaderCell>Permission</TableHeaderCell>
-                <TableHeaderCell>Status</TableHeaderCell>
+                <TableHeaderCell style={{ width: "30%" }}>Permission</TableHeaderCell>
+                <TableHeaderCell style={{ width: "20%" }}>Status</TableHeaderCell>
                 <TableHeaderCell>Detail</TableHeaderCell>
               </TableRow>
             </TableHeader>
             <TableBody>
               {result.checks.map((c) => (
                 <TableRow key={c.permission}>
-                  <TableCell>{c.permission}</TableCell>
-                  <TableCell>
+                  <TableCell className={s.cell}>{c.permission}</TableCell>
+                  <TableCell className={s.cell}>
                     <StatusBadge kind="permission" value={c.status} />
                   </TableCell>
-                  <TableCell>
+                  <TableCell className={s.cell}>
                     <Body1>{c.detail ?? ""}</Body1>
                   </TableCell>
                 </TableRow>
