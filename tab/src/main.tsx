@@ -1,6 +1,6 @@
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App.tsx";
-import { reportToOpener } from "./app/consentWindow.ts";
+import { consentErrorText, reportToOpener } from "./app/consentWindow.ts";
 import { parseHash } from "./app/router.ts";
 import { connectTeams, finishTeamsPopup } from "./teams/host.ts";
 
@@ -8,7 +8,7 @@ async function start() {
   const route = parseHash(window.location.hash);
   if (route.name === "consent-done") {
     // The consent pop-up: hand the outcome to whoever opened it; only render if nobody did.
-    const detail = route.error ?? (route.ok ? "consented" : "not consented");
+    const detail = route.ok ? "consented" : consentErrorText(route.error);
     if (reportToOpener({ ok: route.ok, detail })) return;
     if (window.opener && (await finishTeamsPopup(route.ok, detail))) return;
   }

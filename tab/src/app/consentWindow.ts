@@ -4,6 +4,22 @@
  */
 export const CONSENT_MESSAGE = "entra-sync:consent-done";
 
+/** What the API's consent callback codes (`#/consent-done?ok=0&error=<code>`) mean, in words. */
+const CONSENT_ERRORS: Record<string, string> = {
+  "consent-declined": "Consent was declined, or the account may not grant admin consent.",
+  "consent-failed": "Entra ID did not complete the consent.",
+  "consent-mismatch": "The consent was given for another organization.",
+  "wrong-tenant": "You signed in to another organization than the connection's.",
+  "state-used": "This consent link was already used or replaced by a newer one.",
+  "state-invalid": "The consent link expired.",
+  "state-missing": "The consent answer was incomplete.",
+  "code-missing": "The sign-in answer was incomplete.",
+  "no-refresh-token": "Entra ID did not allow offline access.",
+};
+
+export const consentErrorText = (code: string | undefined): string =>
+  (code && CONSENT_ERRORS[code]) || "The consent was cancelled or refused.";
+
 export interface ConsentOutcome {
   ok: boolean;
   /** The window was closed without reporting back: the outcome is unknown, so callers check again. */

@@ -1,5 +1,6 @@
 import { Link } from "@fluentui/react-components";
 import { CheckmarkCircle24Regular, ErrorCircle24Regular } from "@fluentui/react-icons";
+import { consentErrorText } from "../app/consentWindow.ts";
 import { href } from "../app/router.ts";
 import { Empty } from "../components/States.tsx";
 
@@ -19,8 +20,8 @@ export function ConsentDone({ ok, error }: { ok: boolean; error?: string }) {
       title="Consent was not granted"
       action={<Link href={href({ name: "home" })}>Back to Home</Link>}
     >
-      {error ?? "The consent was cancelled or refused."} Sign in as a Global Administrator or Privileged Role
-      Administrator and try again.
+      {consentErrorText(error)} Sign in as a Global Administrator or Privileged Role Administrator and try
+      again.
     </Empty>
   );
 }
