@@ -328,4 +328,27 @@ describe("connections over HTTP", () => {
     expect(hit).toMatchObject({ displayName: group?.displayName, groupTypes: expect.any(Array) });
     expect(hit.memberCount).toBe(s.sim.directory.listMembers(DEMO_TENANT_ID, group?.id as string).length);
   });
+
+  it("looks chosen groups up by id, leaving out ids the directory does not have", async () => {
+    const [a, b] = s.sim.directory.listGroups(DEMO_TENANT_ID);
+    const gone = "00000000-0000-4000-8000-000000000001";
+    const res = await s.api(`/api/groups/lookup?ids=${a?.id},${gone},${b?.id}`, { token: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((g: { id: string; displayName: string }) => [g.id, g.displayName])).toEqual([
+      [a?.id, a?.displayName],
+      [b?.id, b?.displayName],
+    ]);
+    expect(res.body.items[0].memberCount).toBe(
+      s.sim.directory.listMembers(DEMO_TENANT_ID, a?.id as string).length,
+    );
+    const bad = await s.api("/api/groups/lookup?ids=not-a-guid", { token: admin });
+    expect(bad.status).toBe(400);
+    expect(
+      (
+        await s.api(`/api/groups/lookup?ids=${a?.id}`, {
+          token: await s.token({ roles: ["DirectorySync.Reader"] }),
+        })
+      ).status,
+    ).toBe(403);
+  });
 });

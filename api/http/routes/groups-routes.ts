@@ -14,6 +14,22 @@ const querySchema = z
   .object({ q: z.string().trim().min(3, "type at least 3 characters").max(120, "at most 120 characters") })
   .strict();
 
+const lookupSchema = z
+  .object({
+    ids: z
+      .string()
+      .transform((v) => [
+        ...new Set(
+          v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ])
+      .pipe(z.array(z.guid("each id must be a group object id")).min(1).max(50, "at most 50 ids")),
+  })
+  .strict();
+
 interface GraphGroup {
   id: string;
   displayName: string;
@@ -45,27 +61,46 @@ export function groupsRoutes(deps: {
         `/groups?$search=${encodeURIComponent(`"displayName:${term}"`)}&$select=id,displayName,groupTypes,mail&$top=25&$count=true&$orderby=displayName`,
         EVENTUAL,
       );
-      const groups = page.value ?? [];
-      const counts = await graph.batchGet(
-        groups.map((g, i) => ({ id: String(i), url: `/groups/${g.id}/members/$count`, headers: EVENTUAL })),
-      );
-      res.json({
-        items: groups.map((g, i) => {
-          const r = counts[i];
-          const n = r && r.status === 200 ? Number(r.body) : Number.NaN;
-          return {
-            id: g.id,
-            displayName: g.displayName,
-            groupTypes: g.groupTypes ?? [],
-            mail: g.mail ?? null,
-            memberCount: Number.isFinite(n) ? n : null,
-          };
-        }),
-      });
+      res.json({ items: await withCounts(graph, page.value ?? []) });
     } catch (err) {
       next(await mapError(err, req));
     }
   });
+
+  // GET /api/groups/lookup?ids=a,b: names for groups already chosen (settings keep ids only); ids the
+  // directory no longer has are left out.
+  router.get("/groups/lookup", async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const p = requireAdmin(req);
+      const { ids } = parseInput(lookupSchema, req.query, "query");
+      const graph = await graphFor(req, p.tenantId);
+      const found = await graph.batchGet(
+        ids.map((id, i) => ({ id: String(i), url: `/groups/${id}?$select=id,displayName,groupTypes,mail` })),
+      );
+      const groups = found.flatMap((r) => (r.status === 200 ? [r.body as GraphGroup] : []));
+      res.json({ items: await withCounts(graph, groups) });
+    } catch (err) {
+      next(await mapError(err, req));
+    }
+  });
+
+  /** Picker entries: each group with its direct member count (null when Graph did not answer one). */
+  async function withCounts(graph: GraphApi, groups: GraphGroup[]) {
+    const counts = await graph.batchGet(
+      groups.map((g, i) => ({ id: String(i), url: `/groups/${g.id}/members/$count`, headers: EVENTUAL })),
+    );
+    return groups.map((g, i) => {
+      const r = counts[i];
+      const n = r && r.status === 200 ? Number(r.body) : Number.NaN;
+      return {
+        id: g.id,
+        displayName: g.displayName,
+        groupTypes: g.groupTypes ?? [],
+        mail: g.mail ?? null,
+        memberCount: Number.isFinite(n) ? n : null,
+      };
+    });
+  }
 
   async function graphFor(req: Request, tenantId: string): Promise<GraphApi> {
     const auth = req.headers.authorization;
