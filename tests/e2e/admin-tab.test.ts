@@ -78,12 +78,13 @@ describe("admin tab in a browser (standalone)", () => {
   const groupIds: string[] = [];
 
   /** The current screen, checked by axe and saved in dark then light theme (the page ends in light). */
-  async function visit(name: string): Promise<void> {
+  async function visit(name: string, ready?: () => Promise<void>): Promise<void> {
     const url = new URL(page.url());
     const target = `${url.pathname}${url.hash}`;
     for (const theme of [...THEMES].reverse()) {
       await page.goto(themedUrl(target, theme));
       await waitForScreen(page, UI_TIMEOUT);
+      await ready?.();
       await expectAccessible(page, `${name} (${theme})`);
       await saveScreenshot(page, name, theme);
     }
@@ -232,7 +233,10 @@ describe("admin tab in a browser (standalone)", () => {
     groupIds.push(...GROUPS.map((g) => byName.get(g.name) ?? g.name));
     expect(saved.settings.users).toMatchObject({ scope: "groups" });
     expect([...saved.settings.users.groupIds].sort()).toEqual([...groupIds].sort());
-    await visit("settings");
+    // Reloaded, the saved groups (kept as ids) are shown by name again.
+    await visit("settings", async () => {
+      for (const g of GROUPS) await chosen.getByText(g.name, { exact: true }).waitFor();
+    });
   });
 
   it("previews, then syncs, and the details and CSV list every user in scope", async () => {

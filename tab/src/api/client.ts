@@ -237,6 +237,13 @@ export class ApiClient {
   audit = (continuationToken?: string) =>
     this.request<Page<AuditEntry>>("GET", "/api/audit", { query: { continuationToken } });
   events = () => this.request<Page<AppEvent>>("GET", "/api/events");
+  /** Chosen groups by id (settings keep ids only), to show their names. */
+  lookupGroups = (ids: string[], signal?: AbortSignal) =>
+    this.request<Page<GroupHit>>("GET", "/api/groups/lookup", {
+      query: { ids: ids.join(",") },
+      ...(signal ? { signal } : {}),
+    });
+
   searchGroups = (q: string, signal?: AbortSignal) =>
     this.request<Page<GroupHit>>("GET", "/api/groups/search", {
       query: { q },

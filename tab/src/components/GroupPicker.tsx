@@ -45,6 +45,21 @@ export function GroupPicker({
   const [hits, setHits] = useState<GroupHit[]>([]);
   const [state, setState] = useState<"idle" | "searching" | "done" | "error">("idle");
   const [searchError, setSearchError] = useState<ApiError>();
+  const [looked, setLooked] = useState<Record<string, GroupHit>>({});
+  const names = { ...looked, ...known };
+
+  // Groups chosen before this visit are only ids: fetch their names once (at most 50, as the API allows).
+  const unknown = selected.filter((id) => !known[id] && !looked[id]).slice(0, 50);
+  const unknownKey = unknown.join(",");
+  useEffect(() => {
+    if (!unknownKey) return;
+    const controller = new AbortController();
+    client.lookupGroups(unknownKey.split(","), controller.signal).then(
+      (page) => setLooked((prev) => ({ ...prev, ...Object.fromEntries(page.items.map((g) => [g.id, g])) })),
+      () => {}, // Ids stay visible; the picker still works.
+    );
+    return () => controller.abort();
+  }, [client, unknownKey]);
 
   useEffect(() => {
     const q = query.trim();
@@ -103,7 +118,7 @@ export function GroupPicker({
         <TagPickerControl>
           <TagPickerGroup aria-label="Selected groups">
             {selected.map((id) => {
-              const g = known[id];
+              const g = names[id];
               return (
                 <Tag
                   key={id}
