@@ -3,6 +3,7 @@ import type { Problem, TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { DeltaExpired } from "./delta-reader.ts";
 import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";
+import { heldBackUsers } from "./guard.ts";
 import { runIncrementalPhases } from "./incremental.ts";
 import { syncLists } from "./lists-phase.ts";
 import { undefinedAttributeMappings } from "./mapping.ts";
@@ -88,18 +89,20 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
   const listGroups = doLists ? await readScopedGroups(ctx.graph, settings) : undefined;
   const removals: Removal[] = [];
   let remaining: ReadonlySet<string> | undefined;
+  let held = new Set<string>();
   let userPopulation = 0;
   if (doUsers) {
     const users = await syncUsers(ctx);
     if (users.valid === 0 && users.skipped > 0) return allSkipped(users.skipped, users.skipSummary);
     removals.push(...users.removals);
-    remaining = users.remaining;
     userPopulation = users.population;
+    remaining = users.remaining;
+    held = heldBackUsers(ctx, users.removals, userPopulation);
   }
   let listPopulation = 0;
   if (listGroups) {
     const universe = remaining ?? (await existingProfileIds(ctx));
-    const lists = await syncLists(ctx, listGroups, universe);
+    const lists = await syncLists(ctx, listGroups, universe, held);
     removals.push(...lists.removals);
     listPopulation = lists.population;
   }

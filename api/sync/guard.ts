@@ -1,3 +1,4 @@
+import type { Removal, RunContext } from "./context.ts";
 import type { SyncSettings } from "./settings.ts";
 
 export interface GuardVerdict {
@@ -21,4 +22,20 @@ export function checkDeletionGuard(
   const overPercent =
     guard.maxPercent > 0 && population > 0 && (removals * 100) / population > guard.maxPercent;
   return { trips: overCount || overPercent, threshold };
+}
+
+/**
+ * Users whose removal the guard will hold back until an admin confirms. They stay untouched meanwhile,
+ * list memberships included: a halted run must not already have taken them out of every list.
+ */
+export function heldBackUsers(ctx: RunContext, userRemovals: Removal[], population: number): Set<string> {
+  const trips =
+    !ctx.preview &&
+    checkDeletionGuard(
+      ctx.settings.deletionGuard,
+      userRemovals.length,
+      population,
+      ctx.reporter.task.confirmedRemovals ?? 0,
+    ).trips;
+  return new Set(trips ? userRemovals.map((r) => r.sourceId) : []);
 }

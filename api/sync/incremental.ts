@@ -8,6 +8,7 @@ import {
 } from "./delta-reader.ts";
 import { type DeltaResource, loadDeltaState } from "./delta-state.ts";
 import type { GraphGroup, GraphUser } from "./graph-types.ts";
+import { heldBackUsers } from "./guard.ts";
 import { type ListIndexEntry, listRemoval, loadListIndex, writeLists } from "./lists-phase.ts";
 import { type MappedUser, mapUser, missingRequired, userSelect } from "./mapping.ts";
 import { loadProfileIndex, type ProfileIndexEntry } from "./profiles.ts";
@@ -64,9 +65,9 @@ export async function runIncrementalPhases(ctx: RunContext): Promise<Incremental
   );
   const users = doUsers
     ? await incrementalUsers(ctx, userDelta.changes, membershipMoved, removals)
-    : { arrived: new Set<string>(), left: new Set<string>(), population: 0 };
+    : { arrived: new Set<string>(), left: new Set<string>(), held: new Set<string>(), population: 0 };
   const lists = doLists
-    ? await incrementalLists(ctx, groupDelta.changes, users.arrived, users.left, removals)
+    ? await incrementalLists(ctx, groupDelta.changes, users, removals)
     : { population: 0 };
   return {
     removals,
@@ -82,7 +83,7 @@ async function incrementalUsers(
   changes: Map<string, GraphUser>,
   membershipMoved: boolean,
   removals: Removal[],
-): Promise<{ arrived: Set<string>; left: Set<string>; population: number }> {
+): Promise<{ arrived: Set<string>; left: Set<string>; held: Set<string>; population: number }> {
   const { settings, reporter, connection, store } = ctx;
   await reporter.phase("writing changed users");
   const groupScope = settings.users.scope === "groups";
@@ -160,23 +161,25 @@ async function incrementalUsers(
     (user, reason) => skip(user, reason),
   );
   const arrived = new Set([...remaining].filter((id) => !live(id)));
-  const left = new Set(
-    removals.filter((r) => r.kind === "user" && r.action === "deleted").map((r) => r.sourceId),
-  );
   const population = await store.profiles.count(connection.tenantId, {
     where: "c.connectionId = @c AND c.status != 'deleted'",
     parameters: [{ name: "@c", value: connection.id }],
   });
-  return { arrived, left, population };
+  const userRemovals = removals.filter((r) => r.kind === "user");
+  const deletions = new Set(userRemovals.filter((r) => r.action === "deleted").map((r) => r.sourceId));
+  // Held back by the deletion guard: they stay in their lists until an admin confirms.
+  const held = heldBackUsers(ctx, userRemovals, population);
+  const left = new Set([...deletions].filter((id) => !held.has(id)));
+  return { arrived, left, held, population };
 }
 
 async function incrementalLists(
   ctx: RunContext,
   changes: Map<string, GroupChange>,
-  arrived: Set<string>,
-  left: Set<string>,
+  users: { arrived: Set<string>; left: Set<string>; held: Set<string> },
   removals: Removal[],
 ): Promise<{ population: number }> {
+  const { arrived, left, held } = users;
   const { settings, reporter, connection, store } = ctx;
   await reporter.phase("writing changed lists");
   const index = await loadListIndex(ctx);
@@ -228,12 +231,18 @@ async function incrementalLists(
   if (missing.length > 0)
     for (const g of await requireGroups(ctx.graph, missing, "a list")) toWrite.set(g.id, g);
 
-  await writeLists(ctx, [...toWrite.values()], bySource, async (ids) => {
-    const stay = await profilesBySource(ctx, ids);
-    return new Set(
-      stay.filter((p) => p.status !== "deleted" && !left.has(p.sourceId)).map((p) => p.sourceId),
-    );
-  });
+  await writeLists(
+    ctx,
+    [...toWrite.values()],
+    bySource,
+    async (ids) => {
+      const stay = await profilesBySource(ctx, ids);
+      return new Set(
+        stay.filter((p) => p.status !== "deleted" && !left.has(p.sourceId)).map((p) => p.sourceId),
+      );
+    },
+    held,
+  );
   return { population: index.filter((e) => e.status !== "deleted").length };
 }
 

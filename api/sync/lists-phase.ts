@@ -38,6 +38,7 @@ export async function syncLists(
   ctx: RunContext,
   scoped: { groups: GraphGroup[]; malformed: Malformed[] },
   memberUniverse: ReadonlySet<string>,
+  held: ReadonlySet<string> = new Set(),
 ): Promise<ListsOutcome> {
   const { reporter } = ctx;
   const index = await loadListIndex(ctx);
@@ -51,6 +52,7 @@ export async function syncLists(
     groups,
     new Map(index.map((e) => [e.sourceId, e])),
     async (ids) => new Set(ids.filter((id) => memberUniverse.has(id))),
+    held,
   );
 
   const removals: Removal[] = [];
@@ -94,6 +96,7 @@ export async function writeLists(
   groups: GraphGroup[],
   bySource: ReadonlyMap<string, ListIndexEntry>,
   synced: (ids: string[]) => Promise<Set<string>>,
+  held: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const { store, connection, reporter } = ctx;
   const tenantId = connection.tenantId;
@@ -113,8 +116,10 @@ export async function writeLists(
     const edgeWrites: MembershipDoc[] = [];
     const edgeDeletes: string[] = [];
     for (const group of chunk) {
-      const desired = [...(members.get(group.id) ?? [])].filter((id) => universe.has(id)).sort();
       const current = edgesByList.get(group.id) ?? new Set<string>();
+      const fromGraph = [...(members.get(group.id) ?? [])].filter((id) => universe.has(id));
+      // Members whose removal waits for an admin keep their edges until then.
+      const desired = [...new Set([...fromGraph, ...[...current].filter((id) => held.has(id))])].sort();
       const added = desired.filter((id) => !current.has(id));
       const removed = [...current].filter((id) => !desired.includes(id));
       const entry = bySource.get(group.id);

@@ -86,9 +86,10 @@ describe("syncing again after the tenant changed", () => {
   });
 
   it("deletion guard: a run that would delete too much halts, deletes nothing, and deletes after confirmation", async () => {
-    const connection = await h.connect({ what: "users", deletionGuard: { maxCount: 3, maxPercent: 50 } });
+    const connection = await h.connect({ deletionGuard: { maxCount: 3, maxPercent: 50 } });
     await h.run(connection);
     const leavers = ["Adele Vance", "Alex Wilber", "Allan Deyoung", "Ben Walters"];
+    const adele = user("Adele Vance").id;
     for (const name of leavers) h.sim.directory.softDeleteUser(T, user(name).id);
     const halted = await h.run(connection);
     expect(halted.status).toBe("halted");
@@ -96,6 +97,18 @@ describe("syncing again after the tenant changed", () => {
     expect([...(halted.halt?.sample ?? [])].sort()).toEqual(leavers);
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
     expect((await h.records(halted)).filter((r) => r.action === "pending-delete")).toHaveLength(4);
+    // Held back means untouched: they are still members of their lists until the confirmation.
+    const marketingMembers = async () =>
+      (
+        await h.store.memberships.all(T, {
+          where: "c.connectionId = @c AND c.listSourceId = @l",
+          parameters: [
+            { name: "@c", value: connection.id },
+            { name: "@l", value: group("Marketing").id },
+          ],
+        })
+      ).map((e) => e.memberSourceId);
+    expect(await marketingMembers()).toContain(adele);
     expect(h.events.find((e) => e.taskId === halted.id)?.kind).toBe("sync-halted");
 
     await h.sync.confirmTask(T, halted.id, { oid: "admin", name: "MOD Administrator" });
@@ -109,6 +122,7 @@ describe("syncing again after the tenant changed", () => {
         .map((p) => p.displayName)
         .sort(),
     ).toEqual(leavers);
+    expect(await marketingMembers()).not.toContain(adele);
   });
 
   it("a preview reports what the deletion guard would hold back, and never halts", async () => {
