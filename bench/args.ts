@@ -1,0 +1,34 @@
+import { parseSize, type TenantSize } from "./sizes.ts";
+
+export interface BenchArgs {
+  sizes: TenantSize[];
+  /** Added by the simulator to every Graph request ($batch: once per batch). */
+  latencyMs: number;
+}
+
+export const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
+  --quick        1k and 10k only
+  --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
+  --latency MS   simulated Graph latency per request (default 100)`;
+
+export function parseArgs(argv: string[]): BenchArgs {
+  let sizes = ["1k", "10k", "100k"];
+  let latencyMs = 100;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (flag === "--quick") sizes = ["1k", "10k"];
+    else if (flag === "--sizes") sizes = value().split(",").filter(Boolean);
+    else if (flag === "--latency") {
+      latencyMs = Number(value());
+      if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency must be a number of ms`);
+    } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
+    else throw new Error(`Unknown option ${arg}\n${USAGE}`);
+  }
+  return { sizes: sizes.map(parseSize), latencyMs };
+}

@@ -1,0 +1,152 @@
+import { startLocalCosmos } from "../dev/local-cosmos.ts";
+import { ensureLocalCertificate } from "../dev/tls.ts";
+import { guidFrom } from "../sim/ids.ts";
+import { DEMO_CUSTOMER_APP_PERMISSIONS, generatedTenant, startSimulator } from "../sim/index.ts";
+import { applyChanges, type ChangeSummary } from "./changes.ts";
+import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
+import { type FullSyncBound, fullSyncBound } from "./lower-bound.ts";
+import type { TenantSize } from "./sizes.ts";
+
+/** Graph's budget for tenants over 500 users (resource units per app and tenant per 10 s). */
+export const LARGE_TENANT_BUDGET = 8000;
+
+export interface StandinsSpec {
+  size: TenantSize;
+  latencyMs: number;
+  seed?: number;
+}
+
+export interface StandinsInfo {
+  simUrl: string;
+  cosmosEndpoint: string;
+  cosmosKey: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** Whether the local Cosmos server's quadratic row collection was replaced (see cosmos-query-patch.ts). */
+  cosmosQueriesPatched: boolean;
+}
+
+/** What the simulator counted so far; the benchmark takes differences around each run. */
+export interface SimCounts {
+  /** Graph's own count: every batch part is a request, the $batch envelope is not; 429s included. */
+  requests: number;
+  byRoute: Record<string, number>;
+  throttled: number;
+  resourceUnits: number;
+}
+
+export interface ProcessUsage {
+  peakRssBytes: number;
+  cpuMs: number;
+}
+
+/** The simulated tenant and the Cosmos-protocol server, whichever process they run in. */
+export interface Standins {
+  info: StandinsInfo;
+  counts(): Promise<SimCounts>;
+  lowerBound(): Promise<FullSyncBound>;
+  changeOnePercent(): Promise<ChangeSummary>;
+  /** Peak RSS since the last call and CPU time used since start, of the process serving the stand-ins. */
+  usage(): Promise<ProcessUsage>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulator with a generated tenant (throttling on at the large-tenant budget) and a local
+ * Cosmos server, in this process. The tenant's own app registration holds the application permissions a
+ * customer grants the product, so the connection authenticates exactly like a production one.
+ */
+export async function startStandins(spec: StandinsSpec): Promise<Standins> {
+  const { size } = spec;
+  const seed = spec.seed ?? 42;
+  const tls = await ensureLocalCertificate(".local/tls");
+  const tenant = generatedTenant({
+    users: size.users,
+    groups: size.groups,
+    memberships: size.memberships,
+    nestedGroups: size.nestedGroups,
+    seed,
+  });
+  const app = {
+    clientId: guidFrom(`bench-app:${seed}`),
+    clientSecret: `bench-secret-${seed}`,
+  };
+  tenant.apps.push({
+    clientId: app.clientId,
+    displayName: "Directory sync benchmark",
+    homeTenantId: tenant.tenantId,
+    multiTenant: false,
+    secrets: [{ value: app.clientSecret, expiresAt: Date.UTC(2099, 0, 1) }],
+    requiredApplicationPermissions: [...DEMO_CUSTOMER_APP_PERMISSIONS],
+    requiredDelegatedPermissions: [],
+    appRoles: [],
+  });
+  tenant.grants.push({
+    clientId: app.clientId,
+    application: [...DEMO_CUSTOMER_APP_PERMISSIONS],
+    delegated: [],
+    consentedBy: null,
+    consentedAt: "2024-01-01T00:00:00Z",
+  });
+  const sim = await startSimulator({
+    tls: { cert: tls.cert, key: tls.key },
+    tenants: [tenant],
+    latencyMs: spec.latencyMs,
+    throttling: { budgetPer10s: LARGE_TENANT_BUDGET },
+  });
+  const cosmosQueriesPatched = patchLocalCosmosQueries();
+  const cosmos = await startLocalCosmos(tls);
+  const tenantId = tenant.tenantId;
+  // The seed arrays now live (copied) in the simulator's state; drop the seed's copy.
+  tenant.users.length = 0;
+  tenant.memberships.length = 0;
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  sampler.unref();
+  const cpuStart = process.cpuUsage();
+  let changes = 0;
+
+  return {
+    info: {
+      simUrl: sim.url,
+      cosmosEndpoint: cosmos.endpoint,
+      cosmosKey: cosmos.key,
+      tenantId,
+      ...app,
+      cosmosQueriesPatched,
+    },
+    async counts() {
+      return {
+        requests: sim.stats.totalRequests,
+        byRoute: { ...sim.stats.requests },
+        throttled: sim.stats.throttled,
+        resourceUnits: sim.stats.resourceUnits,
+      };
+    },
+    async lowerBound() {
+      return fullSyncBound(sim.directory, tenantId);
+    },
+    async changeOnePercent() {
+      changes++;
+      return applyChanges(sim.directory, tenantId, 0.01, seed + changes);
+    },
+    async usage() {
+      const cpu = process.cpuUsage(cpuStart);
+      const result = {
+        peakRssBytes: Math.max(peakRss, process.memoryUsage().rss),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+      };
+      peakRss = process.memoryUsage().rss;
+      return result;
+    },
+    async close() {
+      clearInterval(sampler);
+      await sim.close();
+      await cosmos.close();
+    },
+  };
+}
