@@ -372,9 +372,25 @@ describe("admin tab in a browser (standalone)", () => {
     await nav("Home").click();
     const banner = page.getByText("Entra ID needs reauthorization");
     await banner.waitFor();
-    await page.getByRole("button", { name: "Reauthorize" }).waitFor();
+    await page.getByRole("button", { name: "Enter a new client secret" }).waitFor();
     const connection = await api<{ status: string }>(`/api/connections/${connectionId}`);
     expect(connection.status).toBe("needs-reauth");
     await visit("home-reauth");
+
+    // The admin makes a new secret in Entra and enters it: the connection works again, the banner goes.
+    stack.sim.directory.setSecret(
+      DEMO_TENANT_ID,
+      DEMO_CUSTOMER_APP.clientId,
+      "rotated-secret-value-2027",
+      "2099-01-01T00:00:00Z",
+    );
+    await page.getByRole("button", { name: "Enter a new client secret" }).click();
+    const dialog = page.getByRole("dialog", { name: /New client secret for/ });
+    await dialog.getByLabel("Client secret value").fill("rotated-secret-value-2027");
+    await expectAccessible(page, "new client secret dialog");
+    await saveScreenshot(page, "home-new-secret", "light");
+    await dialog.getByRole("button", { name: "Save and check" }).click();
+    await banner.waitFor({ state: "detached" });
+    expect((await api<{ status: string }>(`/api/connections/${connectionId}`)).status).toBe("active");
   });
 });

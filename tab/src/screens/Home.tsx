@@ -1,17 +1,7 @@
-import {
-  Button,
-  MessageBar,
-  MessageBarActions,
-  MessageBarBody,
-  MessageBarTitle,
-  makeStyles,
-  Subtitle1,
-  tokens,
-} from "@fluentui/react-components";
+import { Button, makeStyles, Subtitle1, tokens } from "@fluentui/react-components";
 import { Add20Regular, PlugDisconnected24Regular } from "@fluentui/react-icons";
 import { useState } from "react";
-import { type ApiError, toApiError } from "../api/client.ts";
-import type { Connection } from "../api/types.ts";
+import type { ApiError } from "../api/client.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
@@ -20,6 +10,7 @@ import { ProblemBar } from "../components/ProblemBar.tsx";
 import { Empty, Loaded } from "../components/States.tsx";
 import { Alerts } from "./HomeAlerts.tsx";
 import { ConnectionCard } from "./HomeConnectionCard.tsx";
+import { ReauthBanner } from "./HomeReauth.tsx";
 
 const useStyles = makeStyles({
   stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -109,51 +100,5 @@ export function Home() {
         <Alerts />
       </section>
     </div>
-  );
-}
-
-function ReauthBanner({
-  connection,
-  onDone,
-  onError,
-}: {
-  connection: Connection;
-  onDone: () => void;
-  onError: (e: ApiError) => void;
-}) {
-  const { client, me, openConsent, notify } = useSession();
-  const [busy, setBusy] = useState(false);
-  const reauthorize = async () => {
-    setBusy(true);
-    try {
-      const { url } = await client.consentUrl(connection.id);
-      const outcome = await openConsent(url);
-      if (outcome.ok) notify(`${connection.name} is reauthorized`);
-      else if (!outcome.closed) notify(outcome.detail ?? "Reauthorization was not completed", "warning");
-      // The connection's status says whether it worked, however the window ended.
-      onDone();
-    } catch (err) {
-      onError(toApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const problem = connection.statusProblem;
-  return (
-    <MessageBar intent="warning" layout="multiline">
-      <MessageBarBody>
-        <MessageBarTitle>{connection.name} needs reauthorization</MessageBarTitle>
-        {problem
-          ? `${problem.message.replace(/\.$/, "")}. ${problem.remedy}`
-          : "Its sign-in stopped working, so syncs are paused. An administrator must sign in again and grant consent."}
-      </MessageBarBody>
-      {me.isAdmin && (
-        <MessageBarActions>
-          <Button appearance="primary" onClick={reauthorize} disabled={busy}>
-            {busy ? "Waiting for consent…" : "Reauthorize"}
-          </Button>
-        </MessageBarActions>
-      )}
-    </MessageBar>
   );
 }

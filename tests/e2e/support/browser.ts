@@ -83,6 +83,18 @@ export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
 
 /** Fails with a readable list when axe finds anything serious or critical on the screen. */
 export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  // Colours mid-transition (a dialog fading in) would be judged at partial opacity: let them finish.
+  // Endless ones (spinners) never finish and are not waited for.
+  await page.waitForFunction(
+    () =>
+      document
+        .getAnimations()
+        .every(
+          (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
+        ),
+    undefined,
+    { timeout: 5000 },
+  );
   const found = await seriousViolations(page);
   if (found.length === 0) return;
   const lines = found.map((f) => `- [${f.impact}] ${f.id}: ${f.help}\n    ${f.targets.join("\n    ")}`);
