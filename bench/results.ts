@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
@@ -22,9 +23,20 @@ export function saveResults(
     memoryBytes: totalmem(),
     node: process.version,
   };
-  writeFileSync(
-    file,
-    `${JSON.stringify({ startedAt: startedAt.toISOString(), argv, machine, sizes, verdicts }, null, 2)}\n`,
-  );
+  const code = {
+    commit: git("rev-parse", "HEAD"),
+    uncommittedInApi: git("status", "--porcelain", "api") !== "",
+  };
+  const all = { startedAt: startedAt.toISOString(), argv, machine, code, sizes, verdicts };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
   return file;
+}
+
+/** Which code was measured: a comparison across runs needs to know. */
+function git(...args: string[]): string {
+  try {
+    return execFileSync("git", args, { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
 }
