@@ -112,6 +112,8 @@ export interface ListDoc extends TenantDocument {
   mail: string | null;
   groupTypes: string[];
   memberCount: number;
+  /** Groups nested (at any depth) inside this one: a change to them changes this list too. */
+  nestedGroupIds?: string[];
   hash: string;
   lastTaskId: string;
   createdAt: string;

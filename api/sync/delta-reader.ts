@@ -2,15 +2,24 @@ import type { GraphApi } from "../graph/client.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import { type GraphGroup, type GraphUser, graphGroupSchema, graphUserSchema } from "./graph-types.ts";
 
+/** Delta ignores $top; the page size is asked for with Prefer, as Graph documents. */
+export const DELTA_PAGE = { Prefer: "odata.maxpagesize=999" };
+
 export class DeltaExpired extends Error {
   constructor() {
     super("The delta link expired or was rejected");
   }
 }
 
+export interface MemberChange {
+  isGroup: boolean;
+  removed: boolean;
+}
+
 export interface GroupChange {
   group: GraphGroup;
-  /** Any members@delta entry seen for the group, across all pages. */
+  /** Direct member changes (members@delta) seen for the group across all pages; the last one per id wins. */
+  members: Map<string, MemberChange>;
   membersChanged: boolean;
 }
 
@@ -27,7 +36,7 @@ export async function readDelta<T>(
   const changes = new Map<string, T>();
   let next = deltaLink;
   try {
-    for await (const page of graph.pages<unknown>(deltaLink)) {
+    for await (const page of graph.pages<unknown>(deltaLink, DELTA_PAGE)) {
       for (const item of page.items) {
         const parsed = parse(item);
         if (!parsed) continue;
@@ -56,13 +65,16 @@ export const parseUserChange = (item: unknown): [string, GraphUser] | undefined 
 export const parseGroupChange = (item: unknown): [string, GroupChange] | undefined => {
   const parsed = graphGroupSchema.safeParse(item);
   if (!parsed.success) return undefined;
-  return [
-    parsed.data.id,
-    { group: parsed.data, membersChanged: (parsed.data["members@delta"] ?? []).length > 0 },
-  ];
+  const members = new Map<string, MemberChange>();
+  for (const m of parsed.data["members@delta"] ?? [])
+    members.set(m.id, {
+      isGroup: m["@odata.type"] === "#microsoft.graph.group",
+      removed: m["@removed"] !== undefined,
+    });
+  return [parsed.data.id, { group: parsed.data, members, membersChanged: members.size > 0 }];
 };
 
-export const mergeGroupChange = (a: GroupChange, b: GroupChange): GroupChange => ({
-  group: { ...a.group, ...b.group },
-  membersChanged: a.membersChanged || b.membersChanged,
-});
+export const mergeGroupChange = (a: GroupChange, b: GroupChange): GroupChange => {
+  const members = new Map([...a.members, ...b.members]);
+  return { group: { ...a.group, ...b.group }, members, membersChanged: members.size > 0 };
+};

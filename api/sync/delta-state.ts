@@ -1,6 +1,7 @@
 import type { GraphApi } from "../graph/client.ts";
 import type { ConnectionDoc, SyncStateDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
+import { DELTA_PAGE } from "./delta-reader.ts";
 import { contentHash } from "./hash.ts";
 import { userSelect } from "./mapping.ts";
 import { GROUP_SELECT } from "./reader.ts";
@@ -46,7 +47,7 @@ export async function latestDeltaLinks(
 ): Promise<Partial<Record<DeltaResource, string>>> {
   const links: Partial<Record<DeltaResource, string>> = {};
   for (const resource of deltaResources(settings)) {
-    for await (const page of graph.pages(`${deltaPath(resource, settings)}&$deltatoken=latest`)) {
+    for await (const page of graph.pages(`${deltaPath(resource, settings)}&$deltatoken=latest`, DELTA_PAGE)) {
       if (page.deltaLink) links[resource] = page.deltaLink;
     }
   }

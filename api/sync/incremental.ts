@@ -9,7 +9,14 @@ import {
 import { type DeltaResource, loadDeltaState } from "./delta-state.ts";
 import type { GraphGroup, GraphUser } from "./graph-types.ts";
 import { heldBackUsers } from "./guard.ts";
-import { type ListIndexEntry, listRemoval, loadListIndex, writeLists } from "./lists-phase.ts";
+import {
+  applyMemberChanges,
+  type DirectMemberChange,
+  type ListIndexEntry,
+  listRemoval,
+  loadListIndex,
+  writeLists,
+} from "./lists-phase.ts";
 import { type MappedUser, mapUser, missingRequired, userSelect } from "./mapping.ts";
 import { loadProfileIndex, type ProfileIndexEntry } from "./profiles.ts";
 import { requireGroups } from "./reader.ts";
@@ -190,11 +197,22 @@ async function incrementalLists(
     (settings.lists.scope === "all" || settings.lists.groupIds.includes(g.id.toLowerCase())) &&
     (!prefix || (g.displayName ?? "").toLowerCase().startsWith(prefix));
   const mirror = settings.mirror && !(settings.what === "lists" && settings.lists.scope === "ids");
+  // Lists that hold a group, at any depth, as recorded when their members were last read.
+  const holders = (groupId: string) =>
+    index.filter((e) => e.status !== "deleted" && e.nestedGroupIds?.includes(groupId)).map((e) => e.sourceId);
 
-  const toWrite = new Map<string, GraphGroup>();
-  const membershipChanged: string[] = [];
+  const reread = new Map<string, GraphGroup | undefined>();
+  const direct = new Map<string, DirectMemberChange>();
+  const directFor = (id: string) => {
+    const existing = direct.get(id) ?? { add: new Set<string>(), remove: new Set<string>() };
+    direct.set(id, existing);
+    return existing;
+  };
   for (const [id, change] of changes) {
     const removed = change.group["@removed"];
+    // Lists holding a changed group see its member changes through nesting: read those again.
+    if (removed || change.membersChanged)
+      for (const holder of holders(id)) reread.set(holder, reread.get(holder));
     if (removed) {
       if (live(id) && mirror)
         removals.push(
@@ -203,19 +221,28 @@ async function incrementalLists(
             REMOVED_REASON[removed.reason] ?? "removed from Entra ID",
           ),
         );
-      membershipChanged.push(id);
       continue;
     }
-    if (change.membersChanged) membershipChanged.push(id);
-    if (inScope(change.group)) toWrite.set(id, change.group);
-    else if (live(id) && mirror)
-      removals.push(listRemoval(bySource.get(id) as ListIndexEntry, "outside the list scope"));
+    if (!inScope(change.group)) {
+      if (live(id) && mirror)
+        removals.push(listRemoval(bySource.get(id) as ListIndexEntry, "outside the list scope"));
+      continue;
+    }
+    const entry = bySource.get(id);
+    const nestingMoved = [...change.members.values()].some((m) => m.isGroup);
+    if (!live(id) || nestingMoved || (entry?.nestedGroupIds?.length ?? 0) > 0) {
+      reread.set(id, change.group);
+      continue;
+    }
+    const d = directFor(id);
+    d.group = change.group;
+    for (const [memberId, m] of change.members) (m.removed ? d.remove : d.add).add(memberId);
   }
-  // A membership change reaches every list that holds the group, however deeply nested.
-  const affected = new Set<string>([
-    ...(await ancestors(ctx, "groups", membershipChanged)),
-    ...(await ancestors(ctx, "users", [...arrived])),
-  ]);
+
+  // Users who became synced profiles join every list they belong to; users removed leave theirs.
+  for (const [userId, groupIds] of await memberOf(ctx, [...arrived]))
+    for (const groupId of groupIds)
+      if (live(groupId) && !reread.has(groupId)) directFor(groupId).add.add(userId);
   if (left.size > 0) {
     const edges = await store.memberships.all(connection.tenantId, {
       where: "c.connectionId = @c AND ARRAY_CONTAINS(@m, c.memberSourceId)",
@@ -223,27 +250,51 @@ async function incrementalLists(
         { name: "@c", value: connection.id },
         { name: "@m", value: [...left] },
       ],
-      select: "c.listSourceId",
+      select: "c.listSourceId, c.memberSourceId",
     });
-    for (const e of edges) affected.add(e.listSourceId);
+    for (const e of edges) directFor(e.listSourceId).remove.add(e.memberSourceId);
   }
-  const missing = [...affected].filter((id) => live(id) && !toWrite.has(id));
-  if (missing.length > 0)
-    for (const g of await requireGroups(ctx.graph, missing, "a list")) toWrite.set(g.id, g);
 
+  // Only synced profiles are members; users held back by the deletion guard keep their edges.
+  const candidates = [...new Set([...direct.values()].flatMap((d) => [...d.add]))];
+  const synced = await syncedProfiles(ctx, candidates, left);
+  for (const d of direct.values()) {
+    for (const id of d.add) if (!synced.has(id)) d.add.delete(id);
+    for (const id of held) d.remove.delete(id);
+  }
+  for (const id of reread.keys()) direct.delete(id);
+  await applyMemberChanges(ctx, direct, bySource);
+
+  const missing = [...reread].filter(([id, g]) => !g && live(id)).map(([id]) => id);
+  if (missing.length > 0)
+    for (const g of await requireGroups(ctx.graph, missing, "a list")) reread.set(g.id, g);
   await writeLists(
     ctx,
-    [...toWrite.values()],
+    [...reread.values()].filter((g): g is GraphGroup => g !== undefined),
     bySource,
-    async (ids) => {
-      const stay = await profilesBySource(ctx, ids);
-      return new Set(
-        stay.filter((p) => p.status !== "deleted" && !left.has(p.sourceId)).map((p) => p.sourceId),
-      );
-    },
+    (ids) => syncedProfiles(ctx, ids, left),
     held,
   );
   return { population: index.filter((e) => e.status !== "deleted").length };
+}
+
+async function syncedProfiles(ctx: RunContext, ids: string[], left: Set<string>): Promise<Set<string>> {
+  const stay = await profilesBySource(ctx, ids);
+  return new Set(stay.filter((p) => p.status !== "deleted" && !left.has(p.sourceId)).map((p) => p.sourceId));
+}
+
+/** The groups (transitively) holding each user, in batches of 20. */
+async function memberOf(ctx: RunContext, userIds: string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const responses = await ctx.graph.batchGet(
+    userIds.map((id) => ({ id, url: `/users/${id}/transitiveMemberOf?$select=id&$top=999` })),
+  );
+  for (const r of responses) {
+    if (r.status === 404) continue;
+    if (r.status >= 400) throw ctx.graph.failureOf(r, `/users/${r.id}/transitiveMemberOf`);
+    out.set(r.id, new Set(((r.body as { value?: { id: string }[] }).value ?? []).map((g) => g.id)));
+  }
+  return out;
 }
 
 /** Transitive member ids of the selected groups: ids only, a fraction of reading whole users. */
@@ -258,20 +309,6 @@ async function scopedMemberIds(ctx: RunContext): Promise<Set<string>> {
     }
   }
   return ids;
-}
-
-/** The groups (transitively) holding each of the given users or groups, in batches of 20. */
-async function ancestors(ctx: RunContext, kind: "users" | "groups", ids: string[]): Promise<Set<string>> {
-  const out = new Set<string>(kind === "groups" ? ids : []);
-  const responses = await ctx.graph.batchGet(
-    ids.map((id) => ({ id, url: `/${kind}/${id}/transitiveMemberOf?$select=id&$top=999` })),
-  );
-  for (const r of responses) {
-    if (r.status === 404) continue;
-    if (r.status >= 400) throw ctx.graph.failureOf(r, `/${kind}/${r.id}/transitiveMemberOf`);
-    for (const g of (r.body as { value?: { id: string }[] }).value ?? []) out.add(g.id);
-  }
-  return out;
 }
 
 async function inSelectedGroups(ctx: RunContext, userIds: string[]): Promise<Set<string>> {

@@ -17,6 +17,10 @@ export interface ListIndexEntry {
   name: string;
   lastTaskId: string;
   createdAt: string;
+  description: string | null;
+  mail: string | null;
+  groupTypes: string[];
+  nestedGroupIds?: string[];
 }
 
 interface EdgeEntry {
@@ -82,7 +86,8 @@ export async function loadListIndex(ctx: RunContext): Promise<ListIndexEntry[]> 
   return (await ctx.store.lists.all(ctx.connection.tenantId, {
     where: "c.connectionId = @c",
     parameters: [{ name: "@c", value: ctx.connection.id }],
-    select: "c.id, c.sourceId, c.status, c.hash, c.name, c.lastTaskId, c.createdAt",
+    select:
+      "c.id, c.sourceId, c.status, c.hash, c.name, c.lastTaskId, c.createdAt, c.description, c.mail, c.groupTypes, c.nestedGroupIds",
   })) as unknown as ListIndexEntry[];
 }
 
@@ -103,7 +108,7 @@ export async function writeLists(
   const now = ctx.now().toISOString();
   for (let i = 0; i < groups.length; i += MEMBER_BATCH) {
     const chunk = groups.slice(i, i + MEMBER_BATCH);
-    const members = await readGroupMembers(
+    const { users: members, nested } = await readGroupMembers(
       ctx.graph,
       chunk.map((g) => g.id),
     );
@@ -123,7 +128,7 @@ export async function writeLists(
       const added = desired.filter((id) => !current.has(id));
       const removed = [...current].filter((id) => !desired.includes(id));
       const entry = bySource.get(group.id);
-      const doc = buildList(group, desired, ctx, now, entry);
+      const doc = buildList(group, desired, ctx, now, entry, [...(nested.get(group.id) ?? [])].sort());
       // Already written by this task before a restart or confirmation: counted from its record.
       if (entry?.lastTaskId === ctx.taskId && entry.hash === doc.hash) continue;
       if (!entry) reporter.record(listRecord(group, "created", `new list with ${desired.length} members`));
@@ -137,17 +142,7 @@ export async function writeLists(
           changedFields: listChanges(entry, doc, added.length + removed.length > 0),
         });
       listWrites.push(doc);
-      for (const m of added)
-        edgeWrites.push({
-          id: edgeId(connection.id, group.id, m),
-          tenantId,
-          type: "membership",
-          connectionId: connection.id,
-          listId: doc.id,
-          listSourceId: group.id,
-          memberSourceId: m,
-          lastTaskId: ctx.taskId,
-        });
+      for (const m of added) edgeWrites.push(edgeOf(ctx, doc, group.id, m));
       for (const m of removed) edgeDeletes.push(edgeId(connection.id, group.id, m));
     }
     await reporter.flushRecords(true);
@@ -159,6 +154,91 @@ export async function writeLists(
     await reporter.save();
   }
 }
+
+export interface DirectMemberChange {
+  add: Set<string>;
+  remove: Set<string>;
+  /** The group's properties as delta reported them, if it reported any. */
+  group?: GraphGroup;
+}
+
+/**
+ * Applies member changes that are known exactly (a user joined or left a group with no nested groups)
+ * straight to the edges, without reading the group's members from Graph again.
+ */
+export async function applyMemberChanges(
+  ctx: RunContext,
+  changes: Map<string, DirectMemberChange>,
+  bySource: ReadonlyMap<string, ListIndexEntry>,
+): Promise<void> {
+  const { store, connection, reporter } = ctx;
+  const now = ctx.now().toISOString();
+  const ids = [...changes.keys()].filter((id) => bySource.has(id));
+  for (let i = 0; i < ids.length; i += MEMBER_BATCH) {
+    const chunk = ids.slice(i, i + MEMBER_BATCH);
+    const edgesByList = await loadEdges(ctx, chunk);
+    const listWrites: ListDoc[] = [];
+    const edgeWrites: MembershipDoc[] = [];
+    const edgeDeletes: string[] = [];
+    for (const id of chunk) {
+      const entry = bySource.get(id) as ListIndexEntry;
+      const change = changes.get(id) as DirectMemberChange;
+      const current = edgesByList.get(id) ?? new Set<string>();
+      const next = new Set(current);
+      for (const m of change.add) next.add(m);
+      for (const m of change.remove) next.delete(m);
+      const reported = Object.fromEntries(
+        Object.entries(change.group ?? {}).filter(([, v]) => v !== undefined),
+      );
+      const group = {
+        id,
+        displayName: entry.name,
+        description: entry.description,
+        mail: entry.mail,
+        groupTypes: entry.groupTypes,
+        ...reported,
+      } as GraphGroup;
+      const members = [...next].sort();
+      const doc = buildList(group, members, ctx, now, entry);
+      const added = members.filter((m) => !current.has(m));
+      const removed = [...current].filter((m) => !next.has(m));
+      if (entry.hash === doc.hash) {
+        reporter.record(listRecord(group, "unchanged"));
+        continue;
+      }
+      reporter.record({
+        ...listRecord(group, "updated", membershipReason(added.length, removed.length)),
+        changedFields: listChanges(entry, doc, added.length + removed.length > 0),
+      });
+      listWrites.push(doc);
+      for (const m of added) edgeWrites.push(edgeOf(ctx, doc, id, m));
+      for (const m of removed) edgeDeletes.push(edgeId(connection.id, id, m));
+    }
+    await reporter.flushRecords(true);
+    if (!ctx.preview) {
+      await store.memberships.bulkUpsert(edgeWrites);
+      await store.memberships.bulkDelete(connection.tenantId, edgeDeletes);
+      await store.lists.bulkUpsert(listWrites);
+    }
+    await reporter.save();
+  }
+}
+
+const edgeOf = (
+  ctx: RunContext,
+  list: ListDoc,
+  listSourceId: string,
+  memberSourceId: string,
+): MembershipDoc => ({
+  id: edgeId(ctx.connection.id, listSourceId, memberSourceId),
+  tenantId: ctx.connection.tenantId,
+  type: "membership",
+  connectionId: ctx.connection.id,
+  listId: list.id,
+  listSourceId,
+  memberSourceId,
+  lastTaskId: ctx.taskId,
+});
 
 async function loadEdges(ctx: RunContext, listSourceIds: string[]): Promise<Map<string, Set<string>>> {
   const rows = (await ctx.store.memberships.all(ctx.connection.tenantId, {
@@ -184,6 +264,7 @@ export function buildList(
   ctx: RunContext,
   now: string,
   entry?: ListIndexEntry,
+  nestedGroupIds: string[] = entry?.nestedGroupIds ?? [],
 ): ListDoc {
   const content = {
     name: group.displayName ?? group.id,
@@ -201,7 +282,8 @@ export function buildList(
     status: "active",
     ...content,
     memberCount: members.length,
-    hash: contentHash({ ...content, members }),
+    nestedGroupIds,
+    hash: contentHash({ ...content, members, nestedGroupIds }),
     lastTaskId: ctx.taskId,
     createdAt: entry?.createdAt ?? now,
     updatedAt: now,

@@ -13,6 +13,7 @@ import type { SyncSettings } from "./settings.ts";
 
 export const GROUP_SELECT = "id,displayName,description,mail,groupTypes,securityEnabled,mailEnabled";
 const USER_TYPE = "#microsoft.graph.user";
+const GROUP_TYPE = "#microsoft.graph.group";
 
 export interface Malformed {
   id: string;
@@ -148,20 +149,25 @@ export async function readScopedGroups(
 export async function readGroupMembers(
   graph: GraphApi,
   groupIds: string[],
-): Promise<Map<string, Set<string>>> {
-  const members = new Map<string, Set<string>>();
+): Promise<{ users: Map<string, Set<string>>; nested: Map<string, Set<string>> }> {
+  const users = new Map<string, Set<string>>();
+  const nested = new Map<string, Set<string>>();
   const path = (id: string) => `/groups/${id}/transitiveMembers?$select=id&$top=999`;
   const responses = await graph.batchGet(groupIds.map((id) => ({ id, url: path(id) })));
   for (const response of responses) {
     if (response.status >= 400) throw graph.failureOf(response, path(response.id));
-    const set = new Set<string>();
-    members.set(response.id, set);
+    const userSet = new Set<string>();
+    const groupSet = new Set<string>();
+    users.set(response.id, userSet);
+    nested.set(response.id, groupSet);
     const body = response.body as { value?: unknown[]; "@odata.nextLink"?: string };
     const addPage = (items: unknown[]) => {
       for (const item of items) {
         const parsed = directoryObjectSchema.safeParse(item);
-        if (parsed.success && (parsed.data["@odata.type"] ?? USER_TYPE) === USER_TYPE)
-          set.add(parsed.data.id);
+        if (!parsed.success) continue;
+        const type = parsed.data["@odata.type"] ?? USER_TYPE;
+        if (type === USER_TYPE) userSet.add(parsed.data.id);
+        else if (type === GROUP_TYPE) groupSet.add(parsed.data.id);
       }
     };
     addPage(body.value ?? []);
@@ -169,5 +175,5 @@ export async function readGroupMembers(
       for await (const page of graph.pages<unknown>(body["@odata.nextLink"])) addPage(page.items);
     }
   }
-  return members;
+  return { users, nested };
 }
