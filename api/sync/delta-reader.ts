@@ -5,9 +5,12 @@ import { type GraphGroup, type GraphUser, graphGroupSchema, graphUserSchema } fr
 /** Delta ignores $top; the page size is asked for with Prefer, as Graph documents. */
 export const DELTA_PAGE = { Prefer: "odata.maxpagesize=999" };
 
-export class DeltaExpired extends Error {
+/** An incremental run cannot go on; the task runs as a full sync instead and notes the reason. */
+export class FullSyncNeeded extends Error {}
+
+export class DeltaExpired extends FullSyncNeeded {
   constructor() {
-    super("The delta link expired or was rejected");
+    super("the delta link expired (Graph answered syncStateNotFound)");
   }
 }
 

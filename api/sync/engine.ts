@@ -1,7 +1,7 @@
 import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import type { Problem, TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
-import { DeltaExpired } from "./delta-reader.ts";
+import { FullSyncNeeded } from "./delta-reader.ts";
 import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";
 import { heldBackUsers } from "./guard.ts";
 import { runIncrementalPhases } from "./incremental.ts";
@@ -31,8 +31,8 @@ export async function runSync(ctx: RunContext): Promise<RunOutcome> {
         try {
           return await runIncremental(ctx);
         } catch (err) {
-          if (!(err instanceof DeltaExpired)) throw err;
-          blocker = "the delta link expired (Graph answered syncStateNotFound)";
+          if (!(err instanceof FullSyncNeeded)) throw err;
+          blocker = err.message;
         }
       }
       ctx.reporter.note(`Ran a full sync instead of an incremental one: ${blocker}.`);

@@ -1,5 +1,6 @@
 import type { Removal, RunContext } from "./context.ts";
 import {
+  FullSyncNeeded,
   type GroupChange,
   mergeGroupChange,
   parseGroupChange,
@@ -190,6 +191,8 @@ async function incrementalLists(
   const { settings, reporter, connection, store } = ctx;
   await reporter.phase("writing changed lists");
   const index = await loadListIndex(ctx);
+  if (index.some((e) => e.status !== "deleted" && e.nestedGroupIds === undefined))
+    throw new FullSyncNeeded("lists were stored before their nested groups were recorded");
   const bySource = new Map<string, ListIndexEntry>(index.map((e) => [e.sourceId, e]));
   const live = (id: string) => bySource.has(id) && bySource.get(id)?.status !== "deleted";
   const prefix = settings.lists.namePrefix.toLowerCase();
