@@ -266,6 +266,7 @@ async function incrementalLists(
     for (const id of held) d.remove.delete(id);
   }
   for (const id of reread.keys()) direct.delete(id);
+  reporter.task.progress.total = reporter.task.progress.processed + direct.size + reread.size;
   await applyMemberChanges(ctx, direct, bySource);
 
   const missing = [...reread].filter(([id, g]) => !g && live(id)).map(([id]) => id);
