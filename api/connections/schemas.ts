@@ -38,6 +38,24 @@ export const scheduleSchema = z
 
 export const defaultSchedule = (): Schedule => scheduleSchema.parse({});
 
+const schedulePatchSchema = z
+  .object({
+    enabled: z.boolean(),
+    intervalMinutes: z
+      .number()
+      .int()
+      .min(1, "at least 1 minute")
+      .max(7 * 24 * 60, "at most a week"),
+    fullEveryHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
+    quiet: z.boolean(),
+  })
+  .partial()
+  .strict();
+
 const common = {
   name,
   settings: syncSettingsSchema.optional(),
@@ -55,7 +73,8 @@ export const patchConnectionSchema = z
   .object({
     name: name.optional(),
     settings: syncSettingsSchema.optional(),
-    schedule: scheduleSchema.partial().strict().optional(),
+    // Without defaults: a partial schedule changes only the fields sent (a paused schedule stays paused).
+    schedule: schedulePatchSchema.optional(),
     clientId: guid.optional(),
     clientSecret: clientSecret.optional(),
     allowConcurrent: z.boolean().optional(),

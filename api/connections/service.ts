@@ -226,12 +226,17 @@ export class ConnectionsService {
         profiles,
         lists,
       });
-    if (current.lastTask && ["queued", "running"].includes(current.lastTask.status))
+    // The task documents are the truth about running work (lastTask is only written when a task ends).
+    const [active] = await this.store.tasks.all(tenantId, {
+      where: "c.connectionId = @c AND (c.status = 'queued' OR c.status = 'running')",
+      parameters: [{ name: "@c", value: id }],
+    });
+    if (active)
       throw new ConnectionRefused(409, {
         code: "task-running",
-        message: `Task ${current.lastTask.id} of this connection is ${current.lastTask.status}`,
+        message: `Task ${active.id} of this connection is ${active.status}`,
         remedy: "Cancel the task or wait for it to finish, then delete.",
-        taskId: current.lastTask.id,
+        taskId: active.id,
       });
     const removed =
       options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;

@@ -47,6 +47,7 @@ export async function syncLists(
   const { reporter } = ctx;
   const index = await loadListIndex(ctx);
   const { groups, malformed } = scoped;
+  const unreadable = new Set(malformed.map((m) => m.id));
   for (const bad of malformed)
     reporter.record({ kind: "list", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
 
@@ -66,7 +67,9 @@ export async function syncLists(
   if (mirrorLists) {
     const inScope = new Set(groups.map((g) => g.id));
     for (const entry of index) {
-      if (entry.status === "deleted" || inScope.has(entry.sourceId)) continue;
+      // An unreadable group is unknown, not gone.
+      if (entry.status === "deleted" || inScope.has(entry.sourceId) || unreadable.has(entry.sourceId))
+        continue;
       removals.push(listRemoval(entry, "group no longer in Entra ID or outside the list scope"));
     }
   }

@@ -13,6 +13,7 @@ import type { SyncSettings } from "./settings.ts";
 
 export const GROUP_SELECT = "id,displayName,description,mail,groupTypes,securityEnabled,mailEnabled";
 const USER_TYPE = "#microsoft.graph.user";
+const ok = (status: number) => status >= 200 && status < 300;
 const GROUP_TYPE = "#microsoft.graph.group";
 
 export interface Malformed {
@@ -51,7 +52,7 @@ export async function requireGroups(graph: GraphApi, ids: string[], purpose: str
   responses.forEach((response, i) => {
     const id = ids[i] as string;
     if (response.status === 404) missing.push(id);
-    else if (response.status >= 400) throw graph.failureOf(response, `/groups/${id}`);
+    else if (!ok(response.status)) throw graph.failureOf(response, `/groups/${id}`);
     else groups.push(graphGroupSchema.parse(response.body));
   });
   if (missing.length > 0)
@@ -155,7 +156,8 @@ export async function readGroupMembers(
   const path = (id: string) => `/groups/${id}/transitiveMembers?$select=id&$top=999`;
   const responses = await graph.batchGet(groupIds.map((id) => ({ id, url: path(id) })));
   for (const response of responses) {
-    if (response.status >= 400) throw graph.failureOf(response, path(response.id));
+    // Anything but success (a missing answer included) fails the read: no answer is not "no members".
+    if (!ok(response.status)) throw graph.failureOf(response, path(response.id));
     const userSet = new Set<string>();
     const groupSet = new Set<string>();
     users.set(response.id, userSet);

@@ -3,6 +3,7 @@ import type { Removal, RunContext } from "./context.ts";
 import { checkDeletionGuard } from "./guard.ts";
 import { contentHash } from "./hash.ts";
 import { loadProfiles } from "./profiles.ts";
+import { TaskCancelled } from "./task-reporter.ts";
 
 export type RemovalOutcome =
   | { status: "succeeded" }
@@ -68,7 +69,11 @@ export async function applyRemovals(
     await removeProfiles(ctx, users);
     await removeLists(ctx, lists);
   }
-  await reporter.save(true);
+  // Removals are applied: a cancel that arrives now is too late, and the task says what it did.
+  await reporter.save(true).catch((err) => {
+    if (!(err instanceof TaskCancelled)) throw err;
+    reporter.note("A cancel arrived after the removals were applied; the task finished them.");
+  });
   return { status: "succeeded" };
 }
 

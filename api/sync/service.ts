@@ -145,6 +145,12 @@ export class SyncService {
         remedy: "Only a task halted by the deletion guard can be confirmed.",
       });
     const connection = await this.deps.store.connections.require(tenantId, task.connectionId);
+    if (connection.status === "inactive" || connection.status === "needs-reauth")
+      throw new SyncRequestError(409, {
+        code: connection.status === "inactive" ? "connection-inactive" : "needs-reauth",
+        message: `Connection "${connection.name}" is ${connection.status === "inactive" ? "switched off" : "waiting for reauthorization"}, so nothing is removed now`,
+        remedy: "Reactivate or reauthorize the connection, then sync again.",
+      });
     const claim = await this.leases.acquire(tenantId, leaseId(task.connectionId), this.leaseMs, taskId);
     if (!claim.acquired)
       throw new SyncRequestError(409, {
@@ -153,13 +159,28 @@ export class SyncService {
         remedy: "Wait for it to finish, then confirm again.",
       });
     const removals = task.halt.wouldDelete + task.halt.wouldDeactivate;
-    const confirmed = await this.deps.store.tasks.update(tenantId, taskId, (t) => ({
-      ...t,
-      status: "queued",
-      confirmedRemovals: removals,
-      confirmedBy: actor,
-      notes: [...t.notes, `${actor.name} confirmed ${removals} removals.`],
-    }));
+    let confirmed: TaskDoc;
+    try {
+      // Checked again inside the write: a cancel that came first wins over this confirmation.
+      confirmed = await this.deps.store.tasks.update(tenantId, taskId, (t) => {
+        if (t.status !== "halted")
+          throw new SyncRequestError(409, {
+            code: "not-halted",
+            message: `This task was ${t.status} meanwhile`,
+            remedy: "Nothing to confirm; sync again if needed.",
+          });
+        return {
+          ...t,
+          status: "queued",
+          confirmedRemovals: removals,
+          confirmedBy: actor,
+          notes: [...t.notes, `${actor.name} confirmed ${removals} removals.`],
+        };
+      });
+    } catch (err) {
+      await this.leases.release(claim.lease).catch(() => undefined);
+      throw err;
+    }
     this.spawn(confirmed, connection, claim.lease);
     return confirmed;
   }
@@ -298,8 +319,9 @@ export class SyncService {
           status: "failed",
           error: {
             code: "internal",
-            message: "The sync stopped because of an unexpected error; nothing was deleted.",
-            remedy: "Retry; if it happens again, contact support with the task id.",
+            message: "The sync stopped because of an unexpected error.",
+            remedy:
+              "Retry; the task's details list each record it handled before it stopped. If it happens again, contact support with the task id.",
           },
         };
       } else outcome = { status: "failed", error: err.toProblem(), cause: err };

@@ -77,14 +77,16 @@ const entraSource = z
     "must be an Entra user property, onPremisesExtensionAttributes.extensionAttributeN or extension_{appId}_{name}",
   );
 
-export const mappingSchema = z.object({
-  source: entraSource,
-  /** `field:<profile field>` or `attribute:<custom attribute name>`. */
-  target: z
-    .string()
-    .trim()
-    .regex(/^(field|attribute):[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be field:<name> or attribute:<name>"),
-});
+export const mappingSchema = z
+  .object({
+    source: entraSource,
+    /** `field:<profile field>` or `attribute:<custom attribute name>`. */
+    target: z
+      .string()
+      .trim()
+      .regex(/^(field|attribute):[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be field:<name> or attribute:<name>"),
+  })
+  .strict();
 export type Mapping = z.infer<typeof mappingSchema>;
 
 export const DEFAULT_MAPPING: Mapping[] = [
@@ -105,13 +107,15 @@ export const DEFAULT_MAPPING: Mapping[] = [
   { source: "accountEnabled", target: "field:accountEnabled" },
 ];
 
-export const ruleSchema = z.object({
-  attribute: entraSource,
-  operator: z.enum(["equals", "notEquals", "startsWith", "isEmpty", "isNotEmpty"]),
-  value: z.string().max(256).default(""),
-  /** include: a user must match; exclude: a matching user is left out. */
-  effect: z.enum(["include", "exclude"]),
-});
+export const ruleSchema = z
+  .object({
+    attribute: entraSource,
+    operator: z.enum(["equals", "notEquals", "startsWith", "isEmpty", "isNotEmpty"]),
+    value: z.string().max(256).default(""),
+    /** include: a user must match; exclude: a matching user is left out. */
+    effect: z.enum(["include", "exclude"]),
+  })
+  .strict();
 export type Rule = z.infer<typeof ruleSchema>;
 
 export const syncSettingsSchema = z

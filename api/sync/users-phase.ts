@@ -40,8 +40,11 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
   // Read everything in scope first: nothing is written or removed until the read is complete.
   const candidates = new Map<string, MappedUser>();
   const excluded = new Map<string, Excluded>();
+  // Objects Graph returned in a shape this product cannot read are unknown, not gone: never removed.
+  const unreadable = new Set<string>();
   await reporter.phase("reading users");
   for await (const page of readScopedUsers(ctx.graph, settings)) {
+    for (const bad of page.malformed) unreadable.add(bad.id);
     for (const bad of page.malformed)
       reporter.record({ kind: "user", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
     for (const user of page.users) {
@@ -94,11 +97,13 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     await reporter.save();
   }
   // Skipped users that already have a profile keep it: a skip is never a deletion.
-  for (const id of invalid) if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
+  for (const id of [...invalid, ...unreadable])
+    if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
 
   if (settings.mirror) {
     for (const entry of index) {
-      if (entry.status === "deleted" || candidates.has(entry.sourceId)) continue;
+      if (entry.status === "deleted" || candidates.has(entry.sourceId) || unreadable.has(entry.sourceId))
+        continue;
       const why =
         excluded.get(entry.sourceId)?.reason ?? "no longer in Entra ID or outside the connection's scope";
       if (settings.updateOnly) {

@@ -135,6 +135,17 @@ describe("syncing again after the tenant changed", () => {
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
   });
 
+  it("a user Graph returns in a shape the product cannot read is reported, not deleted", async () => {
+    const connection = await h.connect({ what: "users", deletionGuard: { maxPercent: 50 } });
+    await h.run(connection);
+    h.sim.directory.updateUser(T, user("Adele Vance").id, { accountEnabled: "sometimes" } as never);
+    const task = await h.run(connection);
+    expect(task.status).toBe("succeeded");
+    expect(task.counters.users).toMatchObject({ errors: 1, deleted: 0 });
+    expect((await h.records(task)).find((r) => r.sourceId === user("Adele Vance").id)?.action).toBe("error");
+    expect((await h.profiles(connection)).find((p) => p.displayName === "Adele Vance")?.status).toBe("active");
+  });
+
   it("an auth failure in the middle of the read deletes nothing and fails with a remedy", async () => {
     const connection = await h.connect({ users: { scope: "groups", groupIds: [group("All Staff").id] } });
     await h.run(connection);
