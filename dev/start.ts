@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   env.AUTH_CLIENT_SECRET ??= PRODUCT_APP.clientSecret;
   env.AUTH_AUDIENCES ??= PRODUCT_APP.appIdUri;
   env.SESSION_SECRET ??= localSecret("session-secret");
+  // The Agents Playground talks to the bot unsigned; only this local stack allows that.
+  if (!env.BOT_APP_ID) env.BOT_ALLOW_UNSIGNED ??= "true";
 
   const api = await startApi(loadConfig(env), { localKeyDir: join(LOCAL, "keys") });
   closers.unshift(() => api.close());

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DefaultAzureCredential } from "@azure/identity";
 import { createBotModule } from "../../bot/module.ts";
+import { KeyVaultKeyWrapper } from "../auth/key-vault.ts";
 import { createAuthModule } from "../auth/module.ts";
 import type { Config } from "../config/config.ts";
 import { EventBus } from "../events.ts";
@@ -45,11 +47,15 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     logger.warn({ err, eventId: event.id }, "event listener failed"),
   );
 
+  const keyWrapper = config.ENCRYPTION_KEY_ID
+    ? KeyVaultKeyWrapper.fromCredential(config.ENCRYPTION_KEY_ID, new DefaultAzureCredential())
+    : undefined;
   const auth = createAuthModule({
     config,
     store,
     events,
     logger,
+    ...(keyWrapper ? { keyWrapper } : {}),
     ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
   });
   const graphFor = auth.syncHooks.graphFor;

@@ -74,7 +74,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
   const wrapper = options.keyWrapper ?? (masterKey ? new LocalKeyWrapper(masterKey) : undefined);
   if (!wrapper)
     throw new Error(
-      "ENCRYPTION_KEY is not configured (32 bytes, base64); connection secrets cannot be protected",
+      "Neither ENCRYPTION_KEY_ID (a Key Vault key) nor ENCRYPTION_KEY (32 bytes, base64) is configured; connection secrets cannot be protected",
     );
   const secrets = new SecretBox(wrapper);
   const sessionSecret = config.SESSION_SECRET ?? masterKey;

@@ -73,11 +73,22 @@ const configSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
     .optional(),
+  /** Versioned URI of a Key Vault RSA key that wraps data keys (production); ENCRYPTION_KEY otherwise. */
+  ENCRYPTION_KEY_ID: z
+    .string()
+    .url()
+    .refine((v) => v.startsWith("https://"), "must be an https Key Vault key URI")
+    .optional(),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
 
   BOT_APP_ID: optionalString,
   BOT_APP_PASSWORD: optionalString,
   BOT_APP_TENANT_ID: optionalString,
+  /** Local testing only: accept unsigned bot traffic when BOT_APP_ID is empty (the Agents Playground). */
+  BOT_ALLOW_UNSIGNED: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
   /** Manifest id of the Teams app, for deep links from bot cards into the tab. */
   TEAMS_APP_ID: optionalString,
 
@@ -109,5 +120,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const raw = parsed.data;
+  // Without an app id the bot endpoint cannot check who sent a message; only local testing may run so.
+  if (!raw.BOT_APP_ID && !raw.BOT_ALLOW_UNSIGNED)
+    throw new ConfigError([
+      "BOT_APP_ID: is required (the Azure Bot's app id); set BOT_ALLOW_UNSIGNED=true only for local testing",
+    ]);
   return { ...raw, publicUrl: raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}` };
 }

@@ -58,6 +58,7 @@ export async function startAuthStack(
     SESSION_SECRET: randomBytes(32).toString("base64"),
     PUBLIC_URL: url,
     LOG_LEVEL: "silent",
+    BOT_ALLOW_UNSIGNED: "true",
     ...options.env,
   });
   const logger = pino({ level: "silent" });

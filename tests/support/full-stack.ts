@@ -62,6 +62,7 @@ export async function startFullStack(
     SESSION_SECRET: randomBytes(32).toString("base64url"),
     // As `npm start` runs it: no bot registration, so the endpoint accepts unsigned activities.
     BOT_APP_ID: "",
+    BOT_ALLOW_UNSIGNED: "true",
     PORT: "0",
     SCHEDULER_ENABLED: "false",
     LOG_LEVEL: "silent",

@@ -143,7 +143,9 @@ describe("syncing again after the tenant changed", () => {
     expect(task.status).toBe("succeeded");
     expect(task.counters.users).toMatchObject({ errors: 1, deleted: 0 });
     expect((await h.records(task)).find((r) => r.sourceId === user("Adele Vance").id)?.action).toBe("error");
-    expect((await h.profiles(connection)).find((p) => p.displayName === "Adele Vance")?.status).toBe("active");
+    expect((await h.profiles(connection)).find((p) => p.displayName === "Adele Vance")?.status).toBe(
+      "active",
+    );
   });
 
   it("an auth failure in the middle of the read deletes nothing and fails with a remedy", async () => {

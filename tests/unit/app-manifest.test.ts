@@ -284,7 +284,11 @@ interface AadManifestShape {
 describe("Entra app manifest", () => {
   const aad = readFilled<AadManifestShape>("aad.manifest.json");
   // The roles the API authorizes against, from its own configuration defaults.
-  const config = loadConfig({ COSMOS_ENDPOINT: "https://localhost:8081", AUTH_CLIENT_ID: SAMPLE_ENV.BOT_ID });
+  const config = loadConfig({
+    COSMOS_ENDPOINT: "https://localhost:8081",
+    AUTH_CLIENT_ID: SAMPLE_ENV.BOT_ID,
+    BOT_APP_ID: SAMPLE_ENV.BOT_ID,
+  });
 
   it("defines exactly the app roles the API authorizes", () => {
     const roles = aad.appRoles.map((r) => r.value).sort();

@@ -1,0 +1,35 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { CryptographyClient } from "@azure/keyvault-keys";
+import type { KeyWrapper } from "./secrets.ts";
+
+/** What this wrapper needs of a Key Vault key; CryptographyClient provides it. */
+export interface VaultKeyOperations {
+  wrapKey(algorithm: "RSA-OAEP-256", key: Uint8Array): Promise<{ result: Uint8Array; keyID?: string }>;
+  unwrapKey(algorithm: "RSA-OAEP-256", encryptedKey: Uint8Array): Promise<{ result: Uint8Array }>;
+}
+
+/**
+ * Data keys wrapped by an RSA key in Azure Key Vault: the master key never leaves the vault, and the API's
+ * managed identity needs only the wrapKey/unwrapKey permissions. `keyId` is the versioned key URI, so
+ * secrets sealed before a key rotation still open with the version that sealed them.
+ */
+export class KeyVaultKeyWrapper implements KeyWrapper {
+  constructor(
+    readonly keyId: string,
+    private readonly clientFor: (keyId: string) => VaultKeyOperations,
+  ) {}
+
+  static fromCredential(keyId: string, credential: TokenCredential): KeyVaultKeyWrapper {
+    return new KeyVaultKeyWrapper(keyId, (id) => new CryptographyClient(id, credential));
+  }
+
+  async wrap(dataKey: Buffer): Promise<Buffer> {
+    const { result } = await this.clientFor(this.keyId).wrapKey("RSA-OAEP-256", dataKey);
+    return Buffer.from(result);
+  }
+
+  async unwrap(wrapped: Buffer, keyId: string): Promise<Buffer> {
+    const { result } = await this.clientFor(keyId).unwrapKey("RSA-OAEP-256", wrapped);
+    return Buffer.from(result);
+  }
+}
