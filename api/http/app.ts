@@ -19,6 +19,22 @@ export interface HttpAppParts {
   tabDist?: string;
 }
 
+/**
+ * Request log lines without what could open a session: sign-in and consent callbacks carry one-time codes
+ * and state in their query string, and the CSRF token travels in a header.
+ */
+export function withoutSecrets(req: { url?: string; query?: unknown; headers?: Record<string, unknown> }) {
+  const url = req.url ?? "";
+  const sensitive = url.startsWith("/auth/");
+  const { authorization: _a, cookie: _c, "x-csrf-token": _x, ...headers } = req.headers ?? {};
+  return {
+    ...req,
+    url: sensitive ? url.split("?")[0] : url,
+    query: sensitive ? undefined : req.query,
+    headers,
+  };
+}
+
 export function createHttpApp(parts: HttpAppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
@@ -47,7 +63,13 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
       frameguard: false,
     }),
   );
-  app.use(pinoHttp({ logger: parts.logger, autoLogging: { ignore: (req) => req.url === "/healthz" } }));
+  app.use(
+    pinoHttp({
+      logger: parts.logger,
+      autoLogging: { ignore: (req) => req.url === "/healthz" },
+      serializers: { req: withoutSecrets },
+    }),
+  );
   app.use(express.json({ limit: "1mb", strict: true }));
   app.use(express.urlencoded({ extended: false, limit: "100kb" }));
   app.use(healthRoutes(parts.checks));
