@@ -3,7 +3,6 @@ import { ensureLocalCertificate } from "../dev/tls.ts";
 import { guidFrom } from "../sim/ids.ts";
 import { DEMO_CUSTOMER_APP_PERMISSIONS, generatedTenant, startSimulator } from "../sim/index.ts";
 import { applyChanges, type ChangeSummary } from "./changes.ts";
-import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
 import { type FullSyncBound, fullSyncBound } from "./lower-bound.ts";
 import type { TenantSize } from "./sizes.ts";
 
@@ -23,7 +22,7 @@ export interface StandinsInfo {
   tenantId: string;
   clientId: string;
   clientSecret: string;
-  /** Whether the local Cosmos server's quadratic row collection was replaced (see cosmos-query-patch.ts). */
+  /** Whether the local Cosmos server's quadratic row collection was replaced (see dev/cosmos-query-patch.ts). */
   cosmosQueriesPatched: boolean;
 }
 
@@ -95,8 +94,8 @@ export async function startStandins(spec: StandinsSpec): Promise<Standins> {
     latencyMs: spec.latencyMs,
     throttling: { budgetPer10s: LARGE_TENANT_BUDGET },
   });
-  const cosmosQueriesPatched = patchLocalCosmosQueries();
   const cosmos = await startLocalCosmos(tls);
+  const cosmosQueriesPatched = cosmos.queriesPatched;
   const tenantId = tenant.tenantId;
   // The seed arrays now live (copied) in the simulator's state; drop the seed's copy.
   tenant.users.length = 0;

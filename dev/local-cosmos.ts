@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createHttpsServer } from "@vercel/cosmosdb-server";
+import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
 
 /** The key every Cosmos emulator accepts; the local server does not check it, real accounts never see it. */
 export const LOCAL_COSMOS_KEY =
@@ -8,11 +9,14 @@ export const LOCAL_COSMOS_KEY =
 export interface LocalCosmos {
   endpoint: string;
   key: string;
+  /** Whether the server's quadratic query engine was replaced (see cosmos-query-patch.ts). */
+  queriesPatched: boolean;
   close(): Promise<void>;
 }
 
 /** Starts the Cosmos-protocol server on localhost with our certificate (its bundled one expired in 2021). */
 export async function startLocalCosmos(tls: { cert: string; key: string }, port = 0): Promise<LocalCosmos> {
+  const queriesPatched = patchLocalCosmosQueries();
   const server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAlive: true } as never);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -22,6 +26,7 @@ export async function startLocalCosmos(tls: { cert: string; key: string }, port 
   return {
     endpoint: `https://localhost:${actualPort}`,
     key: LOCAL_COSMOS_KEY,
+    queriesPatched,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
