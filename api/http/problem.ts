@@ -54,6 +54,23 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         .json({ error: { code: err.code, message: err.message, remedy: "Reload and try again." } });
       return;
     }
+    if (isStoreError(err, "unavailable")) {
+      res.status(503).setHeader("retry-after", "5");
+      res.json({
+        error: { code: "unavailable", message: err.message, remedy: "Try again in a few seconds." },
+      });
+      return;
+    }
+    if (isStoreError(err, "too-large")) {
+      res.status(413).json({
+        error: {
+          code: "too-large",
+          message: err.message,
+          remedy: "Store less in one item, for example fewer whitelist entries.",
+        },
+      });
+      return;
+    }
     const status = (err as { status?: number; type?: string }).status;
     if (status === 413) {
       res.status(413).json({

@@ -20,7 +20,12 @@ export function translateCosmosError(err: unknown, what: string): never {
   if (status === 412)
     throw new StoreError(`${what} was changed by someone else; reload and retry`, "precondition-failed");
   if (status === 413) throw new StoreError(`${what} is too large to store`, "too-large");
-  if (status === 503 || status === "ECONNREFUSED")
-    throw new StoreError("The database is unavailable; retry in a moment", "unavailable");
+  // 429: the account's throughput is used up for now (the SDK has already retried); the rest: unreachable.
+  if (
+    status === 429 ||
+    status === 503 ||
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT"].includes(String(status))
+  )
+    throw new StoreError("The database is busy or unreachable right now", "unavailable");
   throw err;
 }

@@ -145,7 +145,7 @@ export class TenantRepository<T extends TenantDocument> {
       maxItemCount: options.pageSize,
       continuationToken: options.continuationToken,
     });
-    const response = await iterator.fetchNext();
+    const response = await iterator.fetchNext().catch((err) => translateCosmosError(err, this.what));
     this.metrics.record(response.requestCharge);
     const continuationToken = response.hasMoreResults ? response.continuationToken : undefined;
     return { items: response.resources, ...(continuationToken ? { continuationToken } : {}) };
@@ -158,7 +158,7 @@ export class TenantRepository<T extends TenantDocument> {
       maxItemCount: pageSize,
     });
     while (iterator.hasMoreResults()) {
-      const response = await iterator.fetchNext();
+      const response = await iterator.fetchNext().catch((err) => translateCosmosError(err, this.what));
       this.metrics.record(response.requestCharge);
       if (response.resources.length > 0) yield response.resources;
     }
@@ -175,7 +175,7 @@ export class TenantRepository<T extends TenantDocument> {
       { maxItemCount: pageSize },
     );
     while (iterator.hasMoreResults()) {
-      const response = await iterator.fetchNext();
+      const response = await iterator.fetchNext().catch((err) => translateCosmosError(err, this.what));
       this.metrics.record(response.requestCharge);
       if (response.resources.length > 0) yield response.resources;
     }
@@ -192,7 +192,8 @@ export class TenantRepository<T extends TenantDocument> {
       .query<number>(this.buildQuery(tenantId, { ...spec, select: "VALUE COUNT(1)" }), {
         partitionKey: tenantId,
       })
-      .fetchAll();
+      .fetchAll()
+      .catch((err) => translateCosmosError(err, this.what));
     this.metrics.record(requestCharge);
     return resources.reduce((a, b) => a + b, 0);
   }
@@ -230,7 +231,7 @@ export class TenantRepository<T extends TenantDocument> {
         chunks.map((chunk) =>
           limit(async () =>
             (
-              await this.container.items.bulk(chunk)
+              await this.container.items.bulk(chunk).catch((err) => translateCosmosError(err, this.what))
             ).map((result) => {
               this.metrics.record(result.requestCharge);
               return { status: Number(result.statusCode), message: "" };
