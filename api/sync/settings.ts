@@ -15,12 +15,9 @@ const email = z
   .email("must be an email address")
   .transform((v) => v.toLowerCase());
 
-/** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
-export const PROFILE_FIELDS = [
-  "firstName",
-  "lastName",
+/** Entra user properties kept under the same name in a profile. */
+const SHARED_FIELDS = [
   "displayName",
-  "email",
   "userPrincipalName",
   "jobTitle",
   "department",
@@ -39,32 +36,13 @@ export const PROFILE_FIELDS = [
   "userType",
   "accountEnabled",
 ] as const;
+
+/** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
+export const PROFILE_FIELDS = ["firstName", "lastName", "email", ...SHARED_FIELDS] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** Entra user properties that may be mapped, besides extension attributes. */
-export const ENTRA_USER_FIELDS = [
-  "givenName",
-  "surname",
-  "displayName",
-  "mail",
-  "userPrincipalName",
-  "jobTitle",
-  "department",
-  "companyName",
-  "mobilePhone",
-  "businessPhones",
-  "faxNumber",
-  "streetAddress",
-  "city",
-  "state",
-  "postalCode",
-  "country",
-  "officeLocation",
-  "employeeId",
-  "preferredLanguage",
-  "userType",
-  "accountEnabled",
-] as const;
+export const ENTRA_USER_FIELDS = ["givenName", "surname", "mail", ...SHARED_FIELDS] as const;
 
 const entraSource = z
   .string()
