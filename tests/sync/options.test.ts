@@ -117,6 +117,16 @@ describe("sync options", () => {
     const mirrored = await h.run(c);
     expect(await listNames(c.id)).toEqual(["Legal"]);
     expect(mirrored.counters.lists.deleted).toBe(1);
+    // A deleted list keeps no member edges.
+    expect(
+      await h.store.memberships.count(T, {
+        where: "c.connectionId = @c AND c.listSourceId = @l",
+        parameters: [
+          { name: "@c", value: c.id },
+          { name: "@l", value: group("Finance") },
+        ],
+      }),
+    ).toBe(0);
   });
 
   it("update-only matches existing profiles by email or UPN and creates nothing", async () => {
