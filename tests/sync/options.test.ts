@@ -117,16 +117,25 @@ describe("sync options", () => {
     const mirrored = await h.run(c);
     expect(await listNames(c.id)).toEqual(["Legal"]);
     expect(mirrored.counters.lists.deleted).toBe(1);
-    // A deleted list keeps no member edges.
-    expect(
-      await h.store.memberships.count(T, {
+  });
+
+  it("a list leaving the scope is deleted together with its member edges", async () => {
+    const c = await h.connect({ lists: { namePrefix: "Fin" }, deletionGuard: { maxPercent: 100 } });
+    await h.run(c);
+    const edges = () =>
+      h.store.memberships.count(T, {
         where: "c.connectionId = @c AND c.listSourceId = @l",
         parameters: [
           { name: "@c", value: c.id },
           { name: "@l", value: group("Finance") },
         ],
-      }),
-    ).toBe(0);
+      });
+    expect(await edges()).toBe(4);
+    await h.updateSettings(c, { lists: { namePrefix: "Leg" }, deletionGuard: { maxPercent: 100 } });
+    const task = await h.run(c);
+    expect(task.counters.lists).toMatchObject({ deleted: 1, created: 1 });
+    expect(await edges()).toBe(0);
+    expect(await listNames(c.id)).toEqual(["Legal"]);
   });
 
   it("update-only matches existing profiles by email or UPN and creates nothing", async () => {
