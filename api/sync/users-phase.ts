@@ -145,7 +145,12 @@ export async function writeUsers(
 ): Promise<void> {
   const { reporter, connection, taskId } = ctx;
   const now = ctx.now().toISOString();
-  const planned: { user: MappedUser; entry?: ProfileIndexEntry; status: "active" | "inactive" }[] = [];
+  const planned: {
+    user: MappedUser;
+    entry?: ProfileIndexEntry;
+    status: "active" | "inactive";
+    hash: string;
+  }[] = [];
   for (const user of users) {
     const entry =
       bySource.get(user.sourceId) ??
@@ -161,19 +166,18 @@ export async function writeUsers(
       continue;
     }
     const status = user.enabled ? "active" : "inactive";
-    if (entry?.lastTaskId === taskId && entry.hash === profileHash(user, status)) {
+    const hash = profileHash(user, status);
+    if (entry?.lastTaskId === taskId && entry.hash === hash) {
       // Already written by this task before a restart or confirmation: counted from its record.
       remaining.add(user.sourceId);
       continue;
     }
-    planned.push({ user, ...(entry ? { entry } : {}), status });
+    planned.push({ user, ...(entry ? { entry } : {}), status, hash });
   }
-  const needBefore = planned.flatMap((p) =>
-    p.entry && p.entry.hash !== profileHash(p.user, p.status) ? [p.entry.id] : [],
-  );
+  const needBefore = planned.flatMap((p) => (p.entry && p.entry.hash !== p.hash ? [p.entry.id] : []));
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
-  for (const { user, entry, status } of planned) {
+  for (const { user, entry, status, hash } of planned) {
     remaining.add(user.sourceId);
     if (!entry) {
       const doc = buildProfile(undefined, user, status, connection, taskId, now);
@@ -187,7 +191,6 @@ export async function writeUsers(
       writes.push(doc);
       continue;
     }
-    const hash = profileHash(user, status);
     if (entry.hash === hash && entry.status !== "deleted") {
       reporter.record(recordOf(user, "unchanged"));
       continue;
