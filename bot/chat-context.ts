@@ -8,13 +8,37 @@ import {
 import type { Actor } from "../api/store/documents.ts";
 import type { ChatTarget } from "./conversations.ts";
 
-/** Reads who and where from a Teams activity; the only place that knows the Teams channelData shape. */
-export function tenantOf(activity: Activity): string | undefined {
-  return (
-    activity.conversation?.tenantId ??
-    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
-    undefined
-  );
+// Reads who and where from a Teams activity; the only place that knows the Teams channelData shape.
+
+export type TenantOfActivity =
+  | { ok: true; tenantId: string }
+  | {
+      ok: false;
+      reason: "missing" | "mismatch";
+      conversationTenantId?: string;
+      channelDataTenantId?: string;
+    };
+
+/**
+ * The tenant a Teams activity belongs to. Teams stamps it into channelData.tenant.id and into
+ * conversation.tenantId; an activity lacking either, or carrying two different ones, was not shaped by
+ * Teams and names no tenant we could trust.
+ */
+export function tenantOf(activity: Activity): TenantOfActivity {
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const fromConversation = activity.conversation?.tenantId;
+  const channelDataTenantId = typeof fromChannelData === "string" ? fromChannelData.trim() : "";
+  const conversationTenantId = typeof fromConversation === "string" ? fromConversation.trim() : "";
+  // What was seen, for the log; cut short since a forged activity may carry anything there.
+  const seen = {
+    ...(conversationTenantId ? { conversationTenantId: conversationTenantId.slice(0, 64) } : {}),
+    ...(channelDataTenantId ? { channelDataTenantId: channelDataTenantId.slice(0, 64) } : {}),
+  };
+  if (!channelDataTenantId || !conversationTenantId) return { ok: false, reason: "missing", ...seen };
+  if (channelDataTenantId.toLowerCase() !== conversationTenantId.toLowerCase())
+    return { ok: false, reason: "mismatch", ...seen };
+  // Lower case, as tenant ids from validated tokens are: the tenant is the partition key of every document.
+  return { ok: true, tenantId: channelDataTenantId.toLowerCase() };
 }
 
 export function actorOf(activity: Activity): Actor {

@@ -7,13 +7,15 @@ import { createLinks } from "./cards/links.ts";
 import { AlertChannels } from "./conversations.ts";
 import { Notifier } from "./notifier.ts";
 import type { BotLogger, SyncPort } from "./ports.ts";
-import { DirectorySyncBot } from "./teams-bot.ts";
+import { DirectorySyncBot, TEAMS_CHANNEL } from "./teams-bot.ts";
 
 /** The settings the bot reads; the API's Config satisfies it (TEAMS_APP_ID is optional until it exists). */
 export interface BotConfig {
   BOT_APP_ID?: string;
   BOT_APP_PASSWORD?: string;
   BOT_APP_TENANT_ID?: string;
+  /** Local testing only: the endpoint takes unsigned traffic (no BOT_APP_ID), as from the Agents Playground. */
+  BOT_ALLOW_UNSIGNED?: boolean;
   /** Manifest id of the Teams app, for deep links into the tab; without it links open the web app. */
   TEAMS_APP_ID?: string;
   publicUrl: string;
@@ -27,6 +29,20 @@ export interface BotModule {
   bot: DirectorySyncBot;
   /** Stops listening to events. */
   close(): void;
+}
+
+/** The Playground's channel when it is started with `-c emulator` instead of `-c msteams`. */
+const PLAYGROUND_CHANNEL = "emulator";
+
+/**
+ * Teams only. The local stack's unsigned mode (no app id, BOT_ALLOW_UNSIGNED) also takes the Agents
+ * Playground's emulator channel, since nothing there is verified anyway; the tenant check still applies.
+ * With an app id the traffic is signed and Teams is the only channel, whatever BOT_ALLOW_UNSIGNED says.
+ */
+export function allowedChannels(config: Pick<BotConfig, "BOT_APP_ID" | "BOT_ALLOW_UNSIGNED">): string[] {
+  return !config.BOT_APP_ID && config.BOT_ALLOW_UNSIGNED
+    ? [TEAMS_CHANNEL, PLAYGROUND_CHANNEL]
+    : [TEAMS_CHANNEL];
 }
 
 export function createBotModule(deps: {
@@ -50,7 +66,14 @@ export function createBotModule(deps: {
     ...(config.TEAMS_APP_ID ? { teamsAppId: config.TEAMS_APP_ID } : {}),
   });
   const channels = new AlertChannels(store);
-  const bot = new DirectorySyncBot({ store, sync, channels, links, logger });
+  const bot = new DirectorySyncBot({
+    store,
+    sync,
+    channels,
+    links,
+    logger,
+    allowedChannels: allowedChannels(config),
+  });
   const notifier = new Notifier({
     adapter,
     botAppId: config.BOT_APP_ID ?? "",

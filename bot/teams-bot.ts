@@ -1,4 +1,5 @@
 import {
+  ActivityTypes,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   TeamsActivityHandler,
@@ -6,7 +7,7 @@ import {
 } from "botbuilder";
 import type { Store } from "../api/store/store.ts";
 import { cardActionResponse, cardMessage } from "./cards/attachment.ts";
-import type { ActionData } from "./cards/card.ts";
+import type { ActionData, AdaptiveCard } from "./cards/card.ts";
 import type { Links } from "./cards/links.ts";
 import { noticeCard } from "./cards/notice.ts";
 import { welcomeCard } from "./cards/welcome.ts";
@@ -23,7 +24,15 @@ export interface BotDeps {
   channels: AlertChannels;
   links: Links;
   logger: BotLogger;
+  /** Channels the bot acts on (default: Teams only); see allowedChannels in module.ts. */
+  allowedChannels?: readonly string[];
 }
+
+export const TEAMS_CHANNEL = "msteams";
+
+/** Where run() leaves the tenant it checked, for the handlers of the same turn. */
+const TENANT_KEY = Symbol("directory-sync tenant");
+const tenantIn = (context: TurnContext): string => context.turnState.get(TENANT_KEY) as string;
 
 /**
  * Teams glue: turns activities into commands and card actions, and keeps the alert channel up to date on
@@ -46,6 +55,78 @@ export class DirectorySyncBot extends TeamsActivityHandler {
     });
   }
 
+  /**
+   * Nothing reaches a handler unless it came through Teams and names one tenant: other channels (Web Chat,
+   * Direct Line) let the sender shape conversation and channelData, so their tenant could be anyone's.
+   */
+  override async run(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const allowed = this.deps.allowedChannels ?? [TEAMS_CHANNEL];
+    if (!allowed.includes(activity.channelId)) {
+      this.deps.logger.warn(
+        {
+          channelId: String(activity.channelId ?? "").slice(0, 64),
+          activityType: activity.type,
+          allowedChannels: allowed,
+        },
+        "bot: refused an activity from a channel other than Microsoft Teams",
+      );
+      await this.refuse(
+        context,
+        noticeCard(
+          "I only work inside Microsoft Teams",
+          "This didn't come from Microsoft Teams, so I can't tell who sent it or for which organization, and I won't act on it.",
+          {
+            remedy:
+              "Talk to me in Microsoft Teams, in a channel or chat where the Directory Sync app is installed.",
+          },
+        ),
+      );
+      return;
+    }
+    const tenant = tenantOf(activity);
+    if (!tenant.ok) {
+      const { reason, ...seen } = tenant;
+      this.deps.logger.warn(
+        { reason, activityType: activity.type, ...seen },
+        reason === "mismatch"
+          ? "bot: refused an activity whose conversation.tenantId and channelData.tenant.id disagree"
+          : "bot: refused an activity without both conversation.tenantId and channelData.tenant.id",
+      );
+      await this.refuse(
+        context,
+        noticeCard(
+          "I can't tell which organization this came from",
+          reason === "mismatch"
+            ? "This activity names two different Microsoft 365 tenants, so I won't act on it."
+            : "Teams sends the Microsoft 365 tenant with every message; this one came without it, so I won't act on it.",
+          {
+            remedy:
+              "Send it again from Microsoft Teams. If it keeps happening, ask your Teams admin to reinstall the Directory Sync app.",
+            tone: "Warning",
+          },
+        ),
+      );
+      return;
+    }
+    context.turnState.set(TENANT_KEY, tenant.tenantId);
+    await super.run(context);
+  }
+
+  /** Messages get the card as a reply, card clicks as their answer, other invokes a plain 403; events nothing. */
+  private async refuse(context: TurnContext, card: AdaptiveCard): Promise<void> {
+    const activity = context.activity;
+    if (activity.type === ActivityTypes.Message) await context.sendActivity(cardMessage(card));
+    else if (activity.type === ActivityTypes.Invoke)
+      await context.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value:
+          activity.name === "adaptiveCard/action"
+            ? { status: 200, body: cardActionResponse(card) }
+            : { status: 403 },
+      });
+  }
+
   private commandContext(context: TurnContext, tenantId: string): CommandContext {
     const activity = context.activity;
     return {
@@ -65,28 +146,12 @@ export class DirectorySyncBot extends TeamsActivityHandler {
   }
 
   private async answer(context: TurnContext): Promise<void> {
-    const tenantId = tenantOf(context.activity);
-    if (!tenantId) {
-      await context.sendActivity(
-        cardMessage(
-          noticeCard(
-            "I only work inside Microsoft Teams",
-            "This message came without a Microsoft 365 tenant.",
-            {
-              remedy: "Talk to me from Teams (or the Agents Playground, which sends a tenant id).",
-            },
-          ),
-        ),
-      );
-      return;
-    }
-    const card = await runText(context.activity.text ?? "", this.commandContext(context, tenantId));
+    const card = await runText(context.activity.text ?? "", this.commandContext(context, tenantIn(context)));
     await context.sendActivity(cardMessage(card));
   }
 
   private async installed(context: TurnContext): Promise<void> {
-    const tenantId = tenantOf(context.activity);
-    if (!tenantId) return;
+    const tenantId = tenantIn(context);
     const target = targetOf(context, actorOf(context.activity));
     const outcome = await this.deps.channels.install(tenantId, target);
     this.deps.logger.info(
@@ -107,8 +172,7 @@ export class DirectorySyncBot extends TeamsActivityHandler {
   }
 
   private async removed(context: TurnContext): Promise<void> {
-    const tenantId = tenantOf(context.activity);
-    if (!tenantId) return;
+    const tenantId = tenantIn(context);
     const target = targetOf(context);
     const conversationId = (target.reference.conversation as { id?: string } | undefined)?.id;
     const forgotten = await this.deps.channels.uninstall(tenantId, {
@@ -121,9 +185,8 @@ export class DirectorySyncBot extends TeamsActivityHandler {
   /** Older clients announce the bot joining a team only by conversationUpdate; keep the reference then too. */
   protected override async onTeamsMembersAdded(context: TurnContext): Promise<void> {
     const botId = context.activity.recipient?.id;
-    const tenantId = tenantOf(context.activity);
     const botJoined = context.activity.membersAdded?.some((member) => member.id === botId);
-    if (botJoined && tenantId) await this.deps.channels.install(tenantId, targetOf(context));
+    if (botJoined) await this.deps.channels.install(tenantIn(context), targetOf(context));
     await super.onTeamsMembersAdded(context);
   }
 
@@ -132,11 +195,7 @@ export class DirectorySyncBot extends TeamsActivityHandler {
     context: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
-    const tenantId = tenantOf(context.activity);
-    if (!tenantId)
-      return cardActionResponse(
-        noticeCard("I only work inside Microsoft Teams", "This action came without a Microsoft 365 tenant."),
-      );
+    const tenantId = tenantIn(context);
     const data = (invokeValue.action?.data ?? {}) as ActionData;
     const outcome = await runCardAction(
       invokeValue.action?.verb ?? "",
