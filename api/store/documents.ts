@@ -112,8 +112,15 @@ export interface ListDoc extends TenantDocument {
   mail: string | null;
   groupTypes: string[];
   memberCount: number;
+  /** XOR of the members' hashes: follows member changes without reading every edge (api/sync/list-docs.ts). */
+  membersDigest?: string;
   /** Groups nested (at any depth) inside this one: a change to them changes this list too. */
   nestedGroupIds?: string[];
+  /**
+   * Member edges this list's count and digest already include but a task may not have written yet. Set
+   * before the edges are written and cleared after, so a run that dies in between is finished by the next.
+   */
+  pendingMembers?: { taskId: string; add: string[]; remove: string[] };
   hash: string;
   lastTaskId: string;
   createdAt: string;

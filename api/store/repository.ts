@@ -217,16 +217,37 @@ export class TenantRepository<T extends TenantDocument> {
   }
 
   /**
+   * Reads documents by id with bulk point reads (1 RU each on Cosmos, no query): the cost follows the number
+   * of ids, never the container's size. Ids that do not exist are simply absent from the answer.
+   */
+  async readMany(tenantId: string, ids: Iterable<string>): Promise<Map<string, T>> {
+    const unique = [...new Set(ids)];
+    const results = await this.bulk(
+      unique.map((id) => ({ operationType: "Read", partitionKey: tenantId, id })),
+      [404],
+    );
+    const out = new Map<string, T>();
+    for (const r of results) {
+      const doc = r.body as unknown as T | undefined;
+      if (r.status === 200 && doc) out.set(doc.id, doc);
+    }
+    return out;
+  }
+
+  /**
    * Batches of up to 100 operations, several in flight. `executeBulkOperations` would be the SDK's newer
    * API, but it holds every partial batch for up to a second, which dominated sync time when writing in
    * chunks (measured: 3,000 upserts in 1.4 s against 0.23 s this way); `bulk` sends each batch at once.
    */
-  private async bulk(operations: OperationInput[], tolerated: number[] = []): Promise<void> {
-    if (operations.length === 0) return;
+  private async bulk(
+    operations: OperationInput[],
+    tolerated: number[] = [],
+  ): Promise<{ status: number; body?: JSONObject }[]> {
+    if (operations.length === 0) return [];
     const limit = pLimit(BULK_CONCURRENCY);
     const chunks: OperationInput[][] = [];
     for (let i = 0; i < operations.length; i += BULK_BATCH) chunks.push(operations.slice(i, i + BULK_BATCH));
-    const statuses = (
+    const results = (
       await Promise.all(
         chunks.map((chunk) =>
           limit(async () =>
@@ -234,16 +255,23 @@ export class TenantRepository<T extends TenantDocument> {
               await this.container.items.bulk(chunk).catch((err) => translateCosmosError(err, this.what))
             ).map((result) => {
               this.metrics.record(result.requestCharge);
-              return { status: Number(result.statusCode), message: "" };
+              return {
+                status: Number(result.statusCode),
+                ...(result.resourceBody ? { body: result.resourceBody } : {}),
+              };
             }),
           ),
         ),
       )
     ).flat();
-    const failure = statuses.find(
+    const failure = results.find(
       (r) => !(r.status >= 200 && r.status < 300) && !tolerated.includes(r.status),
     );
     if (failure)
-      translateCosmosError({ code: failure.status }, `${this.what} (bulk write: status ${failure.status})`);
+      translateCosmosError(
+        { code: failure.status },
+        `${this.what} (bulk operation: status ${failure.status})`,
+      );
+    return results;
   }
 }

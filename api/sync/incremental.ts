@@ -10,16 +10,11 @@ import {
 import { type DeltaResource, loadDeltaState } from "./delta-state.ts";
 import type { GraphGroup, GraphUser } from "./graph-types.ts";
 import { heldBackUsers } from "./guard.ts";
-import {
-  applyMemberChanges,
-  type DirectMemberChange,
-  type ListIndexEntry,
-  listRemoval,
-  loadListIndex,
-  writeLists,
-} from "./lists-phase.ts";
+import { type ListIndexEntry, listRemoval, loadListIndex } from "./list-docs.ts";
+import { writeLists } from "./lists-phase.ts";
 import { type MappedUser, mapUser, missingRequired, userSelect } from "./mapping.ts";
-import { loadProfileIndex, type ProfileIndexEntry } from "./profiles.ts";
+import { applyMemberChanges, type DirectMemberChange } from "./member-changes.ts";
+import { loadProfileIndex, type ProfileIndexEntry, profilesBySource } from "./profiles.ts";
 import { requireGroups } from "./reader.ts";
 import { userScopeVerdict } from "./scope.ts";
 import { recordOf, removalOf, tenantMatchIndex, writeUsers } from "./users-phase.ts";
@@ -99,7 +94,7 @@ async function incrementalUsers(
   const scopedIds = groupScope && membershipMoved ? await scopedMemberIds(ctx) : undefined;
   const index = scopedIds
     ? await loadProfileIndex(store, connection.tenantId, connection.id)
-    : await profilesBySource(ctx, [...changes.keys()]);
+    : await profileEntries(ctx, [...changes.keys()]);
   const bySource = new Map(index.map((e) => [e.sourceId, e]));
   const live = (id: string) => {
     const e = bySource.get(id);
@@ -152,7 +147,7 @@ async function incrementalUsers(
       if (entry.status !== "deleted" && !scopedIds.has(entry.sourceId) && !changes.has(entry.sourceId))
         removals.push(removalOf(entry, "deleted", "no longer a member of the selected groups"));
 
-  const clashes = await emailClashes(ctx, valid);
+  const clashes = await emailClashes(ctx, valid, bySource);
   const remaining = new Set<string>();
   const tenantIndex = settings.updateOnly ? await tenantMatchIndex(ctx) : undefined;
   await writeUsers(
@@ -191,8 +186,8 @@ async function incrementalLists(
   const { settings, reporter, connection, store } = ctx;
   await reporter.phase("writing changed lists");
   const index = await loadListIndex(ctx);
-  if (index.some((e) => e.status !== "deleted" && e.nestedGroupIds === undefined))
-    throw new FullSyncNeeded("lists were stored before their nested groups were recorded");
+  if (index.some((e) => e.status !== "deleted" && (!e.nestedGroupIds || !e.membersDigest)))
+    throw new FullSyncNeeded("lists were stored before their nested groups and member digests were recorded");
   const bySource = new Map<string, ListIndexEntry>(index.map((e) => [e.sourceId, e]));
   const live = (id: string) => bySource.has(id) && bySource.get(id)?.status !== "deleted";
   const prefix = settings.lists.namePrefix.toLowerCase();
@@ -258,6 +253,10 @@ async function incrementalLists(
     for (const e of edges) directFor(e.listSourceId).remove.add(e.memberSourceId);
   }
 
+  // Member writes an earlier run announced but may not have finished are completed now.
+  for (const e of index)
+    if (e.pendingMembers && e.status !== "deleted" && !reread.has(e.sourceId)) directFor(e.sourceId);
+
   // Only synced profiles are members; users held back by the deletion guard keep their edges.
   const candidates = [...new Set([...direct.values()].flatMap((d) => [...d.add]))];
   const synced = await syncedProfiles(ctx, candidates, left);
@@ -283,7 +282,7 @@ async function incrementalLists(
 }
 
 async function syncedProfiles(ctx: RunContext, ids: string[], left: Set<string>): Promise<Set<string>> {
-  const stay = await profilesBySource(ctx, ids);
+  const stay = await profileEntries(ctx, ids);
   return new Set(stay.filter((p) => p.status !== "deleted" && !left.has(p.sourceId)).map((p) => p.sourceId));
 }
 
@@ -344,26 +343,26 @@ async function fetchUsers(ctx: RunContext, ids: string[]): Promise<GraphUser[]> 
   return users;
 }
 
-async function profilesBySource(ctx: RunContext, sourceIds: string[]): Promise<ProfileIndexEntry[]> {
-  const out: ProfileIndexEntry[] = [];
-  for (let i = 0; i < sourceIds.length; i += 200) {
-    const rows = await ctx.store.profiles.all(ctx.connection.tenantId, {
-      where: "c.connectionId = @c AND ARRAY_CONTAINS(@ids, c.sourceId)",
-      parameters: [
-        { name: "@c", value: ctx.connection.id },
-        { name: "@ids", value: sourceIds.slice(i, i + 200) },
-      ],
-      select:
-        "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey",
-    });
-    out.push(...(rows as unknown as ProfileIndexEntry[]));
-  }
-  return out;
+/** The connection's profiles of these Entra users, as index entries. */
+async function profileEntries(ctx: RunContext, sourceIds: string[]): Promise<ProfileIndexEntry[]> {
+  const { store, connection } = ctx;
+  return [...(await profilesBySource(store, connection.tenantId, connection.id, sourceIds)).values()];
 }
 
-/** Changed users whose email another live profile of the connection already has: who that is, by name. */
-async function emailClashes(ctx: RunContext, users: MappedUser[]): Promise<Map<string, string>> {
-  const emails = [...new Set(users.flatMap((u) => (u.email ? [u.email.toLowerCase()] : [])))];
+/**
+ * Changed users whose email another live profile of the connection already has: who that is, by name. Only
+ * emails new to their profile are looked up: an unchanged email cannot have started a clash.
+ */
+async function emailClashes(
+  ctx: RunContext,
+  users: MappedUser[],
+  bySource: ReadonlyMap<string, ProfileIndexEntry>,
+): Promise<Map<string, string>> {
+  const isNew = (u: MappedUser) => {
+    const entry = bySource.get(u.sourceId);
+    return !entry || entry.status === "deleted" || entry.emailKey !== u.email?.toLowerCase();
+  };
+  const emails = [...new Set(users.flatMap((u) => (u.email && isNew(u) ? [u.email.toLowerCase()] : [])))];
   const clashes = new Map<string, string>();
   const byEmail = new Map<string, MappedUser[]>();
   for (const u of users)

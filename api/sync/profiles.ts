@@ -38,19 +38,42 @@ export async function loadProfileIndex(
   return out;
 }
 
-/** Reads full documents for a set of ids, 100 per query. */
+/** Reads full documents for a set of ids with point reads. */
 export async function loadProfiles(
   store: Store,
   tenantId: string,
   ids: string[],
 ): Promise<Map<string, ProfileDoc>> {
+  return store.profiles.readMany(tenantId, ids);
+}
+
+/**
+ * A connection's profiles for the given Entra object ids, keyed by object id. Point reads by the id the
+ * sync gives each profile, then one query for those not found that way: profiles adopted by update-only
+ * matching keep the id they had, and users new to the connection have none yet.
+ */
+export async function profilesBySource(
+  store: Store,
+  tenantId: string,
+  connectionId: string,
+  sourceIds: string[],
+): Promise<Map<string, ProfileDoc>> {
   const out = new Map<string, ProfileDoc>();
-  for (let i = 0; i < ids.length; i += 100) {
+  const read = await store.profiles.readMany(
+    tenantId,
+    sourceIds.map((id) => profileId(connectionId, id)),
+  );
+  for (const doc of read.values()) if (doc.connectionId === connectionId) out.set(doc.sourceId, doc);
+  const rest = [...new Set(sourceIds.filter((id) => !out.has(id)))];
+  for (let i = 0; i < rest.length; i += 200) {
     const docs = await store.profiles.all(tenantId, {
-      where: "ARRAY_CONTAINS(@ids, c.id)",
-      parameters: [{ name: "@ids", value: ids.slice(i, i + 100) }],
+      where: "c.connectionId = @c AND ARRAY_CONTAINS(@ids, c.sourceId)",
+      parameters: [
+        { name: "@c", value: connectionId },
+        { name: "@ids", value: rest.slice(i, i + 200) },
+      ],
     });
-    for (const doc of docs) out.set(doc.id, doc);
+    for (const doc of docs) out.set(doc.sourceId, doc);
   }
   return out;
 }

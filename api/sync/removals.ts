@@ -2,6 +2,7 @@ import type { ProfileDoc, TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { checkDeletionGuard } from "./guard.ts";
 import { contentHash } from "./hash.ts";
+import { EMPTY_DIGEST } from "./list-docs.ts";
 import { loadProfiles } from "./profiles.ts";
 import { TaskCancelled } from "./task-reporter.ts";
 
@@ -105,26 +106,24 @@ async function removeLists(ctx: RunContext, removals: Removal[]): Promise<void> 
   const tenantId = ctx.connection.tenantId;
   const now = ctx.now();
   const purgeAfter = new Date(now.getTime() + ctx.settings.retentionDays * 86400_000).toISOString();
-  // A hundred lists per query, their membership edges in one query each, all deletes in one bulk call.
+  // A hundred lists at a time: read by id, their edges in one query, all deletes in one bulk call.
   for (let i = 0; i < removals.length; i += 100) {
     const ids = removals.slice(i, i + 100).map((r) => r.id);
     const byIds = { where: "ARRAY_CONTAINS(@ids, c.listId)", parameters: [{ name: "@ids", value: ids }] };
-    const docs = await ctx.store.lists.all(tenantId, {
-      where: "ARRAY_CONTAINS(@ids, c.id)",
-      parameters: [{ name: "@ids", value: ids }],
-    });
+    const docs = await ctx.store.lists.readMany(tenantId, ids);
     const edges = await ctx.store.memberships.all(tenantId, { ...byIds, select: "c.id" });
     await ctx.store.memberships.bulkDelete(
       tenantId,
       edges.map((e) => e.id),
     );
     await ctx.store.lists.bulkUpsert(
-      docs.map((doc) => ({
+      [...docs.values()].map(({ pendingMembers: _finished, ...doc }) => ({
         ...doc,
         status: "deleted" as const,
         deletedAt: now.toISOString(),
         purgeAfter,
         memberCount: 0,
+        membersDigest: EMPTY_DIGEST,
         hash: contentHash({ deleted: doc.hash }),
         lastTaskId: ctx.taskId,
         updatedAt: now.toISOString(),

@@ -81,4 +81,17 @@ describe("store on the local Cosmos server through @azure/cosmos", () => {
     expect(await store.audit.count("33333333-3333-3333-3333-333333333333")).toBe(21);
     expect(store.metrics.snapshot().operations).toBeGreaterThan(before);
   });
+
+  it("reads many documents by id with point reads: missing ids are absent, other tenants' never returned", async () => {
+    await store.audit.create(audit(TENANT_A, "many-1", "a1"));
+    await store.audit.create(audit(TENANT_A, "many-2", "a2"));
+    await store.audit.create(audit(TENANT_B, "many-3", "b3"));
+    const ids = ["many-1", "many-2", "many-3", "never-written", "many-1"];
+    const found = await store.audit.readMany(TENANT_A, ids);
+    expect([...found.keys()].sort()).toEqual(["many-1", "many-2"]);
+    expect(found.get("many-2")?.action).toBe("a2");
+    // More ids than one bulk request carries.
+    const spread = Array.from({ length: 250 }, (_, i) => `absent-${i}`);
+    expect((await store.audit.readMany(TENANT_A, [...spread, "many-1"])).size).toBe(1);
+  });
 });

@@ -126,6 +126,25 @@ export class SyncHarness {
     return all.sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
+  /**
+   * What a connection's directory holds, by Entra ids (connection ids differ between connections): live
+   * profiles, live lists with their member counts, and membership edges. Two connections synced from the
+   * same tenant state must have equal shapes.
+   */
+  async shape(connection: ConnectionDoc) {
+    const where = { where: "c.connectionId = @c", parameters: [{ name: "@c", value: connection.id }] };
+    const profiles = (await this.store.profiles.all(DEMO_TENANT_ID, where))
+      .filter((p) => p.status !== "deleted")
+      .map((p) => `${p.sourceId}:${p.status}:${p.hash}`);
+    const lists = (await this.store.lists.all(DEMO_TENANT_ID, where))
+      .filter((l) => l.status !== "deleted")
+      .map((l) => `${l.sourceId}:${l.memberCount}:${l.hash}:${l.pendingMembers ? "pending" : "done"}`);
+    const edges = (await this.store.memberships.all(DEMO_TENANT_ID, where)).map(
+      (e) => `${e.listSourceId}:${e.memberSourceId}`,
+    );
+    return { profiles: profiles.sort(), lists: lists.sort(), edges: edges.sort() };
+  }
+
   async records(task: TaskDoc) {
     return this.store.taskRecords.all(DEMO_TENANT_ID, {
       where: "c.taskId = @t",

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ConnectionDoc } from "../../api/store/documents.ts";
+import { StoreError } from "../../api/store/errors.ts";
 import { DEMO_TENANT_ID } from "../../sim/index.ts";
 import { SyncHarness } from "../support/sync-harness.ts";
 
@@ -110,12 +111,55 @@ describe("incremental sync with Graph delta queries", () => {
     // read again (their properties and members, one batch each); Sales EMEA itself changes from delta alone.
     expect(task.graphRequests).toBe(5);
 
-    // The same end state as a full sync of the changed tenant.
+    // The same end state as a full sync of the changed tenant: profiles, lists (counts and hashes, whose
+    // member digests were updated from the changes alone) and edges.
     const full = await h.connect({ deletionGuard: { maxPercent: 50 } }, "Reference");
     await h.run(full, "full");
-    const shape = async (x: ConnectionDoc) =>
-      (await h.profiles(x)).filter((p) => p.status !== "deleted").map((p) => [p.sourceId, p.status, p.hash]);
-    expect(await shape(c)).toEqual(await shape(full));
+    expect(await h.shape(c)).toEqual(await h.shape(full));
+  });
+
+  it("member writes a failed run left unfinished are finished by the next run, and a replay counts nothing twice", async () => {
+    const c = await h.connect({ deletionGuard: { maxPercent: 50 } });
+    await h.run(c, "full");
+    const emea = group("Sales EMEA").id;
+    h.sim.directory.addMember(T, emea, user("Adele Vance").id);
+    h.sim.directory.removeMember(T, emea, user("Irvin Sayers").id);
+
+    // Cosmos fails once, after the list was written with its pending member changes, before its edges.
+    const edges = h.store.memberships;
+    const upsert = edges.bulkUpsert.bind(edges);
+    let failures = 0;
+    edges.bulkUpsert = async (docs) => {
+      if (docs.length > 0 && failures++ === 0)
+        throw new StoreError("the database is unavailable", "unavailable");
+      return upsert(docs);
+    };
+    const failed = await h.run(c, "incremental");
+    edges.bulkUpsert = upsert;
+    expect(failed.status).toBe("failed");
+    const interrupted = await h.store.lists.require(T, `${c.id}.${emea}`);
+    expect(interrupted.pendingMembers?.add).toEqual([user("Adele Vance").id]);
+    expect(interrupted.pendingMembers?.remove).toEqual([user("Irvin Sayers").id]);
+
+    // The next run reads the same changes again (the failed run saved no delta link) and ends consistent.
+    const links = await h.store.syncState.all(T, {
+      where: "c.connectionId = @c",
+      parameters: [{ name: "@c", value: c.id }],
+    });
+    const next = await h.run(c, "incremental");
+    expect(next.status, JSON.stringify(next.error)).toBe("succeeded");
+    const finished = (await h.records(next)).find((r) => r.sourceId === emea);
+    expect(finished?.reason).toBe("members: finished 2 changes an interrupted run left unwritten");
+    const reference = await h.connect({ deletionGuard: { maxPercent: 50 } }, "Reference");
+    await h.run(reference, "full");
+    expect(await h.shape(c)).toEqual(await h.shape(reference));
+
+    // Another replay of already applied changes writes nothing.
+    await h.store.syncState.bulkUpsert(links);
+    const replay = await h.run(c, "incremental");
+    expect(replay.status).toBe("succeeded");
+    expect(replay.counters.lists.updated).toBe(0);
+    expect(await h.shape(c)).toEqual(await h.shape(reference));
   });
 
   it("group scope: a user removed from a selected group leaves, one added arrives", async () => {

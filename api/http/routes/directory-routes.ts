@@ -1,8 +1,9 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { GraphApi } from "../../graph/client.ts";
-import type { ConnectionDoc, ListDoc, ProfileDoc } from "../../store/documents.ts";
+import type { ConnectionDoc, ListDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
+import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
 import { requireReader } from "../principal.ts";
 import { notFound } from "../problem.ts";
@@ -124,18 +125,4 @@ async function listsByIds(store: Store, tenantId: string, ids: string[]): Promis
     where: "ARRAY_CONTAINS(@ids, c.id)",
     parameters: [{ name: "@ids", value: ids }],
   });
-}
-
-async function profilesBySource(store: Store, tenantId: string, connectionId: string, sourceIds: string[]) {
-  const map = new Map<string, ProfileDoc>();
-  if (sourceIds.length === 0) return map;
-  const docs = await store.profiles.all(tenantId, {
-    where: "c.connectionId = @c AND ARRAY_CONTAINS(@ids, c.sourceId)",
-    parameters: [
-      { name: "@c", value: connectionId },
-      { name: "@ids", value: sourceIds },
-    ],
-  });
-  for (const d of docs) map.set(d.sourceId, d);
-  return map;
 }
