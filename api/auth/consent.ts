@@ -48,7 +48,8 @@ export class ConsentError extends Error {
 /**
  * Admin consent and reauthorization. Graph-app connections: the tenant's admin consents to the app's
  * application permissions. Graph-delegated connections: the admin consents to the product's delegated
- * permissions, then signs in (code + PKCE) so the product keeps that admin's refresh token. `state` is
+ * permissions, then signs in (code + PKCE) so the product keeps that admin's refresh token; that sign-in
+ * must be the admin who started the flow (`oid` and `tid` in `state`). `state` is
  * signed, expires, and carries a nonce also stored on the connection, so a callback cannot be replayed or
  * pointed at another tenant's or connection's flow.
  */
@@ -170,7 +171,7 @@ export class ConsentFlows {
         "The sign-in answer carried no authorization code",
         "Start again.",
       );
-    return this.finishDelegatedSignIn(connection, query.code);
+    return this.finishDelegatedSignIn(connection, query.code, state);
   }
 
   private adminConsentUrl(tenantId: string, clientId: string, state: string, delegated: boolean): string {
@@ -238,7 +239,11 @@ export class ConsentFlows {
     return { type: "redirect", url };
   }
 
-  private async finishDelegatedSignIn(connection: ConnectionDoc, code: string): Promise<ConsentOutcome> {
+  private async finishDelegatedSignIn(
+    connection: ConnectionDoc,
+    code: string,
+    state: ConsentState,
+  ): Promise<ConsentOutcome> {
     const pending = connection.pendingConsent;
     if (!pending?.verifier)
       throw new ConsentError("state-used", "The sign-in step was not started", "Start again.");
@@ -259,12 +264,24 @@ export class ConsentFlows {
       preferred_username?: string;
       name?: string;
     };
-    if (claims.tid?.toLowerCase() !== connection.tenantId)
+    if (claims.tid?.toLowerCase() !== connection.tenantId || claims.tid.toLowerCase() !== state.tid)
       throw new ConsentError(
         "wrong-tenant",
         "The admin signed in to another organization",
         "Sign in with an admin account of this organization.",
       );
+    // The connection keeps the signed-in account's refresh token, so it must be the admin who started the
+    // flow from the tab: anyone else in the pop-up would otherwise attach their own account unnoticed.
+    if (claims.oid?.toLowerCase() !== state.oid.toLowerCase()) {
+      const starter = pending.startedBy;
+      const expected = starter.upn ?? starter.name ?? starter.oid;
+      const actual = claims.preferred_username ?? claims.name ?? "another account";
+      throw new ConsentError(
+        "wrong-account",
+        `Signed in as ${actual}, a different account than the one that started authorizing this connection (${expected})`,
+        `Sign in with ${expected}; or, for ${actual} to authorize it, start again from the connection signed in to Directory Sync as ${actual}.`,
+      );
+    }
     const cache = JSON.parse(cca.getTokenCache().serialize()) as {
       RefreshToken?: Record<string, { secret?: string }>;
     };

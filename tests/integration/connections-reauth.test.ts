@@ -136,9 +136,15 @@ describe("reauthorization scenarios against the simulated tenant", () => {
   describe("delegated connection: the consenting admin is disabled, then loses their role", () => {
     let id: string;
 
-    /** Admin consent, then the admin's own sign-in (code + PKCE), both through the simulator's pages. */
+    /**
+     * Admin consent, then the admin's own sign-in (code + PKCE), both through the simulator's pages. The admin
+     * starts it from the tab themselves: the sign-in must be the account that started the flow.
+     */
     const authorize = async (userId: string, client: "api" | "browser" = "api") => {
-      const started = await s.api(`/api/connections/${id}/consent`, { token: admin, method: "POST" });
+      const started = await s.api(`/api/connections/${id}/consent`, {
+        token: await s.token({ userId }),
+        method: "POST",
+      });
       const afterConsent = await signInAtAuthority(started.body.url, DEMO_TENANT_ID, userId);
       const toSignIn = await fetch(afterConsent, { redirect: "manual" });
       expect(toSignIn.status).toBe(302);

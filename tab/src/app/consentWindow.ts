@@ -10,6 +10,8 @@ const CONSENT_ERRORS: Record<string, string> = {
   "consent-failed": "Entra ID did not complete the consent.",
   "consent-mismatch": "The consent was given for another organization.",
   "wrong-tenant": "You signed in to another organization than the connection's.",
+  "wrong-account":
+    "You signed in as a different account than the one that started authorizing the connection: sign in with that account, or start again from Directory Sync signed in as the account that should authorize it.",
   "state-used": "This consent link was already used or replaced by a newer one.",
   "state-invalid": "The consent link expired.",
   "state-missing": "The consent answer was incomplete.",
