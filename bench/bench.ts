@@ -1,18 +1,24 @@
 import type { Counters, TaskDoc, TaskType } from "../api/store/documents.ts";
 import type { ChangeSummary } from "./changes.ts";
 import { type FullSyncBound, incrementalBound } from "./lower-bound.ts";
-import { type PhaseTime, watchTask } from "./progress.ts";
-import { RssSampler } from "./rss.ts";
+import { measureRun } from "./measure.ts";
+import type { PhaseTime } from "./progress.ts";
+import { killAndResume, type ResumeCheck } from "./resume.ts";
 import type { TenantSize } from "./sizes.ts";
-import type { SimCounts, Standins, StandinsSpec } from "./standins.ts";
+import type { Standins, StandinsSpec } from "./standins.ts";
 import { type BenchWorker, startWorker } from "./worker.ts";
-import { directoryWrites, type WriteCounts, writesSince } from "./write-counter.ts";
+import type { WriteCounts } from "./write-counter.ts";
 
-export type RunName = "full" | "incremental, no changes" | "incremental, 1% changed";
+export type RunName =
+  | "full"
+  | "full, killed and resumed"
+  | "incremental, no changes"
+  | "incremental, 1% changed";
 
 export interface RunResult {
   run: RunName;
   taskType: TaskType;
+  taskId: string;
   status: TaskDoc["status"];
   wallMs: number;
   graph: {
@@ -45,6 +51,8 @@ export interface RunResult {
   waits: { graphMs: number; cosmosMs: number };
   phases: PhaseTime[];
   notes: string[];
+  /** Only for "full, killed and resumed": where the worker was killed and whether the result is the same. */
+  resume?: ResumeCheck;
 }
 
 export interface SizeResult {
@@ -66,13 +74,14 @@ export interface BenchOptions {
   progress?: NodeJS.WriteStream;
   /** A run still going after this long is cancelled, so the benchmark always ends. */
   maxRunMs?: number;
+  /** When to kill the worker of the killed full sync, as a fraction of the full sync's time; random otherwise. */
+  killAt?: number;
 }
 
-export const DEFAULT_MAX_RUN_MS = 30 * 60_000;
-
 /**
- * One size: generate the tenant, then a full sync, an incremental run with nothing changed, and an
- * incremental run after 1% of users and memberships changed. Everything started here is closed here.
+ * One size: generate the tenant, then a full sync, a full sync whose worker is killed and resumed by
+ * another, an incremental run with nothing changed, and an incremental run after 1% of users and
+ * memberships changed. Everything started here is closed here.
  */
 export async function benchSize(size: TenantSize, options: BenchOptions): Promise<SizeResult> {
   const setupStart = Date.now();
@@ -100,6 +109,13 @@ export async function benchSize(size: TenantSize, options: BenchOptions): Promis
     const full = await measure("full", "full", bound.total);
     result.runs.push(full);
     if (full.status !== "succeeded") return result;
+    // Before the tenant changes, so both full syncs read the same directory.
+    result.runs.push(
+      await killAndResume(
+        { standins, reference: worker, full, database: `bench-${size.name}-resumed`, sizeName: size.name },
+        options,
+      ),
+    );
     result.runs.push(await measure("incremental, no changes", "incremental", incrementalBound(0, 0)));
     const changes = await standins.changeOnePercent();
     result.changes = changes;
@@ -115,100 +131,4 @@ export async function benchSize(size: TenantSize, options: BenchOptions): Promis
     await worker?.close();
     await standins.close();
   }
-}
-
-async function measureRun(
-  worker: BenchWorker,
-  standins: Standins,
-  spec: { run: RunName; type: TaskType; lowerBound: number; label: string },
-  options: BenchOptions,
-): Promise<RunResult> {
-  const { tenantId } = worker.connection;
-  const simBefore = await standins.counts();
-  const opsBefore = worker.store.metrics.snapshot();
-  const writesBefore = worker.writes();
-  const cpuBefore = process.cpuUsage();
-  // Also starts the stand-ins' peak RSS afresh.
-  const standinsCpuBefore = (await standins.usage()).cpuMs;
-  const graphBusyBefore = worker.graphBusy.ms();
-  const cosmosBusyBefore = worker.cosmosBusy.ms();
-  const rss = new RssSampler();
-  rss.start();
-  const started = performance.now();
-
-  const queued = await worker.run(spec.type);
-  const watch = watchTask(worker.observer, tenantId, queued.id, spec.label, options.progress);
-  const cap = setTimeout(() => void worker.cancel(queued.id), options.maxRunMs ?? DEFAULT_MAX_RUN_MS);
-  await worker.idle();
-  clearTimeout(cap);
-  const wallMs = performance.now() - started;
-  const peakRssBytes = rss.stop();
-  const cpu = process.cpuUsage(cpuBefore);
-  const waits = {
-    graphMs: Math.round(worker.graphBusy.ms() - graphBusyBefore),
-    cosmosMs: Math.round(worker.cosmosBusy.ms() - cosmosBusyBefore),
-  };
-  const opsAfter = worker.store.metrics.snapshot();
-  const writes = writesSince(writesBefore, worker.writes());
-  const sim = diff(simBefore, await standins.counts());
-  const standinsUsage = await standins.usage();
-  const phases = await watch.stop();
-  const task = await worker.observer.tasks.require(tenantId, queued.id);
-  const stats = worker.graph()?.stats;
-  if (task.status !== "succeeded")
-    options.progress?.write(
-      `  [${spec.label}] ${task.status}: ${task.error?.message ?? task.notes.join(" ")}\n`,
-    );
-
-  const records = task.counters.users.processed + task.counters.lists.processed;
-  // Every 429 Graph sent that the client did not send again (the simulator sends no 503/504 unprompted).
-  const unretried = Math.max(0, sim.throttled - (stats?.retries ?? 0));
-  return {
-    run: spec.run,
-    taskType: spec.type,
-    status: task.status,
-    wallMs: Math.round(wallMs),
-    graph: {
-      requests: sim.requests,
-      byRoute: sim.byRoute,
-      throttled: sim.throttled,
-      resourceUnits: sim.resourceUnits,
-      httpCalls: stats?.requests ?? 0,
-      retries: stats?.retries ?? 0,
-      batchedRequests: stats?.batchedRequests ?? 0,
-      failedAfterRetries: unretried + (task.status === "succeeded" ? 0 : 1),
-    },
-    lowerBound: spec.lowerBound,
-    ratio: sim.requests / spec.lowerBound,
-    cosmos: {
-      operations: opsAfter.operations - opsBefore.operations,
-      requestUnits: Math.round((opsAfter.requestUnits - opsBefore.requestUnits) * 100) / 100,
-      writes,
-      directoryWrites: directoryWrites(writes),
-    },
-    records,
-    recordsPerSecond: records / (wallMs / 1000),
-    counters: task.counters,
-    peakRssBytes,
-    workerCpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    standinsCpuMs: standinsUsage.cpuMs - standinsCpuBefore,
-    standinsPeakRssBytes: standinsUsage.peakRssBytes,
-    waits,
-    phases,
-    notes: task.error ? [...task.notes, `error: ${task.error.message}`] : task.notes,
-  };
-}
-
-function diff(before: SimCounts, after: SimCounts): SimCounts {
-  const byRoute: Record<string, number> = {};
-  for (const [route, n] of Object.entries(after.byRoute)) {
-    const d = n - (before.byRoute[route] ?? 0);
-    if (d > 0) byRoute[route] = d;
-  }
-  return {
-    requests: after.requests - before.requests,
-    byRoute,
-    throttled: after.throttled - before.throttled,
-    resourceUnits: after.resourceUnits - before.resourceUnits,
-  };
 }

@@ -1,5 +1,7 @@
 import type { RunResult, SizeResult } from "./bench.ts";
 import { formatCount, formatDuration, formatMb, formatPercent, formatRatio } from "./format.ts";
+import { describeKill, killWhere } from "./kill.ts";
+import type { ResumeCheck } from "./resume.ts";
 
 const COLUMNS: { title: string; cell: (r: RunResult) => string; left?: boolean }[] = [
   { title: "run", cell: (r) => (r.status === "succeeded" ? r.run : `${r.run} (${r.status})`), left: true },
@@ -42,6 +44,7 @@ export function formatSize(result: SizeResult): string {
         `${r.run}: waiting for Graph ${formatDuration(r.waits.graphMs)}, for Cosmos ${formatDuration(r.waits.cosmosMs)}; ` +
         `CPU: worker ${formatDuration(r.workerCpuMs)}, simulator + Cosmos server ${formatDuration(r.standinsCpuMs)}`,
     ),
+    ...result.runs.flatMap(describeResume),
     c
       ? `changes: ${c.updated} updated, ${c.disabled} disabled, ${c.added} added, ${c.softDeleted + c.hardDeleted} deleted users; ` +
         `${c.membersAdded} memberships added, ${c.membersRemoved} removed`
@@ -128,10 +131,56 @@ export function verdicts(results: SizeResult[]): Verdict[] {
         return [ok, `${q.graph.requests} requests, ${q.cosmos.directoryWrites} writes`];
       }),
     },
+    {
+      target: "killed full sync resumed with the same directory and counters as an uninterrupted run",
+      ...every((r) => {
+        const run = find(r, "full, killed and resumed");
+        const k = run?.resume;
+        if (!run || !k) return [false, "not run"];
+        const where = `killed at ${formatPercent(k.kill.fraction)} of the full sync's time ${killWhere(k.kill)}`;
+        return [
+          k.identical,
+          k.identical ? `same, ${where}` : `${resumeMismatches(run).join(", ")}; ${where}`,
+        ];
+      }),
+    },
   ];
 }
 
 const find = (r: SizeResult, name: RunResult["run"]) => r.runs.find((x) => x.run === name);
+
+/** Below the table: where the worker died, what each part cost, and how the result compares. */
+function describeResume(run: RunResult): string[] {
+  const check = run.resume;
+  if (!check) return [];
+  const { directory: d, createdRecords: created } = check;
+  const counts = `${formatCount(d.profiles.resumed)} profiles, ${formatCount(d.lists.resumed)} lists, ${formatCount(d.memberships.resumed)} memberships, ${formatCount(created.resumed)} created records`;
+  return [
+    `full, killed and resumed: ${describeKill(check.kill)}; ` +
+      (check.takenOver
+        ? `the survivor took over ${formatDuration(check.takeoverMs)} later`
+        : "never taken over"),
+    `  its row is the survivor's part, Graph requests aside: ${formatCount(check.graphRequests.killed)} before the kill + ${formatCount(check.graphRequests.resumed)} after`,
+    check.identical
+      ? `  same as the uninterrupted full sync: status, counters, ${counts}`
+      : `  NOT the same as the uninterrupted full sync: ${resumeMismatches(run).join("; ")}`,
+  ];
+}
+
+function resumeMismatches(run: RunResult): string[] {
+  const check = run.resume as ResumeCheck;
+  const { kill, directory, createdRecords: created } = check;
+  const out: string[] = [];
+  if (kill.status !== "running" && kill.status !== "queued") out.push(`not killed mid-run (${kill.status})`);
+  else if (!check.takenOver) out.push("the survivor never took the task over");
+  else if (run.status !== "succeeded") out.push(`the resumed task ${run.status}`);
+  if (!check.sameCounters) out.push("counters differ");
+  for (const [name, c] of Object.entries(directory))
+    if (c.missing || c.extra) out.push(`${name}: ${c.missing} missing, ${c.extra} extra`);
+  if (created.resumed !== created.uninterrupted)
+    out.push(`${formatCount(created.resumed)} created records, not ${formatCount(created.uninterrupted)}`);
+  return out;
+}
 
 const toObj = ([ok, text]: [boolean, string]) => ({ ok, text });
 

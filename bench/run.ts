@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: for each tenant size, a full sync, an unchanged incremental run and an incremental run
- * after 1% of the tenant changed, against the simulator with Graph-like latency and throttling. Prints a
- * table per size and a verdict per target of issue 7, and saves the results as JSON. Exits non-zero only
- * when the benchmark itself crashes, never for a missed target.
+ * `npm run bench`: for each tenant size, a full sync, a full sync whose worker is killed and resumed by
+ * another, an unchanged incremental run and an incremental run after 1% of the tenant changed, against
+ * the simulator with Graph-like latency and throttling. Prints a table per size and a verdict per target
+ * of issue 7, and saves the results as JSON. Exits non-zero only when the benchmark itself crashes, never
+ * for a missed target.
  */
 import { spawn } from "node:child_process";
 import { ensureLocalCertificate } from "../dev/tls.ts";

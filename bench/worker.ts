@@ -40,13 +40,26 @@ export interface BenchWorker {
   /** The Graph client of the latest task (its stats are that task's). */
   graph(): GraphApi | undefined;
   run(type: TaskType): Promise<TaskDoc>;
+  /** Takes over tasks whose worker stopped and whose lease expired; returns how many. */
+  resumeOrphans(): Promise<number>;
   /** Asks a running task to stop at its next checkpoint. */
   cancel(taskId: string): Promise<void>;
   idle(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startWorker(info: StandinsInfo, database: string): Promise<BenchWorker> {
+export interface WorkerOptions {
+  /** The key sealing the connection's secret, for a worker in another process to share. */
+  masterKey?: Buffer;
+  instanceId?: string;
+  leaseMs?: number;
+}
+
+export async function startWorker(
+  info: StandinsInfo,
+  database: string,
+  options: WorkerOptions = {},
+): Promise<BenchWorker> {
   const cosmos = { endpoint: info.cosmosEndpoint, key: info.cosmosKey, database };
   const store = await openStore(cosmos);
   const observer = await openStore(cosmos);
@@ -55,7 +68,7 @@ export async function startWorker(info: StandinsInfo, database: string): Promise
   const cosmosBusy = new BusyClock();
   timeStore(store, cosmosBusy);
   const untimeFetch = timeFetch(info.simUrl, graphBusy);
-  const secrets = new SecretBox(new LocalKeyWrapper(randomBytes(32)));
+  const secrets = new SecretBox(new LocalKeyWrapper(options.masterKey ?? randomBytes(32)));
   const credentials = new ConnectionCredentials(
     { authorityHost: info.simUrl, graphBaseUrl: info.simUrl, productClientId: randomUUID() },
     secrets,
@@ -70,6 +83,8 @@ export async function startWorker(info: StandinsInfo, database: string): Promise
       latest = credentials.graphFor(c);
       return latest;
     },
+    instanceId: options.instanceId,
+    leaseMs: options.leaseMs,
   });
   const connection = await createConnection(store, secrets, info);
   return {
@@ -92,6 +107,7 @@ export async function startWorker(info: StandinsInfo, database: string): Promise
     async cancel(taskId) {
       await sync.cancelTask(info.tenantId, taskId, ADMIN).catch(() => undefined);
     },
+    resumeOrphans: () => sync.resumeOrphans(),
     idle: () => sync.idle(),
     async close() {
       await sync.idle();
