@@ -6,7 +6,20 @@ export interface PermissionCheck {
   permission: string;
   status: "granted" | "missing";
   detail: string;
+  /** Not needed to sync: reported when missing, but the test still passes and syncs still run. */
+  optional?: true;
 }
+
+export interface NeededPermission {
+  permission: string;
+  /** What it is needed to do, completing "Needed to …". */
+  why: string;
+  /** Set for a permission syncing can do without: what stops working without it. */
+  optional?: { without: string };
+}
+
+/** The bot's chat admin check reads role assignments through the connection (api/app/bot-port.ts). */
+const CHAT_ADMIN_CHECK = "the bot cannot check who may run sync commands in chat";
 
 /** Broader permissions that include a narrower one (application or delegated, same names). */
 const IMPLIED_BY: Record<string, string[]> = {
@@ -33,19 +46,27 @@ const IMPLIED_BY: Record<string, string[]> = {
 };
 
 /** What the chosen options need, each with why, so "missing" can say which option asked for it. */
-export function requiredPermissions(
-  settings: SyncSettings,
-  delegated: boolean,
-): { permission: string; why: string }[] {
-  const out: { permission: string; why: string }[] = [{ permission: "User.Read.All", why: "read users" }];
+export function requiredPermissions(settings: SyncSettings, delegated: boolean): NeededPermission[] {
+  const out: NeededPermission[] = [{ permission: "User.Read.All", why: "read users" }];
   if (settings.what !== "users" || settings.users.scope === "groups")
     out.push({ permission: "GroupMember.Read.All", why: "read groups and their members" });
   if (settings.photos) out.push({ permission: "ProfilePhoto.Read.All", why: "read profile photos" });
   if (settings.users.scope === "administrativeUnits")
     out.push({ permission: "AdministrativeUnit.Read.All", why: "read administrative units" });
-  // Delegated connections check that the consenting admin still holds an admin role.
-  if (delegated)
-    out.push({ permission: "RoleManagement.Read.Directory", why: "check the consenting admin's role" });
+  // Delegated connections also check that the consenting admin still holds an admin role, so there it is
+  // required; an app connection syncs without it and only loses the admin check of chat commands.
+  out.push(
+    delegated
+      ? {
+          permission: "RoleManagement.Read.Directory",
+          why: "check the consenting admin's role and who may run sync commands in chat",
+        }
+      : {
+          permission: "RoleManagement.Read.Directory",
+          why: "check who may run sync commands in chat",
+          optional: { without: CHAT_ADMIN_CHECK },
+        },
+  );
   return out;
 }
 
@@ -65,46 +86,49 @@ const PROBES: Record<string, string> = {
  */
 export async function checkPermissions(
   graph: GraphApi,
-  required: { permission: string; why: string }[],
+  required: NeededPermission[],
   granted: string[],
   grantKind: "application" | "delegated",
 ): Promise<PermissionCheck[]> {
   const checks: PermissionCheck[] = [];
-  for (const { permission, why } of required) {
+  for (const { permission, why, optional } of required) {
+    const add = (status: PermissionCheck["status"], detail: string) =>
+      checks.push({ permission, status, detail, ...(optional ? { optional: true as const } : {}) });
+    // A missing optional permission says what is lost and that syncing is unaffected.
+    const missing = (cause: string, remedy: string) =>
+      add(
+        "missing",
+        optional
+          ? `${cause}: ${remedy}; without it ${optional.without}. Syncing does not need it.`
+          : `${cause}. ${remedy}.`,
+      );
     if (!isGranted(permission, granted)) {
-      checks.push({
-        permission,
-        status: "missing",
-        detail: `Needed to ${why}. Add the ${grantKind} permission ${permission} (Microsoft Graph) to the app and grant admin consent.`,
-      });
+      missing(
+        optional ? `Permission ${permission} is missing` : `Needed to ${why}`,
+        `${optional ? "add" : "Add"} the ${grantKind} permission ${permission} (Microsoft Graph) to the app and grant admin consent`,
+      );
       continue;
     }
     const probe = PROBES[permission];
     if (!probe) {
-      checks.push({ permission, status: "granted", detail: `Granted (${grantKind} permission).` });
+      add("granted", `Granted (${grantKind} permission).`);
       continue;
     }
     try {
       await graph.get(probe);
-      checks.push({
-        permission,
-        status: "granted",
-        detail: `Granted (${grantKind} permission); Microsoft Graph answered.`,
-      });
+      add("granted", `Granted (${grantKind} permission); Microsoft Graph answered.`);
     } catch (err) {
       if (isDirectoryProblem(err, "permission-missing"))
-        checks.push({
-          permission,
-          status: "missing",
-          detail: `Microsoft Graph refused to ${why} (403). Grant ${permission} and admin consent.`,
-        });
+        missing(
+          `Microsoft Graph refused to ${why} (403)`,
+          `${optional ? "grant" : "Grant"} ${permission} and admin consent`,
+        );
       else if (isDirectoryProblem(err, "auth-lost") || isDirectoryProblem(err, "consent-missing")) throw err;
       else
-        checks.push({
-          permission,
-          status: "granted",
-          detail: `Granted in the token; the check against Microsoft Graph was inconclusive (${(err as Error).message}).`,
-        });
+        add(
+          "granted",
+          `Granted in the token; the check against Microsoft Graph was inconclusive (${(err as Error).message}).`,
+        );
     }
   }
   return checks;

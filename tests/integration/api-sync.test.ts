@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID, OTHER_TENANT_ID } from "../../sim/index.ts";
+import {
+  DEMO_CUSTOMER_APP,
+  DEMO_CUSTOMER_APP_PERMISSIONS,
+  DEMO_TENANT_ID,
+  OTHER_TENANT_ID,
+} from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
 
 const ROOMS = [
@@ -94,6 +99,7 @@ describe("sync tasks through the API of the full stack", () => {
       expect.objectContaining({ permission: "credentials", status: "granted" }),
       expect.objectContaining({ permission: "User.Read.All", status: "granted" }),
       expect.objectContaining({ permission: "GroupMember.Read.All", status: "granted" }),
+      expect.objectContaining({ permission: "RoleManagement.Read.Directory", status: "granted" }),
     ]);
   });
 
@@ -399,5 +405,29 @@ describe("sync tasks through the API of the full stack", () => {
     expect((await s.api("/api/lists", as)).body.items).toEqual([]);
     const why = await s.api("/api/why?who=AdeleV@M365x214355.onmicrosoft.com", as);
     expect(why.body).toMatchObject({ synced: false, checks: [] });
+  });
+
+  it("an app without RoleManagement.Read.Directory still syncs; its test passes and names what chat loses", async () => {
+    s.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
+    s.sim.directory.grantAppPermissions(
+      DEMO_TENANT_ID,
+      DEMO_CUSTOMER_APP.clientId,
+      DEMO_CUSTOMER_APP_PERMISSIONS.filter((p) => p !== "RoleManagement.Read.Directory"),
+    );
+    try {
+      // A fresh process holds no token issued before the grant changed.
+      await s.restartApi();
+      const test = await s.api(`/api/connections/${connectionId}/test`, { token: admin, method: "POST" });
+      expect(test.body.ok).toBe(true);
+      expect(test.body.checks.filter((c: Item) => c.status === "missing")).toEqual([
+        expect.objectContaining({ permission: "RoleManagement.Read.Directory", optional: true }),
+      ]);
+      const task = await startAndWait("preview");
+      expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
+    } finally {
+      s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
+        ...DEMO_CUSTOMER_APP_PERMISSIONS,
+      ]);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc } from "../../api/store/documents.ts";
 import {
   DEMO_CUSTOMER_APP,
+  DEMO_CUSTOMER_APP_PERMISSIONS,
   DEMO_TENANT_ID,
   demoTenant,
   OTHER_TENANT_ID,
@@ -99,7 +100,50 @@ describe("connections over HTTP", () => {
       "User.Read.All",
       "GroupMember.Read.All",
       "ProfilePhoto.Read.All",
+      "RoleManagement.Read.Directory",
     ]);
+    expect(res.body.checks.every((c: { status: string }) => c.status === "granted")).toBe(true);
+  });
+
+  it("an app without RoleManagement.Read.Directory still passes and syncs; the test says what chat loses", async () => {
+    s.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
+    s.sim.directory.grantAppPermissions(
+      DEMO_TENANT_ID,
+      DEMO_CUSTOMER_APP.clientId,
+      DEMO_CUSTOMER_APP_PERMISSIONS.filter((p) => p !== "RoleManagement.Read.Directory"),
+    );
+    s.auth.credentials.forget({ tenantId: DEMO_TENANT_ID, id });
+    try {
+      const res = await s.api(`/api/connections/${id}/test`, { token: admin, method: "POST" });
+      expect(res.status).toBe(200);
+      expect(res.body.ok).toBe(true);
+      expect(res.body.error).toBeUndefined();
+      const missing = res.body.checks.filter((c: { status: string }) => c.status === "missing");
+      expect(missing).toEqual([
+        {
+          permission: "RoleManagement.Read.Directory",
+          status: "missing",
+          optional: true,
+          detail: expect.stringMatching(
+            /^Permission RoleManagement\.Read\.Directory is missing: .*grant admin consent; without it the bot cannot check who may run sync commands in chat\. Syncing does not need it\.$/,
+          ),
+        },
+      ]);
+      const c = (await s.store.connections.get(DEMO_TENANT_ID, id)) as ConnectionDoc;
+      expect(c.status).toBe("active");
+      expect(c.statusProblem).toBeUndefined();
+      expect(c.lastTest?.ok).toBe(true);
+      // What a sync reads still works with this connection.
+      const users = await s.auth.credentials
+        .graphFor(c)
+        .get<{ value: unknown[] }>("/users?$top=2&$select=id");
+      expect(users.value).toHaveLength(2);
+    } finally {
+      s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
+        ...DEMO_CUSTOMER_APP_PERMISSIONS,
+      ]);
+      s.auth.credentials.forget({ tenantId: DEMO_TENANT_ID, id });
+    }
   });
 
   it("names each missing permission when the tenant revoked the app's grants", async () => {
@@ -112,8 +156,15 @@ describe("connections over HTTP", () => {
       "User.Read.All",
       "GroupMember.Read.All",
       "ProfilePhoto.Read.All",
+      "RoleManagement.Read.Directory",
     ]);
     expect(missing[0].detail).toContain("User.Read.All");
+    expect(missing.map((c: { optional?: boolean }) => c.optional ?? false)).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
   });
 
   it("lets an admin grant consent again through the admin-consent flow, recording who and when", async () => {

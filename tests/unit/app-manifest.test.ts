@@ -7,7 +7,10 @@ import type { AppManifest } from "@microsoft/app-manifest";
 import { AppManifestUtils } from "@microsoft/app-manifest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../api/config/config.ts";
+import { requiredPermissions } from "../../api/connections/permissions.ts";
+import { defaultSyncSettings } from "../../api/sync/settings.ts";
 import { COMMANDS } from "../../bot/commands/catalog.ts";
+import { DEMO_CUSTOMER_APP_PERMISSIONS, PRODUCT_DELEGATED_PERMISSIONS } from "../../sim/index.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const appPackage = join(root, "appPackage");
@@ -349,6 +352,29 @@ describe("Entra app manifest", () => {
     for (const scope of config.DELEGATED_GRAPH_SCOPES) expect(delegated, scope).toContain(scope);
     expect(delegated.every((scope) => !/Write|\.Send|FullControl/.test(scope))).toBe(true);
     expect(aad.requiredResourceAccess).toHaveLength(1);
+  });
+
+  it("declares every permission the connection test checks, as the simulator's apps hold them", () => {
+    // Every option on, so every permission a connection test can ask about is listed.
+    const settings = defaultSyncSettings();
+    settings.photos = true;
+    settings.users.scope = "administrativeUnits";
+    const graph = aad.requiredResourceAccess[0]?.resourceAccess ?? [];
+    const declared = (type: string) => graph.filter((a) => a.type === type).map((a) => a.id);
+    const app = requiredPermissions(settings, false).map((p) => p.permission);
+    const delegated = requiredPermissions(settings, true).map((p) => p.permission);
+    // The chat admin check's permission is among them for both kinds of connection.
+    expect(app).toContain("RoleManagement.Read.Directory");
+    expect(delegated).toContain("RoleManagement.Read.Directory");
+    for (const permission of app) {
+      expect(declared("Role"), permission).toContain(permission);
+      expect(DEMO_CUSTOMER_APP_PERMISSIONS as readonly string[], permission).toContain(permission);
+    }
+    for (const permission of delegated) {
+      expect(declared("Scope"), permission).toContain(permission);
+      expect(config.DELEGATED_GRAPH_SCOPES, permission).toContain(permission);
+      expect(PRODUCT_DELEGATED_PERMISSIONS as readonly string[], permission).toContain(permission);
+    }
   });
 
   it("registers https redirect URIs on the app's own domain for sign-in and admin consent", () => {

@@ -149,6 +149,8 @@ export interface PermissionCheck {
   permission: string;
   status: "granted" | "missing";
   detail?: string;
+  /** Not needed to sync (the bot's chat admin check): missing leaves `ok` true. */
+  optional?: boolean;
 }
 
 export interface TestResult {

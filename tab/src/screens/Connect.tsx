@@ -189,7 +189,8 @@ export function Connect() {
                 <Body1 className={s.hint}>
                   The app needs the Microsoft Graph application permissions User.Read.All, Group.Read.All and
                   GroupMember.Read.All (AdministrativeUnit.Read.All to sync by administrative unit), with
-                  admin consent.
+                  admin consent. Add RoleManagement.Read.Directory too, so the bot can check who may run sync
+                  commands in chat.
                 </Body1>
               </>
             ) : (
