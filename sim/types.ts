@@ -54,6 +54,8 @@ export interface SimUser {
   extensions: Record<string, string | number | boolean | null>;
   /** Not a Graph property: whether the user has a profile photo. */
   hasPhoto: boolean;
+  /** Not a Graph property: bumped when the photo is replaced, which changes its bytes and media ETag. */
+  photoVersion?: number;
 }
 
 export interface SimGroup {

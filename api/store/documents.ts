@@ -93,7 +93,8 @@ export interface ProfileDoc extends TenantDocument {
   upnKey?: string;
   displayName: string;
   hash: string;
-  photo?: { hash: string; contentType: string };
+  /** Graph's media ETag tells whether the photo changed without downloading it. */
+  photo?: { hash: string; contentType: string; etag?: string };
   lastTaskId: string;
   createdAt: string;
   updatedAt: string;

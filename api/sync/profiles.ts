@@ -15,10 +15,11 @@ export interface ProfileIndexEntry {
   displayName: string;
   emailKey?: string;
   upnKey?: string;
+  photo?: ProfileDoc["photo"];
 }
 
 const INDEX_SELECT =
-  "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey";
+  "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey, c.photo";
 
 export async function loadProfileIndex(
   store: Store,

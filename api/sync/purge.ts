@@ -1,5 +1,6 @@
 import type { TenantDocument, TenantRepository } from "../store/repository.ts";
 import type { Store } from "../store/store.ts";
+import { photoId } from "./photos.ts";
 
 export interface PurgeResult {
   profiles: number;
@@ -19,10 +20,7 @@ export async function purgeExpired(store: Store, now: Date = new Date()): Promis
     "c.status = 'deleted' AND c.purgeAfter < @now",
     at,
     async (tenantId, ids) => {
-      await store.photos.bulkDelete(
-        tenantId,
-        ids.map((id) => `photo.${id}`),
-      );
+      await store.photos.bulkDelete(tenantId, ids.map(photoId));
     },
   );
   const lists = await purge(store.lists, "c.status = 'deleted' AND c.purgeAfter < @now", at);

@@ -1,7 +1,7 @@
 import type { ProfileDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
-import { attachPhotos } from "./photos.ts";
+import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
 import {
   buildProfile,
   changedFields,
@@ -177,6 +177,7 @@ export async function writeUsers(
   const needBefore = planned.flatMap((p) => (p.entry && p.entry.hash !== p.hash ? [p.entry.id] : []));
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
+  const unchanged: { user: MappedUser; entry: ProfileIndexEntry }[] = [];
   for (const { user, entry, status, hash } of planned) {
     remaining.add(user.sourceId);
     if (!entry) {
@@ -192,7 +193,7 @@ export async function writeUsers(
       continue;
     }
     if (entry.hash === hash && entry.status !== "deleted") {
-      reporter.record(recordOf(user, "unchanged"));
+      unchanged.push({ user, entry });
       continue;
     }
     const previous = before.get(entry.id);
@@ -208,10 +209,58 @@ export async function writeUsers(
       writes.push(doc);
     }
   }
+  const photoOnly = ctx.settings.photos && !ctx.preview ? await newPhotos(ctx, unchanged, now) : new Map();
+  for (const { user } of unchanged) {
+    if (!photoOnly.has(user.sourceId)) reporter.record(recordOf(user, "unchanged"));
+    else
+      reporter.record({
+        ...recordOf(user, "updated", "photo changed in Entra ID"),
+        changedFields: ["photo"],
+      });
+  }
   await reporter.flushRecords(true);
-  if (ctx.preview || writes.length === 0) return;
-  if (ctx.settings.photos) await attachPhotos(ctx.store, ctx.graph, writes, now);
-  await ctx.store.profiles.bulkUpsert(writes);
+  if (ctx.preview || writes.length + photoOnly.size === 0) return;
+  if (ctx.settings.photos)
+    await attachPhotos(ctx.store, ctx.graph, writes, now, await photoCheck(ctx, writes));
+  await ctx.store.profiles.bulkUpsert([...writes, ...photoOnly.values()]);
+}
+
+/** Profiles whose properties did not change but whose photo did, with the new photo attached. */
+async function newPhotos(
+  ctx: RunContext,
+  unchanged: { user: MappedUser; entry: ProfileIndexEntry }[],
+  now: string,
+): Promise<Map<string, ProfileDoc>> {
+  if (unchanged.length === 0) return new Map();
+  const check = await photoCheck(
+    ctx,
+    unchanged.map((u) => u.entry),
+  );
+  const stale = unchanged.filter((u) => photoChanged(u.entry.photo, check.etags.get(u.entry.sourceId)));
+  const docs = [
+    ...(
+      await loadProfiles(
+        ctx.store,
+        ctx.connection.tenantId,
+        stale.map((u) => u.entry.id),
+      )
+    ).values(),
+  ];
+  const updated = docs.map((doc) => ({ ...doc, lastTaskId: ctx.taskId, updatedAt: now }));
+  await attachPhotos(ctx.store, ctx.graph, updated, now, check);
+  return new Map(updated.map((doc) => [doc.sourceId, doc]));
+}
+
+async function photoCheck(ctx: RunContext, profiles: { sourceId: string }[]) {
+  const check = await checkPhotos(
+    ctx.graph,
+    profiles.map((p) => p.sourceId),
+  );
+  if (check.unreadable > 0)
+    ctx.reporter.note(
+      "Graph could not describe some users' photos just now; their profiles keep the photo they had, and the next full sync checks again.",
+    );
+  return check;
 }
 
 function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, MappedUser[]> {

@@ -151,6 +151,17 @@ export class SimDirectory {
     return user;
   }
 
+  /**
+   * Uploads a new photo or removes it. Graph's user delta does not report photo changes (the photo is not
+   * a user property), so neither does this: a sync has to ask for photos to notice.
+   */
+  setPhoto(tenantId: string, idOrUpn: string, photo: "new" | "none"): SimUser {
+    const user = this.getUser(tenantId, idOrUpn);
+    user.hasPhoto = photo === "new";
+    if (photo === "new") user.photoVersion = (user.photoVersion ?? 0) + 1;
+    return user;
+  }
+
   disableUser(tenantId: string, idOrUpn: string): SimUser {
     return this.updateUser(tenantId, idOrUpn, { accountEnabled: false });
   }

@@ -112,7 +112,7 @@ export function photoMeta(ctx: RouteContext): GraphResponse {
   return ok({
     "@odata.context": `${ctx.root}/$metadata#users('${user.id}')/photo/$entity`,
     "@odata.mediaContentType": "image/png",
-    "@odata.mediaEtag": photoEtag(user.id),
+    "@odata.mediaEtag": photoEtag(user.id, user.photoVersion),
     id: `${PHOTO_SIZE}X${PHOTO_SIZE}`,
     height: PHOTO_SIZE,
     width: PHOTO_SIZE,
@@ -125,8 +125,8 @@ export function photoValue(ctx: RouteContext): GraphResponse {
   if (!user.hasPhoto) throw imageNotFound();
   return {
     status: 200,
-    headers: { "content-type": "image/png", etag: photoEtag(user.id) },
-    body: photoBytes(user.id),
+    headers: { "content-type": "image/png", etag: photoEtag(user.id, user.photoVersion) },
+    body: photoBytes(user.id, user.photoVersion),
   };
 }
 

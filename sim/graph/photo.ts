@@ -24,9 +24,11 @@ function chunk(type: string, data: Buffer): Buffer {
 
 export const PHOTO_SIZE = 48;
 
-/** A small PNG whose colours derive from the user id: same user, same bytes, every run. */
-export function photoBytes(userId: string): Buffer {
-  const h = createHash("sha1").update(userId).digest();
+const photoKey = (userId: string, version = 0) => (version === 0 ? userId : `${userId}#${version}`);
+
+/** A small PNG whose colours derive from the user id and photo version: same photo, same bytes, every run. */
+export function photoBytes(userId: string, version = 0): Buffer {
+  const h = createHash("sha1").update(photoKey(userId, version)).digest();
   const size = PHOTO_SIZE;
   const rows: Buffer[] = [];
   for (let y = 0; y < size; y++) {
@@ -52,6 +54,9 @@ export function photoBytes(userId: string): Buffer {
   ]);
 }
 
-export function photoEtag(userId: string): string {
-  return `W/"${createHash("sha1").update(`photo:${userId}`).digest("hex").slice(0, 40)}"`;
+export function photoEtag(userId: string, version = 0): string {
+  return `W/"${createHash("sha1")
+    .update(`photo:${photoKey(userId, version)}`)
+    .digest("hex")
+    .slice(0, 40)}"`;
 }

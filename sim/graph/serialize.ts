@@ -54,7 +54,7 @@ export const DEFAULT_GROUP_PROPS = [
 
 /** The full Graph representation of a user, from which $select projects. */
 export function userDocument(u: SimUser, tenantDomain: string): Record<string, unknown> {
-  const { extensions, hasPhoto: _p, ...plain } = u;
+  const { extensions, hasPhoto: _p, photoVersion: _v, ...plain } = u;
   return {
     ...plain,
     deletedDateTime: null,

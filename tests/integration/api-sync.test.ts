@@ -307,6 +307,40 @@ describe("sync tasks through the API of the full stack", () => {
     expect((await s.api("/api/lists/no-such-list/members", { token: reader })).status).toBe(404);
   });
 
+  it("with photos on, readers get a profile's photo with an ETag; another tenant gets 404", async () => {
+    const connection = await s.api(`/api/connections/${connectionId}`, { token: admin });
+    const settings = connection.body.settings;
+    const patch = (photos: boolean) =>
+      s.api(`/api/connections/${connectionId}`, {
+        token: admin,
+        method: "PATCH",
+        json: { settings: { ...settings, photos } },
+      });
+    expect((await patch(true)).status).toBe(200);
+    expect((await startAndWait("full")).status).toBe("succeeded");
+    const withPhoto = (await profiles("?pageSize=100")).filter((p: Item) => p.photo);
+    expect(withPhoto.length).toBeGreaterThan(0);
+    const id = withPhoto[0].id;
+
+    const photo = await fetch(`${s.url}/api/profiles/${id}/photo`, {
+      headers: { authorization: `Bearer ${reader}` },
+    });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get("content-type")).toBe("image/png");
+    const bytes = Buffer.from(await photo.arrayBuffer());
+    expect(bytes.subarray(1, 4).toString("ascii")).toBe("PNG");
+    const etag = photo.headers.get("etag") ?? "";
+    expect(etag).toBe(`"${withPhoto[0].photo.hash}"`);
+    const again = await fetch(`${s.url}/api/profiles/${id}/photo`, {
+      headers: { authorization: `Bearer ${reader}`, "if-none-match": etag },
+    });
+    expect(again.status).toBe(304);
+    expect((await s.api(`/api/profiles/${id}/photo`, { token: otherAdmin })).status).toBe(404);
+    const without = (await profiles("?pageSize=100")).find((p: Item) => !p.photo);
+    expect((await s.api(`/api/profiles/${without.id}/photo`, { token: reader })).status).toBe(404);
+    expect((await patch(false)).status).toBe(200);
+  });
+
   it("the deletion guard halts a run that would remove too much; an admin's confirm completes it", async () => {
     for (const upn of LEAVERS) s.sim.directory.softDeleteUser(DEMO_TENANT_ID, upn);
     const halted = await startAndWait("full");

@@ -195,4 +195,49 @@ describe("syncing again after the tenant changed", () => {
     );
     expect(await h.profiles(connection)).toHaveLength(0);
   });
+
+  it("photo changes, which user delta never reports, are found by media ETag and only those photos are downloaded", async () => {
+    const c = await h.connect({ what: "users", photos: true });
+    expect((await h.run(c)).status).toBe("succeeded");
+    const profileOf = async (sourceId: string) => (await h.profiles(c)).find((p) => p.sourceId === sourceId);
+    const photoOf = async (sourceId: string) => (await profileOf(sourceId))?.photo;
+    const synced = new Set((await h.profiles(c)).map((p) => p.sourceId));
+    const users = h.sim.directory.listUsers(T).filter((u) => synced.has(u.id));
+    const [replaced, removed] = users.filter((u) => u.hasPhoto);
+    const added = users.find((u) => !u.hasPhoto);
+    if (!replaced || !removed || !added)
+      throw new Error("the demo tenant needs users with and without photos");
+    const before = await photoOf(replaced.id);
+    expect(before?.etag).toMatch(/^W\//);
+    h.sim.directory.setPhoto(T, replaced.id, "new");
+    h.sim.directory.setPhoto(T, removed.id, "none");
+    h.sim.directory.setPhoto(T, added.id, "new");
+
+    const downloads = () => h.sim.stats.requests["GET /users/{id}/photo/$value"] ?? 0;
+    const downloadsBefore = downloads();
+    const task = await h.run(c);
+    expect(task.status).toBe("succeeded");
+    // One download each for the replaced and the added photo; none for the photos that stayed the same.
+    expect(downloads() - downloadsBefore).toBe(2);
+    const photoRecords = (await h.records(task)).filter((r) => r.changedFields?.includes("photo"));
+    expect(photoRecords.map((r) => r.name).sort()).toEqual(
+      [replaced.displayName, removed.displayName, added.displayName].sort(),
+    );
+    expect(task.counters.users.updated).toBe(3);
+
+    const after = await photoOf(replaced.id);
+    expect(after?.hash).not.toBe(before?.hash);
+    const stored = await h.store.photos.get(T, `photo.${(await profileOf(replaced.id))?.id}`);
+    expect(stored?.hash).toBe(after?.hash);
+    expect(await photoOf(removed.id)).toBeUndefined();
+    const removedId = (await profileOf(removed.id))?.id;
+    expect(await h.store.photos.get(T, `photo.${removedId}`)).toBeUndefined();
+    expect((await photoOf(added.id))?.etag).toBeDefined();
+
+    // Nothing changed since: no downloads, no writes.
+    const quietBefore = downloads();
+    const quiet = await h.run(c);
+    expect(quiet.counters.users.updated).toBe(0);
+    expect(downloads() - quietBefore).toBe(0);
+  });
 });

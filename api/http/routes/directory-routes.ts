@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { GraphApi } from "../../graph/client.ts";
 import type { ConnectionDoc, ListDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
+import { photoId } from "../../sync/photos.ts";
 import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
 import { requireReader } from "../principal.ts";
@@ -67,6 +68,25 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
     res.json({ ...profile, lists: lists.map((l) => ({ id: l.id, name: l.name, status: l.status })) });
   });
 
+  // Photos are served from the product's own origin, so only image types Graph uses go out as such.
+  router.get("/profiles/:id/photo", async (req, res) => {
+    const principal = requireReader(req);
+    const { id } = parseInput(idParam, req.params, "path");
+    const photo = await store.photos.get(principal.tenantId, photoId(id));
+    if (!photo) throw notFound(`A photo of profile ${id}`);
+    const etag = `"${photo.hash}"`;
+    res.set({
+      "content-type": IMAGE_TYPES.has(photo.contentType) ? photo.contentType : "application/octet-stream",
+      etag,
+      "cache-control": "private, max-age=3600",
+    });
+    if (req.headers["if-none-match"] === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.send(Buffer.from(photo.data, "base64"));
+  });
+
   router.get("/lists", async (req, res) => {
     const principal = requireReader(req);
     const q = parseInput(directoryQuery, req.query, "query");
@@ -119,10 +139,8 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
   return router;
 }
 
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/bmp", "image/webp"]);
+
 async function listsByIds(store: Store, tenantId: string, ids: string[]): Promise<ListDoc[]> {
-  if (ids.length === 0) return [];
-  return store.lists.all(tenantId, {
-    where: "ARRAY_CONTAINS(@ids, c.id)",
-    parameters: [{ name: "@ids", value: ids }],
-  });
+  return [...(await store.lists.readMany(tenantId, ids)).values()];
 }
