@@ -105,3 +105,24 @@ export function transitiveMembers(t: TenantState, groupId: string): string[] {
   }
   return out;
 }
+
+/**
+ * The groups holding an object, directly or (transitive) through nested groups, in the tenant's group order.
+ * Walks upwards from the object, so asking for one user does not expand every group of the tenant.
+ */
+export function groupsHolding(t: TenantState, objectId: string, transitive: boolean): string[] {
+  const holding = new Set<string>();
+  let frontier = [objectId];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const [groupId, members] of t.members) {
+      if (holding.has(groupId) || !t.groups.has(groupId)) continue;
+      if (frontier.some((id) => members.has(id))) {
+        holding.add(groupId);
+        next.push(groupId);
+      }
+    }
+    frontier = transitive ? next : [];
+  }
+  return [...t.groups.keys()].filter((id) => holding.has(id));
+}

@@ -1,5 +1,5 @@
 import { findUser } from "../directory/directory.ts";
-import { activeMembers, type TenantState, transitiveMembers } from "../directory/state.ts";
+import { activeMembers, groupsHolding, type TenantState, transitiveMembers } from "../directory/state.ts";
 import { notFound, SimError } from "../errors.ts";
 import type { SimGroup, SimUser } from "../types.ts";
 import { PERMS, requireAny } from "./auth.ts";
@@ -215,9 +215,7 @@ export function memberOf(ctx: RouteContext): GraphResponse {
   const id = ctx.path.startsWith("/groups/") ? lookupGroup(ctx, key).id : lookupUser(ctx, key).id;
   requireAny(ctx.caller, [...PERMS.readMembers, ...PERMS.me]);
   const transitive = ctx.path.endsWith("transitiveMemberOf");
-  const groups = [...t.groups.values()]
-    .filter((g) => (transitive ? transitiveMembers(t, g.id) : activeMembers(t, g.id)).includes(id))
-    .map((g) => g.id);
+  const groups = groupsHolding(t, id, transitive);
   const q = parseListQuery(ctx.params, ctx.req.headers, null);
   return ok(pageOf(ctx, applyQuery(groups, q, readMember(t)), q, memberDoc(t, q.select), "directoryObjects"));
 }

@@ -187,6 +187,17 @@ describe("groups and members", () => {
     expect(Number(count.body)).toBe(direct.items.length);
     const empty = await graph(sim, token, `/groups/${groupId("Project Phoenix")}/members`);
     expect(empty.body.value).toEqual([]);
+
+    // A member of Sales EMEA belongs directly to it, and through nesting to every group holding it.
+    const member = emea.items.find((m) => m["@odata.type"] === "#microsoft.graph.user")?.id;
+    const directOf = (await walk(sim, token, `/users/${member}/memberOf`)).items.map((g) => g.id);
+    const allOf = (await walk(sim, token, `/users/${member}/transitiveMemberOf`)).items.map((g) => g.id);
+    expect(directOf).toContain(groupId("Sales EMEA"));
+    expect(directOf).not.toContain(groupId("Sales Team"));
+    expect(allOf).toEqual(
+      expect.arrayContaining([groupId("Sales EMEA"), groupId("Sales Team"), groupId("All Staff")]),
+    );
+    expect(new Set(allOf).size).toBe(allOf.length);
   });
 
   it("serves administrative unit members and role assignments", async () => {
