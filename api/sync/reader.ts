@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import type { GraphApi } from "../graph/client.ts";
 import { DirectoryProblem } from "../graph/problems.ts";
 import {
@@ -147,6 +148,8 @@ export async function readScopedGroups(
  * Transitive user members of each group: first pages in JSON batches of 20, then each large group's
  * remaining pages directly.
  */
+const PAGES_IN_FLIGHT = 4;
+
 export async function readGroupMembers(
   graph: GraphApi,
   groupIds: string[],
@@ -155,9 +158,12 @@ export async function readGroupMembers(
   const nested = new Map<string, Set<string>>();
   const path = (id: string) => `/groups/${id}/transitiveMembers?$select=id&$top=999`;
   const responses = await graph.batchGet(groupIds.map((id) => ({ id, url: path(id) })));
+  // Anything but success (a missing answer included) fails the read: no answer is not "no members".
+  const failed = responses.find((r) => !ok(r.status));
+  if (failed) throw graph.failureOf(failed, path(failed.id));
+  const limit = pLimit(PAGES_IN_FLIGHT);
+  const rest: Promise<void>[] = [];
   for (const response of responses) {
-    // Anything but success (a missing answer included) fails the read: no answer is not "no members".
-    if (!ok(response.status)) throw graph.failureOf(response, path(response.id));
     const userSet = new Set<string>();
     const groupSet = new Set<string>();
     users.set(response.id, userSet);
@@ -173,9 +179,15 @@ export async function readGroupMembers(
       }
     };
     addPage(body.value ?? []);
-    if (body["@odata.nextLink"]) {
-      for await (const page of graph.pages<unknown>(body["@odata.nextLink"])) addPage(page.items);
-    }
+    const next = body["@odata.nextLink"];
+    // Large groups page on; several groups' pages are read at once, each group's in order.
+    if (next)
+      rest.push(
+        limit(async () => {
+          for await (const page of graph.pages<unknown>(next)) addPage(page.items);
+        }),
+      );
   }
+  await Promise.all(rest);
   return { users, nested };
 }
