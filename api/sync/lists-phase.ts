@@ -91,6 +91,7 @@ export async function writeLists(
     return entry?.lastTaskId === ctx.taskId && !entry.pendingMembers && !reporter.task.confirmedRemovals;
   };
   const todo = groups.filter((g) => !finished(g));
+  reporter.alreadyDone(groups.length - todo.length);
   for (let i = 0; i < todo.length; i += MEMBER_BATCH) {
     const chunk = todo.slice(i, i + MEMBER_BATCH);
     const { users: members, nested } = await readGroupMembers(
@@ -116,7 +117,10 @@ export async function writeLists(
       const nestedIds = [...(nested.get(group.id) ?? [])].sort();
       const doc = buildList(group, membershipOf([...desired]), ctx, now, entry, nestedIds);
       // Already written by this task before a restart or confirmation: counted from its record.
-      if (entry?.lastTaskId === ctx.taskId && entry.hash === doc.hash && !entry.pendingMembers) continue;
+      if (entry?.lastTaskId === ctx.taskId && entry.hash === doc.hash && !entry.pendingMembers) {
+        reporter.alreadyDone();
+        continue;
+      }
       if (!entry) reporter.record(listRecord(group, "created", `new list with ${desired.size} members`));
       else if (entry.status === "deleted") reporter.record(listRecord(group, "restored", "back in scope"));
       else if (entry.hash === doc.hash && added.length + removed.length === 0 && !entry.pendingMembers) {

@@ -124,6 +124,7 @@ function planList(
     });
   // Written by this task before a restart: already counted from its record.
   else if (!ownEarlierWrite) reporter.record(listRecord(group, "unchanged"));
+  else reporter.alreadyDone();
   if (entry.hash === doc.hash && !unfinished) return undefined;
   // Unfinished writes of an earlier run go out with this run's; a member's latest change wins.
   const add = new Set([...(unfinished?.add ?? []).filter((m) => !removed.includes(m)), ...added]);

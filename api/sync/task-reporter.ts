@@ -92,6 +92,14 @@ export class TaskReporter {
     });
   }
 
+  /**
+   * Items this task finished before a restart or confirmation: they count towards progress, so a resumed
+   * task's bar still ends full, but not again towards the counters, which come from their records.
+   */
+  alreadyDone(items = 1): void {
+    this.task.progress.processed += items;
+  }
+
   /** Writes buffered records; call before the changes they describe are applied. */
   async flushRecords(force = false): Promise<void> {
     if (this.records.length === 0 || (!force && this.records.length < FLUSH_RECORDS_AT)) return;

@@ -170,6 +170,7 @@ export async function writeUsers(
     if (entry?.lastTaskId === taskId && entry.hash === hash) {
       // Already written by this task before a restart or confirmation: counted from its record.
       remaining.add(user.sourceId);
+      reporter.alreadyDone();
       continue;
     }
     planned.push({ user, ...(entry ? { entry } : {}), status, hash });

@@ -80,6 +80,8 @@ describe("crash-safe resume", () => {
     expect(finished.status).toBe("succeeded");
     expect(finished.notes.some((n) => n.startsWith("Resumed by survivor"))).toBe(true);
     expect(finished.counters).toEqual(uninterrupted.counters);
+    // The work done before the kill counts towards progress: the bar ends full, not at the survivor's part.
+    expect(finished.progress.processed).toBe(finished.progress.total);
 
     const shape = async (connectionId: string) =>
       (
