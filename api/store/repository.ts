@@ -1,7 +1,15 @@
-import type { Container, JSONObject, OperationInput, SqlParameter } from "@azure/cosmos";
+import type {
+  Container,
+  FeedOptions,
+  JSONObject,
+  OperationInput,
+  SqlParameter,
+  SqlQuerySpec,
+} from "@azure/cosmos";
 import pLimit from "p-limit";
 import { StoreError, translateCosmosError } from "./errors.ts";
 import type { StoreMetrics } from "./metrics.ts";
+import { defaultStoreRetry, type RetryOptions, retryTransient } from "./transient.ts";
 
 /** Every stored document belongs to exactly one tenant; Cosmos adds `_etag`. */
 export interface TenantDocument {
@@ -37,11 +45,17 @@ export class TenantRepository<T extends TenantDocument> {
     private readonly container: Container,
     private readonly what: string,
     private readonly metrics: StoreMetrics,
+    private readonly retry: RetryOptions = defaultStoreRetry(),
   ) {}
+
+  /** Only for calls that are safe to repeat: reads, query pages, bulk upserts, deletes and reads. */
+  private retrying<R>(call: () => Promise<R>): Promise<R> {
+    return retryTransient(call, this.retry);
+  }
 
   async get(tenantId: string, id: string): Promise<T | undefined> {
     try {
-      const response = await this.container.item(id, tenantId).read<T>();
+      const response = await this.retrying(() => this.container.item(id, tenantId).read<T>());
       this.metrics.record(response.requestCharge);
       return response.resource ?? undefined;
     } catch (err) {
@@ -140,12 +154,15 @@ export class TenantRepository<T extends TenantDocument> {
     spec: QuerySpec,
     options: { pageSize: number; continuationToken?: string },
   ): Promise<Page<T>> {
-    const iterator = this.container.items.query<T>(this.buildQuery(tenantId, spec), {
-      partitionKey: tenantId,
-      maxItemCount: options.pageSize,
-      continuationToken: options.continuationToken,
-    });
-    const response = await iterator.fetchNext().catch((err) => translateCosmosError(err, this.what));
+    const response = await this.retrying(() =>
+      this.container.items
+        .query<T>(this.buildQuery(tenantId, spec), {
+          partitionKey: tenantId,
+          maxItemCount: options.pageSize,
+          continuationToken: options.continuationToken,
+        })
+        .fetchNext(),
+    ).catch((err) => translateCosmosError(err, this.what));
     this.metrics.record(response.requestCharge);
     const continuationToken = response.hasMoreResults ? response.continuationToken : undefined;
     return { items: response.resources, ...(continuationToken ? { continuationToken } : {}) };
@@ -153,12 +170,29 @@ export class TenantRepository<T extends TenantDocument> {
 
   /** Streams every match page by page, so large tenants never sit in memory at once. */
   async *stream(tenantId: string, spec: QuerySpec, pageSize = 500): AsyncGenerator<T[]> {
-    const iterator = this.container.items.query<T>(this.buildQuery(tenantId, spec), {
-      partitionKey: tenantId,
-      maxItemCount: pageSize,
-    });
+    yield* this.pages(this.buildQuery(tenantId, spec), { partitionKey: tenantId, maxItemCount: pageSize });
+  }
+
+  /**
+   * Query pages in order. A page that fails transiently is asked for again from the last page's continuation
+   * token, so a dropped connection neither repeats nor skips documents.
+   */
+  private async *pages(query: SqlQuerySpec, options: FeedOptions): AsyncGenerator<T[]> {
+    let continuationToken: string | undefined;
+    let iterator = this.container.items.query<T>(query, options);
     while (iterator.hasMoreResults()) {
-      const response = await iterator.fetchNext().catch((err) => translateCosmosError(err, this.what));
+      const response = await this.retrying(async () => {
+        try {
+          return await iterator.fetchNext();
+        } catch (err) {
+          iterator = this.container.items.query<T>(query, {
+            ...options,
+            ...(continuationToken ? { continuationToken } : {}),
+          });
+          throw err;
+        }
+      }).catch((err) => translateCosmosError(err, this.what));
+      continuationToken = response.continuationToken;
       this.metrics.record(response.requestCharge);
       if (response.resources.length > 0) yield response.resources;
     }
@@ -170,15 +204,10 @@ export class TenantRepository<T extends TenantDocument> {
    */
   async *streamAllTenants(spec: QuerySpec, pageSize = 500): AsyncGenerator<T[]> {
     const where = spec.where ? ` WHERE ${spec.where}` : "";
-    const iterator = this.container.items.query<T>(
+    yield* this.pages(
       { query: `SELECT ${spec.select ?? "*"} FROM c${where}`, parameters: spec.parameters ?? [] },
       { maxItemCount: pageSize },
     );
-    while (iterator.hasMoreResults()) {
-      const response = await iterator.fetchNext().catch((err) => translateCosmosError(err, this.what));
-      this.metrics.record(response.requestCharge);
-      if (response.resources.length > 0) yield response.resources;
-    }
   }
 
   async all(tenantId: string, spec: QuerySpec = {}): Promise<T[]> {
@@ -188,12 +217,13 @@ export class TenantRepository<T extends TenantDocument> {
   }
 
   async count(tenantId: string, spec: Omit<QuerySpec, "select" | "orderBy"> = {}): Promise<number> {
-    const { resources, requestCharge } = await this.container.items
-      .query<number>(this.buildQuery(tenantId, { ...spec, select: "VALUE COUNT(1)" }), {
-        partitionKey: tenantId,
-      })
-      .fetchAll()
-      .catch((err) => translateCosmosError(err, this.what));
+    const { resources, requestCharge } = await this.retrying(() =>
+      this.container.items
+        .query<number>(this.buildQuery(tenantId, { ...spec, select: "VALUE COUNT(1)" }), {
+          partitionKey: tenantId,
+        })
+        .fetchAll(),
+    ).catch((err) => translateCosmosError(err, this.what));
     this.metrics.record(requestCharge);
     return resources.reduce((a, b) => a + b, 0);
   }
@@ -252,7 +282,9 @@ export class TenantRepository<T extends TenantDocument> {
         chunks.map((chunk) =>
           limit(async () =>
             (
-              await this.container.items.bulk(chunk).catch((err) => translateCosmosError(err, this.what))
+              await this.retrying(() => this.container.items.bulk(chunk)).catch((err) =>
+                translateCosmosError(err, this.what),
+              )
             ).map((result) => {
               this.metrics.record(result.requestCharge);
               return {
