@@ -12,6 +12,7 @@ import type {
   TaskTrigger,
   TaskType,
 } from "../store/documents.ts";
+import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
 import { type RunOutcome, runSync } from "./engine.ts";
 import { Leases } from "./lease.ts";
@@ -313,7 +314,19 @@ export class SyncService {
         await this.leases.release(lease).catch(() => undefined);
         return;
       }
-      if (!isDirectoryProblem(err)) {
+      if (isStoreError(err, "unavailable")) {
+        this.deps.logger.warn({ err, taskId: task.id }, "sync stopped: database unavailable");
+        outcome = {
+          status: "failed",
+          error: {
+            code: "store-unavailable",
+            message:
+              "The sync stopped because the product's database stayed busy or unreachable; nothing was deleted.",
+            remedy:
+              "Retry in a few minutes; the task's details list what it wrote before it stopped. If it keeps happening, check the Cosmos DB account's health and throughput.",
+          },
+        };
+      } else if (!isDirectoryProblem(err)) {
         this.deps.logger.error({ err, taskId: task.id }, "sync failed unexpectedly");
         outcome = {
           status: "failed",

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StoreError } from "../../api/store/errors.ts";
 import { DEMO_TENANT_ID } from "../../sim/index.ts";
 import { SyncHarness } from "../support/sync-harness.ts";
 
@@ -164,6 +165,25 @@ describe("syncing again after the tenant changed", () => {
     expect(task.error?.remedy).toMatch(/Reauthorize/);
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
     expect(h.events.find((e) => e.taskId === task.id)?.kind).toBe("sync-failed");
+  });
+
+  it("a database that stays unreachable fails the run with a remedy, not as an unexpected error, and deletes nothing", async () => {
+    const connection = await h.connect({ what: "users" });
+    await h.run(connection);
+    h.sim.directory.updateUser(T, user("Adele Vance").id, { jobTitle: "Head of Marketing" });
+    h.sim.directory.hardDeleteUser(T, user("Alex Wilber").id);
+    const profiles = h.store.profiles;
+    const upsert = profiles.bulkUpsert.bind(profiles);
+    profiles.bulkUpsert = async () => {
+      throw new StoreError("The database is busy or unreachable right now", "unavailable");
+    };
+    const task = await h.run(connection).finally(() => {
+      profiles.bulkUpsert = upsert;
+    });
+    expect(task.status).toBe("failed");
+    expect(task.error?.code).toBe("store-unavailable");
+    expect(task.error?.remedy).toMatch(/^Retry in a few minutes/);
+    expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
   });
 
   it("throttling that never stops fails the run as throttled and deletes nothing", async () => {
