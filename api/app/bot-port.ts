@@ -1,5 +1,6 @@
 import type { SyncPort } from "../../bot/ports.ts";
 import type { ConnectionCredentials } from "../auth/credentials.ts";
+import { DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { SyncRequestError, type SyncService } from "../sync/service.ts";
@@ -101,6 +102,7 @@ export function createBotSyncPort(
     },
     async isAdmin(tenantId, aadObjectId) {
       // Directory roles are read through the tenant's own connection; no connection, no admin rights in chat.
+      let unreadable: unknown;
       for (const connection of await activeConnections(tenantId)) {
         try {
           const graph = credentials.graphFor(connection);
@@ -109,8 +111,21 @@ export function createBotSyncPort(
             `/roleManagement/directory/roleAssignments?$filter=${filter}`,
           );
           return result.value.some((a) => adminDirectoryRoles.includes(a.roleDefinitionId));
-        } catch {}
+        } catch (err) {
+          unreadable ??= err;
+        }
       }
+      // No connection could read roles: say why, rather than calling an admin a non-admin.
+      if (
+        isDirectoryProblem(unreadable, "permission-missing") ||
+        isDirectoryProblem(unreadable, "consent-missing")
+      )
+        throw new DirectoryProblem(
+          "permission-missing",
+          "Admin rights cannot be checked in chat: permission RoleManagement.Read.Directory is missing for the connection's app.",
+          "Grant admin consent for RoleManagement.Read.Directory to the connection's app (the connection test names it), or use the Directory Sync tab, which checks app roles.",
+        );
+      if (isDirectoryProblem(unreadable)) throw unreadable;
       return false;
     },
   };

@@ -4,7 +4,7 @@ import { noticeCard, problemCard, refusalText } from "../cards/notice.ts";
 import { taskCard } from "../cards/task.ts";
 import type { CommandContext } from "./context.ts";
 import { problemFrom } from "./errors.ts";
-import { isAdmin, runText } from "./run.ts";
+import { adminCheck, runText } from "./run.ts";
 
 export interface ActionOutcome {
   card: AdaptiveCard;
@@ -48,7 +48,9 @@ export async function runCardAction(
       ),
     );
   if (verb === "refresh") return mine(taskCard(task, ctx.links));
-  if (!(await isAdmin(ctx)))
+  const check = await adminCheck(ctx);
+  if (check.problem) return mine(problemCard("Admin rights could not be checked", check.problem));
+  if (!check.admin)
     return mine(taskCard(task, ctx.links, { note: refusalText(DECISIONS[verb], ctx.actor.name) }));
   try {
     if (verb === "retry") {

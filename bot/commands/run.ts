@@ -1,4 +1,4 @@
-import type { TaskType } from "../../api/store/documents.ts";
+import type { Problem, TaskType } from "../../api/store/documents.ts";
 import type { AdaptiveCard } from "../cards/card.ts";
 import { helpCard } from "../cards/help.ts";
 import { historyCard } from "../cards/history.ts";
@@ -29,14 +29,16 @@ const ADMIN_VERBS: Partial<Record<CommandName, string>> = {
   "set channel": "choose the alert channel",
 };
 
-/** Admin rights come from the service (directory or app roles), asked only when a command needs them. */
-export async function isAdmin(ctx: CommandContext): Promise<boolean> {
-  if (!ctx.actor.oid) return false;
+/**
+ * Admin rights come from the service (directory or app roles), asked only when a command needs them. When
+ * they cannot be checked, the answer says why instead of treating an admin as a non-admin.
+ */
+export async function adminCheck(ctx: CommandContext): Promise<{ admin: boolean; problem?: Problem }> {
+  if (!ctx.actor.oid) return { admin: false };
   try {
-    return await ctx.sync.isAdmin(ctx.tenantId, ctx.actor.oid);
+    return { admin: await ctx.sync.isAdmin(ctx.tenantId, ctx.actor.oid) };
   } catch (err) {
-    problemFrom(err, ctx.logger, "check admin rights");
-    return false;
+    return { admin: false, problem: problemFrom(err, ctx.logger, "check admin rights") };
   }
 }
 
@@ -54,8 +56,11 @@ export async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Pro
       return noticeCard(`How to use "${specOf(parsed.name).usage}"`, parsed.message, { tone: "Warning" });
   }
   const name = parsed.name;
-  if (specOf(name).adminOnly && !(await isAdmin(ctx)))
-    return refusalCard(ADMIN_VERBS[name] ?? "do that", ctx.actor.name);
+  if (specOf(name).adminOnly) {
+    const check = await adminCheck(ctx);
+    if (check.problem) return problemCard("Admin rights could not be checked", check.problem);
+    if (!check.admin) return refusalCard(ADMIN_VERBS[name] ?? "do that", ctx.actor.name);
+  }
   try {
     switch (parsed.name) {
       case "help":

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc, EventDoc, TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_CUSTOMER_APP, DEMO_CUSTOMER_APP_PERMISSIONS, DEMO_TENANT_ID } from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
 import { installation, message } from "./support/activities.ts";
 import { ConnectorStandIn } from "./support/connector-stand-in.ts";
@@ -150,6 +150,33 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     expect(replies).toHaveLength(1);
     expect(JSON.stringify(replies[0]?.card)).toContain("Only admins can do that");
     expect((await s.api("/api/tasks?trigger=bot", { token: admin })).body.items).toEqual([]);
+  });
+
+  it('"sync now" when the connection cannot read directory roles says so, with the remedy, and starts nothing', async () => {
+    s.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
+    s.sim.directory.grantAppPermissions(
+      DEMO_TENANT_ID,
+      DEMO_CUSTOMER_APP.clientId,
+      DEMO_CUSTOMER_APP_PERMISSIONS.filter((p) => p !== "RoleManagement.Read.Directory"),
+    );
+    try {
+      // A fresh process holds no token issued before the grant changed.
+      await s.restartApi();
+      const from = connector.calls.length;
+      expect((await deliver(message("sync now", ADMIN, "channel"))).status).toBe(200);
+      const replies = connector.cards().filter((c) => connector.calls.indexOf(c.call) >= from);
+      expect(replies).toHaveLength(1);
+      const text = JSON.stringify(replies[0]?.card);
+      expect(text).toContain("Admin rights could not be checked");
+      expect(text).toContain("RoleManagement.Read.Directory");
+      expect(text).not.toContain("Only admins can do that");
+      expect((await s.api("/api/tasks?trigger=bot", { token: admin })).body.items).toEqual([]);
+    } finally {
+      s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
+        ...DEMO_CUSTOMER_APP_PERMISSIONS,
+      ]);
+      await s.restartApi();
+    }
   });
 
   it('"sync now" from an admin in the channel answers with the task\'s card and runs the sync', async () => {
