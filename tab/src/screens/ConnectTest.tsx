@@ -98,7 +98,10 @@ export function ConnectTest({ connection }: { connection: Connection }) {
                 <TableRow key={c.permission}>
                   <TableCell className={s.cell}>{c.permission}</TableCell>
                   <TableCell className={s.cell}>
-                    <StatusBadge kind="permission" value={c.status} />
+                    <StatusBadge
+                      kind="permission"
+                      value={c.optional && c.status === "missing" ? "optional-missing" : c.status}
+                    />
                   </TableCell>
                   <TableCell className={s.cell}>
                     <Body1>{c.detail ?? ""}</Body1>
