@@ -95,6 +95,11 @@ export interface ProfileDoc extends TenantDocument {
   hash: string;
   /** Graph's media ETag tells whether the photo changed without downloading it. */
   photo?: { hash: string; contentType: string; etag?: string };
+  /**
+   * An existing profile an update-only connection took over by email or UPN: it keeps its own id, so it
+   * cannot be found by the id the connection gives the profiles it creates.
+   */
+  adopted?: true;
   lastTaskId: string;
   createdAt: string;
   updatedAt: string;
@@ -222,6 +227,8 @@ export interface SyncStateDoc extends TenantDocument {
   deltaLink?: string;
   settingsHash: string;
   lastFullAt?: string;
+  /** The shape the last full sync stored the directory in (api/sync/delta-state.ts). */
+  storedFormat?: number;
   updatedAt: string;
 }
 

@@ -9,6 +9,12 @@ import type { SyncSettings } from "./settings.ts";
 
 export type DeltaResource = "users" | "groups";
 
+/**
+ * Bumped when what a full sync stores changes shape (2: list member digests, adopted-profile flags), so
+ * every connection's next run is full and brings its stored directory up to date.
+ */
+const STORED_FORMAT = 2;
+
 /** Anything that changes what is read or how it is mapped invalidates delta links: a full run follows. */
 export const settingsHash = (s: SyncSettings) =>
   contentHash({
@@ -78,6 +84,9 @@ export async function saveDeltaState(
     settingsHash: settingsHash(settings),
     updatedAt: now,
     ...((fullAt ?? previous?.lastFullAt) ? { lastFullAt: fullAt ?? previous?.lastFullAt } : {}),
+    ...((fullAt ? STORED_FORMAT : previous?.storedFormat)
+      ? { storedFormat: fullAt ? STORED_FORMAT : previous?.storedFormat }
+      : {}),
   };
   await store.syncState.upsert(doc);
 }
@@ -98,6 +107,8 @@ export async function incrementalBlocker(
     if (!state?.deltaLink) return "no earlier full sync holds a delta link";
     if (state.settingsHash !== settingsHash(settings))
       return "the scope or mapping changed since the last full sync";
+    if ((state.storedFormat ?? 1) < STORED_FORMAT)
+      return "this version of the product stores the directory in a newer form";
     const fullAge = now.getTime() - Date.parse(state.lastFullAt ?? "1970-01-01T00:00:00Z");
     if (fullAge > connection.schedule.fullEveryHours * 3600_000)
       return "the periodic full reconciliation is due";

@@ -14,7 +14,12 @@ import { type ListIndexEntry, listRemoval, loadListIndex } from "./list-docs.ts"
 import { writeLists } from "./lists-phase.ts";
 import { type MappedUser, mapUser, missingRequired, userSelect } from "./mapping.ts";
 import { applyMemberChanges, type DirectMemberChange } from "./member-changes.ts";
-import { loadProfileIndex, type ProfileIndexEntry, profilesBySource } from "./profiles.ts";
+import {
+  hasAdoptedProfiles,
+  loadProfileIndex,
+  type ProfileIndexEntry,
+  profilesBySource,
+} from "./profiles.ts";
 import { requireGroups } from "./reader.ts";
 import { userScopeVerdict } from "./scope.ts";
 import { recordOf, removalOf, tenantMatchIndex, writeUsers } from "./users-phase.ts";
@@ -343,10 +348,21 @@ async function fetchUsers(ctx: RunContext, ids: string[]): Promise<GraphUser[]> 
   return users;
 }
 
+const adoptedByRun = new WeakMap<RunContext, Promise<boolean>>();
+
 /** The connection's profiles of these Entra users, as index entries. */
 async function profileEntries(ctx: RunContext, sourceIds: string[]): Promise<ProfileIndexEntry[]> {
-  const { store, connection } = ctx;
-  return [...(await profilesBySource(store, connection.tenantId, connection.id, sourceIds)).values()];
+  const { store, connection, settings } = ctx;
+  // Asked once per run: without adopted profiles, an id point reads miss is simply not a profile.
+  let adopted = adoptedByRun.get(ctx);
+  if (!adopted) {
+    adopted = settings.updateOnly
+      ? Promise.resolve(true)
+      : hasAdoptedProfiles(store, connection.tenantId, connection.id);
+    adoptedByRun.set(ctx, adopted);
+  }
+  const found = await profilesBySource(store, connection.tenantId, connection.id, sourceIds, await adopted);
+  return [...found.values()];
 }
 
 /**

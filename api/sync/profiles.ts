@@ -16,10 +16,11 @@ export interface ProfileIndexEntry {
   emailKey?: string;
   upnKey?: string;
   photo?: ProfileDoc["photo"];
+  adopted?: true;
 }
 
 const INDEX_SELECT =
-  "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey, c.photo";
+  "c.id, c.sourceId, c.connectionId, c.source, c.status, c.hash, c.lastTaskId, c.displayName, c.emailKey, c.upnKey, c.photo, c.adopted";
 
 export async function loadProfileIndex(
   store: Store,
@@ -49,15 +50,16 @@ export async function loadProfiles(
 }
 
 /**
- * A connection's profiles for the given Entra object ids, keyed by object id. Point reads by the id the
- * sync gives each profile, then one query for those not found that way: profiles adopted by update-only
- * matching keep the id they had, and users new to the connection have none yet.
+ * A connection's profiles for the given Entra object ids, keyed by object id: point reads by the id the sync
+ * gives each profile it creates. Profiles adopted by update-only matching keep the id they had; when the
+ * connection may have some (`adopted`), ids not found are looked for among them with one query.
  */
 export async function profilesBySource(
   store: Store,
   tenantId: string,
   connectionId: string,
   sourceIds: string[],
+  adopted = true,
 ): Promise<Map<string, ProfileDoc>> {
   const out = new Map<string, ProfileDoc>();
   const read = await store.profiles.readMany(
@@ -65,7 +67,7 @@ export async function profilesBySource(
     sourceIds.map((id) => profileId(connectionId, id)),
   );
   for (const doc of read.values()) if (doc.connectionId === connectionId) out.set(doc.sourceId, doc);
-  const rest = [...new Set(sourceIds.filter((id) => !out.has(id)))];
+  const rest = adopted ? [...new Set(sourceIds.filter((id) => !out.has(id)))] : [];
   for (let i = 0; i < rest.length; i += 200) {
     const docs = await store.profiles.all(tenantId, {
       where: "c.connectionId = @c AND ARRAY_CONTAINS(@ids, c.sourceId)",
@@ -81,6 +83,15 @@ export async function profilesBySource(
 
 export const profileId = (connectionId: string, sourceId: string) => `${connectionId}.${sourceId}`;
 
+/** Whether a connection holds profiles it adopted (update-only), which point reads by its own ids miss. */
+export async function hasAdoptedProfiles(store: Store, tenantId: string, connectionId: string) {
+  const n = await store.profiles.count(tenantId, {
+    where: "c.connectionId = @c AND c.adopted = true",
+    parameters: [{ name: "@c", value: connectionId }],
+  });
+  return n > 0;
+}
+
 export const profileHash = (user: MappedUser, status: RecordStatus) =>
   contentHash({ f: user.fields, a: user.attributes, s: status, d: user.displayName });
 
@@ -92,8 +103,9 @@ export function buildProfile(
   taskId: string,
   now: string,
 ): ProfileDoc {
+  const id = base?.id ?? profileId(connection.id, user.sourceId);
   const doc: ProfileDoc = {
-    id: base?.id ?? profileId(connection.id, user.sourceId),
+    id,
     tenantId: connection.tenantId,
     type: "profile",
     connectionId: connection.id,
@@ -110,6 +122,7 @@ export function buildProfile(
     ...(user.email ? { emailKey: user.email.toLowerCase() } : {}),
     ...(user.upn ? { upnKey: user.upn.toLowerCase() } : {}),
     ...(base?.photo ? { photo: base.photo } : {}),
+    ...(id !== profileId(connection.id, user.sourceId) ? { adopted: true as const } : {}),
   };
   return doc;
 }

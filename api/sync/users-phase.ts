@@ -9,6 +9,7 @@ import {
   loadProfiles,
   type ProfileIndexEntry,
   profileHash,
+  profileId,
 } from "./profiles.ts";
 import { readScopedUsers } from "./reader.ts";
 import { userScopeVerdict } from "./scope.ts";
@@ -179,6 +180,8 @@ export async function writeUsers(
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
   const unchanged: { user: MappedUser; entry: ProfileIndexEntry }[] = [];
+  // Adopted before adopted profiles were marked: marked now, so incremental runs can find them.
+  const unflagged: string[] = [];
   for (const { user, entry, status, hash } of planned) {
     remaining.add(user.sourceId);
     if (!entry) {
@@ -195,6 +198,7 @@ export async function writeUsers(
     }
     if (entry.hash === hash && entry.status !== "deleted") {
       unchanged.push({ user, entry });
+      if (entry.id !== profileId(connection.id, user.sourceId) && !entry.adopted) unflagged.push(entry.id);
       continue;
     }
     const previous = before.get(entry.id);
@@ -210,7 +214,10 @@ export async function writeUsers(
       writes.push(doc);
     }
   }
-  const photoOnly = ctx.settings.photos && !ctx.preview ? await newPhotos(ctx, unchanged, now) : new Map();
+  const photoOnly =
+    ctx.settings.photos && !ctx.preview
+      ? await newPhotos(ctx, unchanged, now)
+      : new Map<string, ProfileDoc>();
   for (const { user } of unchanged) {
     if (!photoOnly.has(user.sourceId)) reporter.record(recordOf(user, "unchanged"));
     else
@@ -220,10 +227,20 @@ export async function writeUsers(
       });
   }
   await reporter.flushRecords(true);
-  if (ctx.preview || writes.length + photoOnly.size === 0) return;
+  if (ctx.preview) return;
+  // Unchanged profiles written anyway: a new photo, or the adopted mark they lack.
+  const quiet = new Map<string, ProfileDoc>([...photoOnly.values()].map((d) => [d.id, d]));
+  const unloaded = unflagged.filter((id) => !quiet.has(id));
+  for (const doc of (await loadProfiles(ctx.store, connection.tenantId, unloaded)).values())
+    quiet.set(doc.id, doc);
+  for (const id of unflagged) {
+    const doc = quiet.get(id);
+    if (doc) quiet.set(id, { ...doc, adopted: true });
+  }
+  if (writes.length + quiet.size === 0) return;
   if (ctx.settings.photos)
     await attachPhotos(ctx.store, ctx.graph, writes, now, await photoCheck(ctx, writes));
-  await ctx.store.profiles.bulkUpsert([...writes, ...photoOnly.values()]);
+  await ctx.store.profiles.bulkUpsert([...writes, ...quiet.values()]);
 }
 
 /** Profiles whose properties did not change but whose photo did, with the new photo attached. */

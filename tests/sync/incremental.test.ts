@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ConnectionDoc } from "../../api/store/documents.ts";
 import { StoreError } from "../../api/store/errors.ts";
@@ -162,6 +163,51 @@ describe("incremental sync with Graph delta queries", () => {
     expect(await h.shape(c)).toEqual(await h.shape(reference));
   });
 
+  it("a profile adopted by update-only matching keeps its id and is found by incremental runs, marked or not", async () => {
+    const now = new Date().toISOString();
+    const manualId = randomUUID();
+    await h.store.profiles.create({
+      id: manualId,
+      tenantId: T,
+      type: "profile",
+      connectionId: "manual",
+      sourceId: manualId,
+      source: "manual",
+      status: "active",
+      fields: { email: "AdeleV@M365x214355.onmicrosoft.com" },
+      attributes: {},
+      emailKey: "adelev@m365x214355.onmicrosoft.com",
+      displayName: "Adele (manual)",
+      hash: "manual",
+      lastTaskId: "none",
+      createdAt: now,
+      updatedAt: now,
+    });
+    const c = await h.connect({ what: "users", updateOnly: true });
+    await h.run(c, "full");
+    const adopted = await h.store.profiles.require(T, manualId);
+    expect(adopted).toMatchObject({ sourceId: user("Adele Vance").id, connectionId: c.id, adopted: true });
+
+    const adele = async () => (await h.profiles(c)).filter((p) => p.sourceId === user("Adele Vance").id);
+    h.sim.directory.updateUser(T, user("Adele Vance").id, { jobTitle: "Head of Marketing" });
+    const first = await h.run(c, "incremental");
+    expect(first.counters.users).toMatchObject({ created: 0, updated: 1 });
+    expect((await adele()).map((p) => [p.id, p.fields.jobTitle])).toEqual([[manualId, "Head of Marketing"]]);
+
+    // Adopted before profiles were marked, and the connection no longer update-only: the next full sync
+    // marks it, and incremental runs still update it in place instead of creating a second profile.
+    await h.store.profiles.update(T, manualId, ({ adopted: _mark, ...doc }) => doc);
+    const open = await h.updateSettings(c, { what: "users" });
+    await h.run(open, "full");
+    expect((await h.store.profiles.require(T, manualId)).adopted).toBe(true);
+    h.sim.directory.updateUser(T, user("Adele Vance").id, { jobTitle: "Chief Marketing Officer" });
+    const second = await h.run(open, "incremental");
+    expect(second.counters.users).toMatchObject({ created: 0, updated: 1 });
+    expect((await adele()).map((p) => [p.id, p.fields.jobTitle])).toEqual([
+      [manualId, "Chief Marketing Officer"],
+    ]);
+  });
+
   it("group scope: a user removed from a selected group leaves, one added arrives", async () => {
     const c = await h.connect({
       what: "users",
@@ -194,6 +240,23 @@ describe("incremental sync with Graph delta queries", () => {
       "Ran a full sync instead of an incremental one: the delta link expired (Graph answered syncStateNotFound).",
     );
     expect(task.counters.users.unchanged).toBe(29);
+  });
+
+  it("directory data stored in an older form is brought up to date by a full run first", async () => {
+    const c = await h.connect();
+    await h.run(c, "full");
+    const states = await h.store.syncState.all(T, {
+      where: "c.connectionId = @c",
+      parameters: [{ name: "@c", value: c.id }],
+    });
+    await h.store.syncState.bulkUpsert(states.map(({ storedFormat: _older, ...state }) => state));
+    const task = await h.run(c, "incremental");
+    expect(task.notes).toContain(
+      "Ran a full sync instead of an incremental one: this version of the product stores the directory in a newer form.",
+    );
+    expect((await h.run(c, "incremental")).notes).toEqual([
+      "Nothing changed in Entra ID since the last sync.",
+    ]);
   });
 
   it("a scope or mapping change forces a full run", async () => {
