@@ -6,7 +6,7 @@ import { watchTask } from "./progress.ts";
 import type { StandinsInfo } from "./standins.ts";
 import type { BenchWorker } from "./worker.ts";
 
-const KILLABLE_WORKER = fileURLToPath(new URL("./killable-worker.ts", import.meta.url));
+const KILLABLE_WORKER = fileURLToPath(new URL("../dev/killable-sync-worker.ts", import.meta.url));
 
 export interface KillPoint {
   /** When the worker was killed, as a fraction of the uninterrupted full sync's wall time. */

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_TENANT_ID, PRODUCT_APP } from "../../sim/index.ts";
+import { DEMO_TENANT_ID } from "../../sim/index.ts";
 import { generatedDemoTenant, SyncHarness } from "../support/sync-harness.ts";
 
 const T = DEMO_TENANT_ID;
@@ -31,7 +31,7 @@ describe("crash-safe resume", () => {
     expect(uninterrupted.status).toBe("succeeded");
 
     const victim = await h.connect(settings, "Victim");
-    const child = spawn(process.execPath, ["--import", "tsx", "tests/support/sync-worker.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "dev/killable-sync-worker.ts"], {
       env: {
         ...process.env,
         COSMOS_ENDPOINT: h.stack.endpoint,
@@ -39,7 +39,6 @@ describe("crash-safe resume", () => {
         COSMOS_DATABASE: h.stack.database,
         SIM_URL: h.sim.url,
         MASTER_KEY: h.masterKey.toString("base64"),
-        PRODUCT_CLIENT_ID: PRODUCT_APP.clientId,
         TENANT_ID: T,
         CONNECTION_ID: victim.id,
         LEASE_MS: String(LEASE_MS),

@@ -1,6 +1,6 @@
 /**
- * A sync worker in its own process, so the benchmark can kill it with SIGKILL in the middle of a full
- * sync, as a crashed or redeployed API instance would die. Configuration comes from the environment;
+ * A sync worker in its own process, so a test or the benchmark can kill it with SIGKILL in the middle of a
+ * full sync, as a crashed or redeployed API instance would die. Configuration comes from the environment;
  * prints the task id on stdout once the task exists, then syncs until done.
  */
 import { randomUUID } from "node:crypto";
@@ -23,7 +23,7 @@ const store = await openStore({
   database: env("COSMOS_DATABASE"),
 });
 const secrets = new SecretBox(new LocalKeyWrapper(Buffer.from(env("MASTER_KEY"), "base64")));
-// The product's own app only serves delegated connections; the benchmark's connection uses the tenant's.
+// The product's own app only serves delegated connections; these connections use the tenant's own app.
 const credentials = new ConnectionCredentials(
   { authorityHost: env("SIM_URL"), graphBaseUrl: env("SIM_URL"), productClientId: randomUUID() },
   secrets,
@@ -39,7 +39,7 @@ const sync = new SyncService({
 const result = await sync.startTask(env("TENANT_ID"), env("CONNECTION_ID"), {
   type: "full",
   trigger: "api",
-  requestedBy: { oid: randomUUID(), name: "Benchmark" },
+  requestedBy: { oid: randomUUID(), name: "Crash drill" },
 });
 if (!("task" in result)) throw new Error(`a task is already running: ${result.alreadyRunning.id}`);
 process.stdout.write(`${result.task.id}\n`);
