@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc, EventDoc, TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_CUSTOMER_APP_PERMISSIONS, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
+import { withholdAppPermission } from "../support/sim.ts";
 import { installation, message } from "./support/activities.ts";
 import { ConnectorStandIn } from "./support/connector-stand-in.ts";
 import { ADMIN, ADMIN_CHANNEL_ID, READER, TEAM_ID } from "./support/fixtures.ts";
@@ -153,12 +154,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
   });
 
   it('"sync now" when the connection cannot read directory roles says so, with the remedy, and starts nothing', async () => {
-    s.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
-    s.sim.directory.grantAppPermissions(
-      DEMO_TENANT_ID,
-      DEMO_CUSTOMER_APP.clientId,
-      DEMO_CUSTOMER_APP_PERMISSIONS.filter((p) => p !== "RoleManagement.Read.Directory"),
-    );
+    const restore = withholdAppPermission(s.sim, "RoleManagement.Read.Directory");
     try {
       // A fresh process holds no token issued before the grant changed.
       await s.restartApi();
@@ -172,9 +168,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
       expect(text).not.toContain("Only admins can do that");
       expect((await s.api("/api/tasks?trigger=bot", { token: admin })).body.items).toEqual([]);
     } finally {
-      s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
-        ...DEMO_CUSTOMER_APP_PERMISSIONS,
-      ]);
+      restore();
       await s.restartApi();
     }
   });

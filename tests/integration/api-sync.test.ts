@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskDoc } from "../../api/store/documents.ts";
-import {
-  DEMO_CUSTOMER_APP,
-  DEMO_CUSTOMER_APP_PERMISSIONS,
-  DEMO_TENANT_ID,
-  OTHER_TENANT_ID,
-} from "../../sim/index.ts";
+import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID, OTHER_TENANT_ID } from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
+import { withholdAppPermission } from "../support/sim.ts";
 
 const ROOMS = [
   "Conf Room Adams",
@@ -442,12 +438,7 @@ describe("sync tasks through the API of the full stack", () => {
   });
 
   it("an app without RoleManagement.Read.Directory still syncs; its test passes and names what chat loses", async () => {
-    s.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
-    s.sim.directory.grantAppPermissions(
-      DEMO_TENANT_ID,
-      DEMO_CUSTOMER_APP.clientId,
-      DEMO_CUSTOMER_APP_PERMISSIONS.filter((p) => p !== "RoleManagement.Read.Directory"),
-    );
+    const restore = withholdAppPermission(s.sim, "RoleManagement.Read.Directory");
     try {
       // A fresh process holds no token issued before the grant changed.
       await s.restartApi();
@@ -459,9 +450,7 @@ describe("sync tasks through the API of the full stack", () => {
       const task = await startAndWait("preview");
       expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
     } finally {
-      s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
-        ...DEMO_CUSTOMER_APP_PERMISSIONS,
-      ]);
+      restore();
     }
   });
 });

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc } from "../../api/store/documents.ts";
 import {
   DEMO_CUSTOMER_APP,
-  DEMO_CUSTOMER_APP_PERMISSIONS,
   DEMO_TENANT_ID,
   demoTenant,
   OTHER_TENANT_ID,
   otherTenant,
 } from "../../sim/index.ts";
 import { type AuthStack, signInAtAuthority, startAuthStack } from "../auth/support.ts";
+import { withholdAppPermission } from "../support/sim.ts";
 
 const appConnection = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -106,12 +106,7 @@ describe("connections over HTTP", () => {
   });
 
   it("an app without RoleManagement.Read.Directory still passes and syncs; the test says what chat loses", async () => {
-    s.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
-    s.sim.directory.grantAppPermissions(
-      DEMO_TENANT_ID,
-      DEMO_CUSTOMER_APP.clientId,
-      DEMO_CUSTOMER_APP_PERMISSIONS.filter((p) => p !== "RoleManagement.Read.Directory"),
-    );
+    const restore = withholdAppPermission(s.sim, "RoleManagement.Read.Directory");
     s.auth.credentials.forget({ tenantId: DEMO_TENANT_ID, id });
     try {
       const res = await s.api(`/api/connections/${id}/test`, { token: admin, method: "POST" });
@@ -139,9 +134,7 @@ describe("connections over HTTP", () => {
         .get<{ value: unknown[] }>("/users?$top=2&$select=id");
       expect(users.value).toHaveLength(2);
     } finally {
-      s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
-        ...DEMO_CUSTOMER_APP_PERMISSIONS,
-      ]);
+      restore();
       s.auth.credentials.forget({ tenantId: DEMO_TENANT_ID, id });
     }
   });
