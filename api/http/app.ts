@@ -61,6 +61,9 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
         },
       },
       frameguard: false,
+      // The consent pop-up must keep its opener to report back: Teams (another origin) opens it inside
+      // Teams, the tab outside. A same-origin opener policy would cut it loose on its way through Entra ID.
+      crossOriginOpenerPolicy: false,
     }),
   );
   app.use(

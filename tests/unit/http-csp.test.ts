@@ -14,27 +14,36 @@ const directives = (header: string) =>
       .map(([name, ...values]) => [name, values]),
   );
 
-describe("Content-Security-Policy", () => {
+/** The headers the HTTP app answers a plain request with. */
+async function responseHeaders(): Promise<Headers> {
+  const app = createHttpApp({
+    logger: createLogger("silent"),
+    checks: [],
+    publicRoutes: [],
+    authenticate: (_req, _res, next) => next(),
+    apiRoutes: [Router()],
+  });
+  const server = app.listen(0);
+  try {
+    await new Promise((resolve) => server.once("listening", resolve));
+    const { port } = server.address() as AddressInfo;
+    return (await fetch(`http://localhost:${port}/healthz`)).headers;
+  } finally {
+    server.close();
+  }
+}
+
+describe("security headers", () => {
   it("lets the tab load and use teams-js from the Office CDN, and be framed by Teams only", async () => {
-    const app = createHttpApp({
-      logger: createLogger("silent"),
-      checks: [],
-      publicRoutes: [],
-      authenticate: (_req, _res, next) => next(),
-      apiRoutes: [Router()],
-    });
-    const server = app.listen(0);
-    try {
-      await new Promise((resolve) => server.once("listening", resolve));
-      const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://localhost:${port}/healthz`);
-      const csp = directives(res.headers.get("content-security-policy") ?? "");
-      expect(csp["script-src"]).toEqual(["'self'", "https://res.cdn.office.net"]);
-      expect(csp["connect-src"]).toEqual(["'self'", "https://res.cdn.office.net"]);
-      expect(csp["frame-ancestors"]).toContain("https://teams.microsoft.com");
-      expect(res.headers.get("x-frame-options")).toBeNull();
-    } finally {
-      server.close();
-    }
+    const headers = await responseHeaders();
+    const csp = directives(headers.get("content-security-policy") ?? "");
+    expect(csp["script-src"]).toEqual(["'self'", "https://res.cdn.office.net"]);
+    expect(csp["connect-src"]).toEqual(["'self'", "https://res.cdn.office.net"]);
+    expect(csp["frame-ancestors"]).toContain("https://teams.microsoft.com");
+    expect(headers.get("x-frame-options")).toBeNull();
+  });
+
+  it("sets no opener policy, so the consent pop-up can report back to Teams or the tab", async () => {
+    expect((await responseHeaders()).get("cross-origin-opener-policy")).toBeNull();
   });
 });
