@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TaskDoc } from "../../api/store/documents.ts";
@@ -15,6 +14,7 @@ import {
   themedUrl,
   waitForScreen,
 } from "./support/browser.ts";
+import { freePort } from "./support/ports.ts";
 
 /**
  * The admin tab end to end, standalone in Chromium against the whole local stack with the simulated tenant:
@@ -29,15 +29,6 @@ const GROUPS = [
   { type: "Sal", name: "Sales Team" },
   { type: "Leg", name: "Legal" },
 ];
-
-/** A port nobody listens on: the API's redirect URIs need it before the API starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "localhost", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** RFC 4180 rows (quoted cells may hold commas, quotes and line breaks). */
 function parseCsv(text: string): string[][] {

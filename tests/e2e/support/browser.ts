@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core";
 
 /** Debian's Chromium; `.ci/run` installs it. Override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -81,11 +81,18 @@ export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
     }));
 }
 
-/** Fails with a readable list when axe finds anything serious or critical on the screen. */
-export async function expectAccessible(page: Page, screen: string): Promise<void> {
+/**
+ * Fails with a readable list when axe finds anything serious or critical on the screen. axe checks the page
+ * and its frames; `screenFrame` is the frame that shows the screen when it is not the page itself.
+ */
+export async function expectAccessible(
+  page: Page,
+  screen: string,
+  screenFrame: Page | Frame = page,
+): Promise<void> {
   // Colours mid-transition (a dialog fading in) would be judged at partial opacity: let them finish.
   // Endless ones (spinners) never finish and are not waited for.
-  await page.waitForFunction(
+  await screenFrame.waitForFunction(
     () =>
       document
         .getAnimations()
@@ -111,7 +118,7 @@ export async function saveScreenshot(page: Page, name: string, theme: Theme): Pr
 }
 
 /** Waits until the tab has rendered a screen: no spinner left and a heading present. */
-export async function waitForScreen(page: Page, timeoutMs = 15_000): Promise<void> {
+export async function waitForScreen(page: Page | Frame, timeoutMs = 15_000): Promise<void> {
   await page.locator("main h1").first().waitFor({ state: "visible", timeout: timeoutMs });
   await page.waitForFunction(
     () => !document.querySelector('[role="progressbar"].fui-Spinner, .fui-Spinner'),
