@@ -7,7 +7,7 @@ import { isDirectoryProblem } from "../graph/problems.ts";
 import { syncSlot } from "../scheduler/slots.ts";
 import type { Actor, ConnectionDoc, Problem } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { defaultSyncSettings } from "../sync/settings.ts";
+import { defaultSyncSettings, syncSettingsSchema } from "../sync/settings.ts";
 import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
 import type { ConnectionHealth } from "./health.ts";
@@ -36,8 +36,11 @@ const ENABLED = (c: ConnectionDoc) => c.status !== "inactive";
 export function publicView(c: ConnectionDoc) {
   const { secret: _s, pendingConsent, _etag, ...rest } = c as ConnectionDoc & Record<string, unknown>;
   for (const k of Object.keys(rest)) if (k.startsWith("_")) delete rest[k];
+  // Settings stored before a field existed come back with its default, as the sync reads them.
+  const settings = syncSettingsSchema.safeParse(c.settings);
   return {
     ...rest,
+    ...(settings.success ? { settings: settings.data } : {}),
     etag: _etag,
     hasSecret: Boolean(c.secret),
     ...(pendingConsent

@@ -112,7 +112,7 @@ export const syncSettingsSchema = z
         disabled: z.enum(["inactive", "exclude"]).default("inactive"),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
     lists: z
       .object({
         scope: z.enum(["all", "ids"]).default("all"),
@@ -120,7 +120,7 @@ export const syncSettingsSchema = z
         namePrefix: z.string().trim().max(256).default(""),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
     mirror: z.boolean().default(true),
     deletionGuard: z
       .object({
@@ -129,7 +129,7 @@ export const syncSettingsSchema = z
         maxPercent: z.number().min(0).max(100).default(10),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
     retentionDays: z.number().int().min(0).max(365).default(30),
     updateOnly: z.boolean().default(false),
     mapping: z.array(mappingSchema).max(200).default(DEFAULT_MAPPING),
@@ -140,7 +140,7 @@ export const syncSettingsSchema = z
         userPrincipalName: z.boolean().default(false),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
     required: z
       .array(z.enum(["sourceId", ...PROFILE_FIELDS]))
       .default(["sourceId", "firstName", "lastName", "email"]),

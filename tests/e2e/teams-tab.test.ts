@@ -208,6 +208,12 @@ describe("admin tab inside Teams", () => {
       consent: { adminObjectId: DEMO_ADMIN_USER_ID },
     });
     expect(delegated.consentPending).toBeUndefined();
+    // Created without settings, as the wizard does: Home shows it with the default scope.
+    await tab.getByRole("link", { name: "Home" }).first().click();
+    await tab
+      .getByRole("group", { name: DELEGATED_NAME })
+      .getByText(/Users: all/)
+      .waitFor();
     // The other tests expect the tenant as beforeAll left it.
     const removed = await stack.api(`/api/connections/${delegated.id}?confirm=true&data=remove`, {
       token: admin,

@@ -48,13 +48,30 @@ describe("connections over HTTP", () => {
       hasSecret: true,
       secretHint: "…cret",
     });
-    expect(res.body.settings.what).toBe("users-and-lists");
+    // Created without settings, as the tab's wizard does: every nested default is filled in and stored.
+    expect(res.body.settings).toMatchObject({
+      what: "users-and-lists",
+      users: { scope: "all", groupIds: [], guests: "exclude" },
+      lists: { scope: "all", namePrefix: "" },
+      deletionGuard: { enabled: true, maxCount: 50, maxPercent: 10 },
+      email: { proxyAddresses: true, otherMails: true },
+    });
     expect(res.body.schedule).toMatchObject({ enabled: true, intervalMinutes: 60 });
     expect(JSON.stringify(res.body)).not.toContain(DEMO_CUSTOMER_APP.clientSecret);
     expect(res.body.secret).toBeUndefined();
     const raw = (await s.store.connections.get(DEMO_TENANT_ID, id)) as ConnectionDoc;
     expect(JSON.stringify(raw)).not.toContain(DEMO_CUSTOMER_APP.clientSecret);
     expect(raw.secret?.keyId).toMatch(/^local:/);
+    expect(raw.settings.users.scope).toBe("all");
+    // A connection stored before a settings field existed is answered with that field's default.
+    const { users: _older, ...withoutUsers } = raw.settings;
+    await s.store.connections.update(DEMO_TENANT_ID, id, (c) => ({
+      ...c,
+      settings: withoutUsers as ConnectionDoc["settings"],
+    }));
+    const older = await s.api(`/api/connections/${id}`, { token: admin });
+    expect(older.body.settings.users).toMatchObject({ scope: "all", rules: [] });
+    await s.store.connections.update(DEMO_TENANT_ID, id, (c) => ({ ...c, settings: raw.settings }));
     const list = await s.api("/api/connections", { token: admin });
     expect(JSON.stringify(list.body)).not.toContain(DEMO_CUSTOMER_APP.clientSecret);
     expect(list.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
