@@ -9,11 +9,13 @@ import {
 } from "@fluentui/react-components";
 import { useCallback, useMemo } from "react";
 import { ApiClient } from "../api/client.ts";
+import { ScreenErrorBoundary } from "../components/ScreenErrorBoundary.tsx";
 import { Loaded } from "../components/States.tsx";
 import { SignIn } from "../screens/SignIn.tsx";
 import type { TeamsHost } from "../teams/host.ts";
 import { openConsentWindow } from "./consentWindow.ts";
 import { Routes } from "./Routes.tsx";
+import { useRoute } from "./router.ts";
 import { Shell } from "./Shell.tsx";
 import { type Session, SessionProvider } from "./session.tsx";
 import { THEMES, useThemeName } from "./theme.ts";
@@ -67,7 +69,7 @@ export function App({ teams }: { teams: TeamsHost | null }) {
           {(user) => (
             <SessionProvider value={{ client, me: user, inTeams: !!teams, openConsent, notify }}>
               <Shell>
-                <Routes />
+                <RoutedScreen />
               </Shell>
             </SessionProvider>
           )}
@@ -75,5 +77,15 @@ export function App({ teams }: { teams: TeamsHost | null }) {
       )}
       <Toaster toasterId={toasterId} position="bottom-end" />
     </FluentProvider>
+  );
+}
+
+/** The current screen, behind a boundary that a change of screen resets. */
+function RoutedScreen() {
+  const route = useRoute();
+  return (
+    <ScreenErrorBoundary key={JSON.stringify(route)}>
+      <Routes />
+    </ScreenErrorBoundary>
   );
 }
