@@ -29,6 +29,7 @@ function applyPatch(): boolean {
   if (!getter) return false;
   const collect = /\(\$, (\w+)\) => typeof \1 !== "undefined" \? \[\.\.\.\$, \{\s*(\w+): \1\s*\}\] : \$/;
   if (!collect.test(getter.call(factory("SELECT * FROM c")) as string)) return false;
+  fastArrayContains(require("@zeit/cosmosdb-query/lib/builtin-functions"));
   Object.defineProperty(proto, "code", {
     configurable: true,
     get(this: object) {
@@ -40,4 +41,30 @@ function applyPatch(): boolean {
     },
   });
   return true;
+}
+
+/**
+ * ARRAY_CONTAINS(@ids, c.field) compares the field with every element of the parameter array for every
+ * document (measured: a 200-id lookup over 100k profiles took about a second). For a string, number or
+ * boolean the answer is whether some element is that same value, so a Set built once per parameter array
+ * gives the same answer; anything else (objects, partial matches, NaN) still takes the engine's own path.
+ */
+function fastArrayContains(builtins: Record<string, unknown>): void {
+  const original = builtins.ARRAY_CONTAINS as (...args: unknown[]) => unknown;
+  if (typeof original !== "function") return;
+  const sets = new WeakMap<unknown[], Set<unknown>>();
+  builtins.ARRAY_CONTAINS = (...args: unknown[]) => {
+    const [array, value] = args;
+    const primitive =
+      typeof value === "string" ||
+      typeof value === "boolean" ||
+      (typeof value === "number" && !Number.isNaN(value));
+    if (args.length !== 2 || !Array.isArray(array) || !primitive) return original(...args);
+    let set = sets.get(array);
+    if (!set) {
+      set = new Set(array);
+      sets.set(array, set);
+    }
+    return set.has(value);
+  };
 }

@@ -1,0 +1,47 @@
+import { createRequire } from "node:module";
+import { describe, expect, it } from "vitest";
+import { patchLocalCosmosQueries } from "../../dev/cosmos-query-patch.ts";
+
+const require = createRequire(import.meta.url);
+type Engine = (sql: string) => {
+  exec(items: object[], options: { parameters: { name: string; value: unknown }[] }): { result: unknown[] };
+};
+const query: Engine = require("@zeit/cosmosdb-query").default;
+
+const DOCS = [
+  { id: "a", v: "x" },
+  { id: "b", v: 1 },
+  { id: "c", v: "1" },
+  { id: "d", v: true },
+  { id: "e", v: { k: 1 } },
+  { id: "f" },
+  { id: "g", v: ["x"] },
+];
+
+const matches = (ids: unknown) =>
+  (
+    query("SELECT c.id FROM c WHERE ARRAY_CONTAINS(@ids, c.v) ORDER BY c.id").exec(DOCS, {
+      parameters: [{ name: "@ids", value: ids }],
+    }).result as { id: string }[]
+  ).map((r) => r.id);
+
+describe("the local Cosmos server's query engine, patched", () => {
+  it("answers ARRAY_CONTAINS exactly as before for every kind of value", () => {
+    const cases: unknown[] = [["x", 1], ["1", true], [{ k: 1 }, "x"], [["x"]], [], "not an array", [null, 0]];
+    const before = cases.map(matches);
+    expect(patchLocalCosmosQueries()).toBe(true);
+    expect(cases.map(matches)).toEqual(before);
+    expect(matches(["x", 1])).toEqual(["a", "b"]);
+    expect(matches([{ k: 1 }])).toEqual(["e"]);
+  });
+
+  it("finds every match among many ids", () => {
+    patchLocalCosmosQueries();
+    const ids = Array.from({ length: 2000 }, (_, i) => `id-${i}`);
+    const docs = Array.from({ length: 20_000 }, (_, i) => ({ id: `d${i}`, v: `id-${i}` }));
+    const result = query("SELECT VALUE COUNT(1) FROM c WHERE ARRAY_CONTAINS(@ids, c.v)").exec(docs, {
+      parameters: [{ name: "@ids", value: ids }],
+    }).result;
+    expect(result).toEqual([2000]);
+  });
+});
