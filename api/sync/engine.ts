@@ -80,8 +80,7 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
   const doUsers = settings.what !== "lists" && type !== "lists";
   const doLists = settings.what !== "users" && type !== "users";
   const complete = type === "full" || type === "incremental";
-  // Taken before reading, so changes made during the read are replayed by the next incremental run.
-  const links = complete && !ctx.preview ? await latestDeltaLinks(ctx.graph, settings) : {};
+  const links = complete && !ctx.preview ? await taskDeltaLinks(ctx) : {};
   // Every named group is checked before anything is written: a missing one fails the run by name.
   await reporter.phase("checking scope");
   if (doUsers && settings.users.scope === "groups")
@@ -109,6 +108,21 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
   const outcome = await applyRemovals(ctx, removals, userPopulation, listPopulation);
   if (outcome.status === "succeeded") await saveLinks(ctx, links, ctx.now().toISOString());
   return outcome;
+}
+
+/**
+ * Taken before the task's first read and kept on the task, so changes made while it runs are replayed by the
+ * next incremental run. A task taken over after a crash keeps the links of its first attempt: the lists it
+ * had already written are not read again, and whatever changed in them since is replayed from those links.
+ */
+async function taskDeltaLinks(ctx: RunContext): Promise<Partial<Record<DeltaResource, string>>> {
+  const kept = ctx.reporter.task.checkpoint?.deltaLinks;
+  if (kept && typeof kept === "object" && Object.values(kept).every((l) => typeof l === "string"))
+    return kept as Partial<Record<DeltaResource, string>>;
+  const links = await latestDeltaLinks(ctx.graph, ctx.settings);
+  ctx.reporter.task.checkpoint = { ...ctx.reporter.task.checkpoint, deltaLinks: links };
+  await ctx.reporter.save(true);
+  return links;
 }
 
 async function existingProfileIds(ctx: RunContext): Promise<Set<string>> {

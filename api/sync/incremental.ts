@@ -282,6 +282,7 @@ async function incrementalLists(
     bySource,
     (ids) => syncedProfiles(ctx, ids, left),
     held,
+    { skipFinished: false },
   );
   return { population: index.filter((e) => e.status !== "deleted").length };
 }

@@ -51,6 +51,7 @@ export async function syncLists(
     new Map(index.map((e) => [e.sourceId, e])),
     async (ids) => new Set(ids.filter((id) => memberUniverse.has(id))),
     held,
+    { skipFinished: true },
   );
 
   const removals: Removal[] = [];
@@ -79,16 +80,24 @@ export async function writeLists(
   groups: GraphGroup[],
   bySource: ReadonlyMap<string, ListIndexEntry>,
   synced: (ids: string[]) => Promise<Set<string>>,
-  held: ReadonlySet<string> = new Set(),
+  held: ReadonlySet<string>,
+  options: { skipFinished: boolean },
 ): Promise<void> {
   const { store, connection, reporter } = ctx;
   const tenantId = connection.tenantId;
   const now = ctx.now().toISOString();
-  // A task taking over from a stopped instance skips the lists it already finished, without reading their
-  // members again. After a confirmation it reads them all: members held back then are removed now.
+  // A full sync taking over from a stopped instance skips the lists it already finished, without reading
+  // their members again: the delta links its first attempt kept replay what changed in them since. After a
+  // confirmation it reads them all (members held back then are removed now), and an incremental run always
+  // does (its delta may hold changes to them made after its first attempt).
   const finished = (g: GraphGroup) => {
     const entry = bySource.get(g.id);
-    return entry?.lastTaskId === ctx.taskId && !entry.pendingMembers && !reporter.task.confirmedRemovals;
+    return (
+      options.skipFinished &&
+      entry?.lastTaskId === ctx.taskId &&
+      !entry.pendingMembers &&
+      !reporter.task.confirmedRemovals
+    );
   };
   const todo = groups.filter((g) => !finished(g));
   reporter.alreadyDone(groups.length - todo.length);

@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventBus } from "../../api/events.ts";
 import type { TaskDoc } from "../../api/store/documents.ts";
+import { SyncService } from "../../api/sync/service.ts";
 import { DEMO_TENANT_ID } from "../../sim/index.ts";
-import { generatedDemoTenant, SyncHarness } from "../support/sync-harness.ts";
+import { ADMIN, generatedDemoTenant, SyncHarness } from "../support/sync-harness.ts";
 
 const T = DEMO_TENANT_ID;
 const LEASE_MS = 1500;
@@ -102,5 +105,83 @@ describe("crash-safe resume", () => {
         .map((e) => `${e.listSourceId}:${e.memberSourceId}`)
         .sort();
     expect(await edges(victim.id)).toEqual(await edges(reference.id));
+  });
+});
+
+/**
+ * An instance stops in the middle of the lists of a full sync (a shutdown hands the task back); a member
+ * joins a list it had already written; another instance finishes the task without reading that list again.
+ * The next incremental run must still bring the change: the task kept the delta links of its first attempt.
+ */
+describe("a full sync taken over in the middle of its lists", () => {
+  let h: SyncHarness;
+  beforeAll(async () => {
+    h = await SyncHarness.start({
+      latencyMs: 0,
+      tenants: [generatedDemoTenant({ users: 300, groups: 250, memberships: 1500 })],
+    });
+  });
+  afterAll(() => h?.close());
+
+  it("changes to lists written before the takeover are replayed by the next incremental run", async () => {
+    const settings = { deletionGuard: { enabled: false } };
+    const c = await h.connect(settings, "Interrupted");
+    let memberReads = 0;
+    const first = new SyncService({
+      store: h.store,
+      events: new EventBus(h.store),
+      logger: pino({ level: "silent" }),
+      instanceId: "first",
+      graphFor: async (connection) => {
+        const graph = h.credentials.graphFor(connection);
+        const batchGet = graph.batchGet.bind(graph);
+        // The lists are read a hundred at a time: stop after the second hundred.
+        graph.batchGet = async (requests) => {
+          if (++memberReads === 2) void first.shutdown();
+          return batchGet(requests);
+        };
+        return graph;
+      },
+    });
+    const started = await first.startTask(T, c.id, { type: "full", trigger: "api", requestedBy: ADMIN });
+    if (!("task" in started)) throw new Error("already running");
+    await first.idle();
+    const handedBack = await h.store.tasks.require(T, started.task.id);
+    expect(handedBack.status).toBe("queued");
+    const written = (
+      await h.store.lists.all(T, {
+        where: "c.connectionId = @c AND c.lastTaskId = @t",
+        parameters: [
+          { name: "@c", value: c.id },
+          { name: "@t", value: started.task.id },
+        ],
+      })
+    ).filter((l) => (l.nestedGroupIds ?? []).length === 0);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.length).toBeLessThan(250);
+
+    // A synced user joins a list the first instance already wrote.
+    const list = written[0] as (typeof written)[number];
+    const members = new Set(
+      (
+        await h.store.memberships.all(T, {
+          where: "c.listSourceId = @l",
+          parameters: [{ name: "@l", value: list.sourceId }],
+        })
+      ).map((e) => e.memberSourceId),
+    );
+    const joiner = (await h.profiles(c)).find((p) => p.status === "active" && !members.has(p.sourceId));
+    if (!joiner) throw new Error("no synced user outside the list");
+    h.sim.directory.addMember(T, list.sourceId, joiner.sourceId);
+
+    expect(await h.sync.resumeOrphans()).toBe(1);
+    await h.sync.idle();
+    expect((await h.store.tasks.require(T, started.task.id)).status).toBe("succeeded");
+    const next = await h.run(c, "incremental");
+    expect(next.status, JSON.stringify(next.error)).toBe("succeeded");
+
+    const reference = await h.connect(settings, "Reference");
+    await h.run(reference, "full");
+    expect(await h.shape(c)).toEqual(await h.shape(reference));
   });
 });
