@@ -9,7 +9,7 @@ import type {
 import pLimit from "p-limit";
 import { StoreError, translateCosmosError } from "./errors.ts";
 import type { StoreMetrics } from "./metrics.ts";
-import { defaultStoreRetry, type RetryOptions, retryTransient } from "./transient.ts";
+import { defaultStoreRetry, isTransientStatus, type RetryOptions, retryTransient } from "./transient.ts";
 
 /** Every stored document belongs to exactly one tenant; Cosmos adds `_etag`. */
 export interface TenantDocument {
@@ -34,6 +34,11 @@ export interface QuerySpec {
 
 const BULK_BATCH = 100;
 const BULK_CONCURRENCY = 8;
+
+interface BulkResult {
+  status: number;
+  body?: JSONObject;
+}
 
 /**
  * Tenant-scoped access to one container. Every query carries `c.tenantId = @tenantId` in its SQL, so a
@@ -273,29 +278,20 @@ export class TenantRepository<T extends TenantDocument> {
     operations: OperationInput[],
     tolerated: number[] = [],
   ): Promise<{ status: number; body?: JSONObject }[]> {
-    if (operations.length === 0) return [];
-    const limit = pLimit(BULK_CONCURRENCY);
-    const chunks: OperationInput[][] = [];
-    for (let i = 0; i < operations.length; i += BULK_BATCH) chunks.push(operations.slice(i, i + BULK_BATCH));
-    const results = (
-      await Promise.all(
-        chunks.map((chunk) =>
-          limit(async () =>
-            (
-              await this.retrying(() => this.container.items.bulk(chunk)).catch((err) =>
-                translateCosmosError(err, this.what),
-              )
-            ).map((result) => {
-              this.metrics.record(result.requestCharge);
-              return {
-                status: Number(result.statusCode),
-                ...(result.resourceBody ? { body: result.resourceBody } : {}),
-              };
-            }),
-          ),
-        ),
-      )
-    ).flat();
+    const results: BulkResult[] = new Array(operations.length);
+    let pending = operations.map((_, index) => index);
+    // Throttled operations come back one by one inside a bulk answer: only those are sent again.
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const answers = await this.bulkOnce(pending.map((index) => operations[index] as OperationInput));
+      const again = pending.filter((index, k) => {
+        const answer = answers[k] as BulkResult;
+        const retry = isTransientStatus(answer.status) && attempt < this.retry.attempts;
+        if (!retry) results[index] = answer;
+        return retry;
+      });
+      pending = again;
+      if (pending.length > 0) await this.retry.sleep(this.retry.baseDelayMs * 4 ** (attempt - 1));
+    }
     const failure = results.find(
       (r) => !(r.status >= 200 && r.status < 300) && !tolerated.includes(r.status),
     );
@@ -305,5 +301,30 @@ export class TenantRepository<T extends TenantDocument> {
         `${this.what} (bulk operation: status ${failure.status})`,
       );
     return results;
+  }
+
+  /** One pass: batches of up to 100 operations, several in flight; answers in the order of `operations`. */
+  private async bulkOnce(operations: OperationInput[]): Promise<BulkResult[]> {
+    const limit = pLimit(BULK_CONCURRENCY);
+    const chunks: OperationInput[][] = [];
+    for (let i = 0; i < operations.length; i += BULK_BATCH) chunks.push(operations.slice(i, i + BULK_BATCH));
+    const answers = await Promise.all(
+      chunks.map((chunk) =>
+        limit(async () =>
+          (
+            await this.retrying(() => this.container.items.bulk(chunk)).catch((err) =>
+              translateCosmosError(err, this.what),
+            )
+          ).map((result) => {
+            this.metrics.record(result.requestCharge);
+            return {
+              status: Number(result.statusCode),
+              ...(result.resourceBody ? { body: result.resourceBody } : {}),
+            };
+          }),
+        ),
+      ),
+    );
+    return answers.flat();
   }
 }

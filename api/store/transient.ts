@@ -7,6 +7,8 @@
 const TRANSIENT_STATUS = new Set([408, 429, 449, 503]);
 const TRANSIENT_NETWORK = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|socket hang up/i;
 
+export const isTransientStatus = (status: number) => TRANSIENT_STATUS.has(status);
+
 export function isTransient(err: unknown): boolean {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
   if (typeof code === "number" && TRANSIENT_STATUS.has(code)) return true;
