@@ -26,8 +26,9 @@ export async function checkPhotos(graph: GraphApi, sourceIds: string[]): Promise
   for (const r of responses) {
     if (r.status === 404) etags.set(r.id, null);
     else if (r.status === 200) {
+      // A photo Graph describes without a media ETag is unknown, not absent: the stored one stays.
       const etag = (r.body as { "@odata.mediaEtag"?: unknown } | undefined)?.["@odata.mediaEtag"];
-      etags.set(r.id, typeof etag === "string" ? etag : null);
+      if (typeof etag === "string") etags.set(r.id, etag);
     } else if (r.status === 401 || r.status === 403) throw graph.failureOf(r, `/users/${r.id}/photo`);
     else unreadable++;
   }
