@@ -97,6 +97,7 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     await writeUsers(ctx, valid.slice(i, i + CHUNK), bySource, tenantIndex, remaining, removals, skip);
     await reporter.save();
   }
+  if (!ctx.preview) await markAdopted(ctx, index);
   // Skipped users that already have a profile keep it: a skip is never a deletion.
   for (const id of [...invalid, ...unreadable])
     if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
@@ -180,8 +181,6 @@ export async function writeUsers(
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
   const unchanged: { user: MappedUser; entry: ProfileIndexEntry }[] = [];
-  // Adopted before adopted profiles were marked: marked now, so incremental runs can find them.
-  const unflagged: string[] = [];
   for (const { user, entry, status, hash } of planned) {
     remaining.add(user.sourceId);
     if (!entry) {
@@ -198,7 +197,6 @@ export async function writeUsers(
     }
     if (entry.hash === hash && entry.status !== "deleted") {
       unchanged.push({ user, entry });
-      if (entry.id !== profileId(connection.id, user.sourceId) && !entry.adopted) unflagged.push(entry.id);
       continue;
     }
     const previous = before.get(entry.id);
@@ -227,20 +225,10 @@ export async function writeUsers(
       });
   }
   await reporter.flushRecords(true);
-  if (ctx.preview) return;
-  // Unchanged profiles written anyway: a new photo, or the adopted mark they lack.
-  const quiet = new Map<string, ProfileDoc>([...photoOnly.values()].map((d) => [d.id, d]));
-  const unloaded = unflagged.filter((id) => !quiet.has(id));
-  for (const doc of (await loadProfiles(ctx.store, connection.tenantId, unloaded)).values())
-    quiet.set(doc.id, doc);
-  for (const id of unflagged) {
-    const doc = quiet.get(id);
-    if (doc) quiet.set(id, { ...doc, adopted: true });
-  }
-  if (writes.length + quiet.size === 0) return;
+  if (ctx.preview || writes.length + photoOnly.size === 0) return;
   if (ctx.settings.photos)
     await attachPhotos(ctx.store, ctx.graph, writes, now, await photoCheck(ctx, writes));
-  await ctx.store.profiles.bulkUpsert([...writes, ...quiet.values()]);
+  await ctx.store.profiles.bulkUpsert([...writes, ...photoOnly.values()]);
 }
 
 /** Profiles whose properties did not change but whose photo did, with the new photo attached. */
@@ -279,6 +267,23 @@ async function photoCheck(ctx: RunContext, profiles: { sourceId: string }[]) {
       "Graph could not describe some users' photos just now; their profiles keep the photo they had, and the next full sync checks again.",
     );
   return check;
+}
+
+/**
+ * Profiles adopted before adopted profiles were marked get the mark, whatever this run does with them
+ * (unchanged, skipped or about to be removed), so incremental runs know to look for them.
+ */
+async function markAdopted(ctx: RunContext, index: ProfileIndexEntry[]): Promise<void> {
+  const { connection, store } = ctx;
+  const unmarked = index.filter((e) => !e.adopted && e.id !== profileId(connection.id, e.sourceId));
+  if (unmarked.length === 0) return;
+  const docs = await loadProfiles(
+    store,
+    connection.tenantId,
+    unmarked.map((e) => e.id),
+  );
+  const marked = [...docs.values()].filter((d) => !d.adopted).map((d) => ({ ...d, adopted: true as const }));
+  await store.profiles.bulkUpsert(marked);
 }
 
 function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, MappedUser[]> {
