@@ -280,7 +280,17 @@ async function incrementalLists(
     ctx,
     [...reread.values()].filter((g): g is GraphGroup => g !== undefined),
     bySource,
-    (ids) => syncedProfiles(ctx, ids, left),
+    // Members a list already has were synced profiles when their edges were written; unless they left in
+    // this run they still are, so only the others are looked up.
+    async (ids, known) => {
+      const stay = await syncedProfiles(
+        ctx,
+        ids.filter((id) => !known.has(id)),
+        left,
+      );
+      for (const id of ids) if (known.has(id) && !left.has(id)) stay.add(id);
+      return stay;
+    },
     held,
     { skipFinished: false },
   );

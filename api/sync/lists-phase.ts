@@ -79,7 +79,8 @@ export async function writeLists(
   ctx: RunContext,
   groups: GraphGroup[],
   bySource: ReadonlyMap<string, ListIndexEntry>,
-  synced: (ids: string[]) => Promise<Set<string>>,
+  /** Which of `ids` are synced profiles; `known` are members of these lists already, profiles when written. */
+  synced: (ids: string[], known: ReadonlySet<string>) => Promise<Set<string>>,
   held: ReadonlySet<string>,
   options: { skipFinished: boolean },
 ): Promise<void> {
@@ -107,11 +108,12 @@ export async function writeLists(
       ctx.graph,
       chunk.map((g) => g.id),
     );
-    const universe = await synced([...new Set([...members.values()].flatMap((m) => [...m]))]);
     const edgesByList = await loadEdges(
       ctx,
       chunk.map((g) => g.id),
     );
+    const known = new Set([...edgesByList.values()].flatMap((m) => [...m]));
+    const universe = await synced([...new Set([...members.values()].flatMap((m) => [...m]))], known);
     const listWrites: ListDoc[] = [];
     const edgeWrites: MembershipDoc[] = [];
     const edgeDeletes: string[] = [];
