@@ -50,7 +50,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     // Key Vault references in app settings resolve with this identity, not a system-assigned one.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
+      linuxFxVersion: 'NODE|24-lts'
       appCommandLine: startupCommand
       alwaysOn: true
       http20Enabled: true

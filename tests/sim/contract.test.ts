@@ -13,12 +13,10 @@ import { shapeMismatches } from "./shape.ts";
 
 /**
  * Microsoft's documentation examples are the contract: for every documented GET the simulator serves,
- * its answer must have the documented shape. The fixture lives beside the clone (../shared); CI has it,
- * so a missing fixture fails here instead of skipping.
+ * its answer must have the documented shape. The fixture is a verbatim copy kept in tests/fixtures with
+ * its licence, so a missing fixture fails here instead of skipping.
  */
-const FIXTURE = fileURLToPath(
-  new URL("../../../shared/fixtures/graph/graph-docs-examples.json", import.meta.url),
-);
+const FIXTURE = fileURLToPath(new URL("../fixtures/graph/graph-docs-examples.json", import.meta.url));
 
 interface Example {
   request: { url: string; method?: string; exampleUrl?: string };

@@ -380,7 +380,7 @@ describe("infra", () => {
     const site = read("infra/modules/appservice.bicep");
     expect(site).toMatch(/type: 'UserAssigned'/);
     expect(site).toMatch(/keyVaultReferenceIdentity: identityId/);
-    expect(site).toMatch(/linuxFxVersion: 'NODE\|20-lts'/);
+    expect(site).toMatch(/linuxFxVersion: 'NODE\|24-lts'/);
     const main = read("infra/main.bicep");
     expect(main).not.toMatch(/listKeys\(|COSMOS_KEY/);
     for (const setting of [
