@@ -1,4 +1,10 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from "botbuilder";
+import {
+  type Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type InvokeResponse,
+  type TurnContext,
+} from "botbuilder";
 import { cardMessage } from "./cards/attachment.ts";
 import { noticeCard } from "./cards/notice.ts";
 import type { BotLogger } from "./ports.ts";
@@ -8,6 +14,38 @@ export interface BotAuthSettings {
   appPassword?: string;
   /** Set for a single-tenant bot registration; empty for multi-tenant. */
   appTenantId?: string;
+  /**
+   * Where the connector's signing keys are published (the Bot Framework's BotOpenIdMetadata setting);
+   * empty for the public cloud's https://login.botframework.com/v1/.well-known/openidconfiguration.
+   */
+  openIdMetadataUrl?: string;
+}
+
+/** The public cloud's Bot Framework endpoints, spelled out because naming one of them means naming all. */
+const PUBLIC_CLOUD = {
+  ValidateAuthority: true,
+  ToChannelFromBotLoginUrl: "https://login.microsoftonline.com/botframework.com",
+  ToChannelFromBotOAuthScope: "https://api.botframework.com",
+  ToBotFromChannelTokenIssuer: "https://api.botframework.com",
+  OAuthUrl: "https://api.botframework.com",
+  ToBotFromEmulatorOpenIdMetadataUrl:
+    "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+  CallerId: "urn:botframework:azure",
+};
+
+/**
+ * CloudAdapter whose turn the endpoint runs itself: CloudAdapter.process answers a failed authentication with
+ * the error's own text (a key endpoint's host name, a network error) and logs it with its stack to stdout.
+ */
+export class BotEndpointAdapter extends CloudAdapter {
+  /** Authenticates the request (throws when it cannot), then runs `logic` for the turn. */
+  runTurn(
+    authHeader: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
 }
 
 /**
@@ -15,14 +53,17 @@ export interface BotAuthSettings {
  * calls. With no app id it runs unauthenticated, which is what the Microsoft 365 Agents Playground and the
  * local tests expect; never run it like that where the endpoint is reachable from outside.
  */
-export function createAdapter(settings: BotAuthSettings, logger: BotLogger): CloudAdapter {
+export function createAdapter(settings: BotAuthSettings, logger: BotLogger): BotEndpointAdapter {
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: settings.appId ?? "",
     MicrosoftAppPassword: settings.appPassword ?? "",
     MicrosoftAppTenantId: settings.appTenantId ?? "",
     MicrosoftAppType: settings.appTenantId ? "SingleTenant" : "MultiTenant",
+    ...(settings.openIdMetadataUrl
+      ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: settings.openIdMetadataUrl }
+      : {}),
   });
-  const adapter = new CloudAdapter(auth);
+  const adapter = new BotEndpointAdapter(auth);
   if (!settings.appId)
     logger.warn(
       {},

@@ -32,7 +32,15 @@ export const describeTarget = (doc: ConversationDoc) =>
  * a personal chat; a second team does not take the alerts over silently, someone says "set channel" there.
  */
 export class AlertChannels {
-  constructor(private readonly store: Pick<Store, "conversations">) {}
+  /**
+   * `keepStoredServiceUrl`: the endpoint takes unsigned activities (the local stack), whose serviceUrl anyone
+   * could have written, so an alert channel already stored keeps the service URL it has; alerts are never
+   * redirected by an unsigned caller. Signed activities carry a connector-checked serviceUrl and update it.
+   */
+  constructor(
+    private readonly store: Pick<Store, "conversations">,
+    private readonly options: { keepStoredServiceUrl?: boolean } = {},
+  ) {}
 
   get(tenantId: string): Promise<ConversationDoc | undefined> {
     return this.store.conversations.get(tenantId, tenantId);
@@ -44,7 +52,7 @@ export class AlertChannels {
       const sameTeam = target.teamId !== undefined && existing.teamId === target.teamId;
       if (sameTeam) {
         // Reinstall or upgrade: keep the chosen channel, take the fresh service URL.
-        const serviceUrl = target.reference.serviceUrl;
+        const serviceUrl = this.options.keepStoredServiceUrl ? undefined : target.reference.serviceUrl;
         const doc = await this.store.conversations.update(tenantId, tenantId, (current) => ({
           ...current,
           reference: { ...current.reference, ...(serviceUrl ? { serviceUrl } : {}) },
@@ -59,12 +67,15 @@ export class AlertChannels {
   }
 
   /** "set channel": an explicit choice always wins. */
-  set(tenantId: string, target: ChatTarget): Promise<ConversationDoc> {
+  async set(tenantId: string, target: ChatTarget): Promise<ConversationDoc> {
+    const stored = this.options.keepStoredServiceUrl
+      ? (await this.get(tenantId))?.reference.serviceUrl
+      : undefined;
     return this.store.conversations.upsert({
       id: tenantId,
       tenantId,
       type: "conversation",
-      reference: target.reference,
+      reference: stored ? { ...target.reference, serviceUrl: stored } : target.reference,
       ...(target.teamId ? { teamId: target.teamId } : {}),
       ...(target.channelId ? { channelId: target.channelId } : {}),
       ...(target.channelName ? { channelName: target.channelName } : {}),

@@ -1,10 +1,10 @@
-import type { CloudAdapter } from "botbuilder";
-import express, { type Router } from "express";
+import type { Router } from "express";
 import type { EventBus } from "../api/events.ts";
 import type { Store } from "../api/store/store.ts";
-import { createAdapter } from "./adapter.ts";
+import { type BotEndpointAdapter, createAdapter } from "./adapter.ts";
 import { createLinks } from "./cards/links.ts";
 import { AlertChannels } from "./conversations.ts";
+import { botEndpoint } from "./endpoint.ts";
 import { Notifier } from "./notifier.ts";
 import type { BotLogger, SyncPort } from "./ports.ts";
 import { DirectorySyncBot, TEAMS_CHANNEL } from "./teams-bot.ts";
@@ -18,6 +18,8 @@ export interface BotConfig {
   BOT_ALLOW_UNSIGNED?: boolean;
   /** Manifest id of the Teams app, for deep links into the tab; without it links open the web app. */
   TEAMS_APP_ID?: string;
+  /** The connector's OpenID metadata (the Bot Framework's BotOpenIdMetadata); empty for the public cloud. */
+  BOT_OPENID_METADATA?: string;
   publicUrl: string;
 }
 
@@ -25,7 +27,7 @@ export interface BotModule {
   /** Handles exactly POST /api/messages; mount it with the public routes (the adapter checks tokens). */
   router: Router;
   notifier: Notifier;
-  adapter: CloudAdapter;
+  adapter: BotEndpointAdapter;
   bot: DirectorySyncBot;
   /** Stops listening to events. */
   close(): void;
@@ -58,6 +60,7 @@ export function createBotModule(deps: {
       ...(config.BOT_APP_ID ? { appId: config.BOT_APP_ID } : {}),
       ...(config.BOT_APP_PASSWORD ? { appPassword: config.BOT_APP_PASSWORD } : {}),
       ...(config.BOT_APP_TENANT_ID ? { appTenantId: config.BOT_APP_TENANT_ID } : {}),
+      ...(config.BOT_OPENID_METADATA ? { openIdMetadataUrl: config.BOT_OPENID_METADATA } : {}),
     },
     logger,
   );
@@ -65,7 +68,8 @@ export function createBotModule(deps: {
     publicUrl: config.publicUrl,
     ...(config.TEAMS_APP_ID ? { teamsAppId: config.TEAMS_APP_ID } : {}),
   });
-  const channels = new AlertChannels(store);
+  const signed = Boolean(config.BOT_APP_ID);
+  const channels = new AlertChannels(store, { keepStoredServiceUrl: !signed });
   const bot = new DirectorySyncBot({
     store,
     sync,
@@ -84,9 +88,6 @@ export function createBotModule(deps: {
   });
   notifier.attach(events);
 
-  const router = express.Router();
-  router.post("/api/messages", express.json({ limit: "1mb" }), async (req, res) => {
-    await adapter.process(req, res, (context) => bot.run(context));
-  });
+  const router = botEndpoint({ adapter, run: (context) => bot.run(context), signed, logger });
   return { router, notifier, adapter, bot, close: () => notifier.detach() };
 }

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   console.log(`
 Entra Directory Sync is running.
   Admin tab (browser):  ${api.url}/
-  Bot endpoint:         ${api.url}/api/messages
+  Bot endpoint:         ${api.url}/api/messages${env.BOT_APP_ID ? "" : "  (unsigned: this machine only, listening on 127.0.0.1)"}
   Health:               ${api.url}/readyz
   Simulated tenant:     ${sim.url}  (tenant ${DEMO_TENANT_ID}; change it with "npm run sim -- help")
   Local data:           ${snapshot ? snapshot.file : env.COSMOS_ENDPOINT}

@@ -17,6 +17,8 @@ import { SyncService } from "../sync/service.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { startPurgeJob } from "./jobs.ts";
 
+const LOOPBACK = "127.0.0.1";
+
 export interface RunningApi {
   url: string;
   store: Store;
@@ -84,11 +86,21 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
   });
 
+  // Unsigned bot activities prove nothing about their sender, so a process that accepts them is reachable
+  // from this machine only: anyone on the network could otherwise act as any Teams user of any tenant.
+  const unsignedBot = !config.BOT_APP_ID && config.BOT_ALLOW_UNSIGNED;
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, () => resolve(s));
+    const s = unsignedBot
+      ? app.listen(config.PORT, LOOPBACK, () => resolve(s))
+      : app.listen(config.PORT, () => resolve(s));
     s.once("error", reject);
   });
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  if (unsignedBot)
+    logger.warn(
+      { address: `${LOOPBACK}:${(server.address() as AddressInfo).port}` },
+      "BOT_ALLOW_UNSIGNED without BOT_APP_ID: the bot endpoint takes unsigned activities, so the server listens on 127.0.0.1 only (this machine)",
+    );
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
   const stopPurge = startPurgeJob(store, logger, instanceId);
   // Tasks whose worker died are taken over once their lease expires.
