@@ -171,6 +171,8 @@ module appSettings 'modules/appsettings.bicep' = {
       BOT_APP_TENANT_ID: aadAppTenantId
       BOT_APP_TYPE: botAppType
       SCM_DO_BUILD_DURING_DEPLOYMENT: 'true'
+      // App Service's front end is the one proxy whose X-Forwarded-For the API trusts.
+      TRUST_PROXY: '1'
     }
     secretUris: {
       AUTH_CLIENT_SECRET: keyVault.outputs.aadAppClientSecretUri

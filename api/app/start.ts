@@ -84,6 +84,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     authenticate: auth.authenticate,
     apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor)],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
+    trustProxy: config.TRUST_PROXY,
   });
 
   // Unsigned bot activities prove nothing about their sender, so a process that accepts them is reachable

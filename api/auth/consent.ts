@@ -174,6 +174,16 @@ export class ConsentFlows {
     return this.finishDelegatedSignIn(connection, query.code, state);
   }
 
+  /** The tenant a genuine `state` was issued for; undefined for anything this API did not sign. */
+  async tenantOfState(state: unknown): Promise<string | undefined> {
+    if (typeof state !== "string") return undefined;
+    try {
+      return (await this.verify(state)).tid;
+    } catch {
+      return undefined;
+    }
+  }
+
   private adminConsentUrl(tenantId: string, clientId: string, state: string, delegated: boolean): string {
     const url = new URL(`${this.settings.authorityHost}/${tenantId}/v2.0/adminconsent`);
     url.searchParams.set("client_id", clientId);

@@ -92,6 +92,13 @@ const configSchema = z.object({
   /** Manifest id of the Teams app, for deep links from bot cards into the tab. */
   TEAMS_APP_ID: optionalString,
 
+  /**
+   * Reverse proxies in front of the API whose X-Forwarded-For is trusted for the caller's address (App Service's
+   * front end: 1). 0 (the default): the connection's own address, since a caller reaching the API directly
+   * could otherwise write any address into the header and dodge every per-address limit.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")

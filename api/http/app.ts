@@ -17,6 +17,8 @@ export interface HttpAppParts {
   apiRoutes: Router[];
   /** Folder of the built tab, served at /. */
   tabDist?: string;
+  /** Proxy hops whose X-Forwarded-For is trusted (TRUST_PROXY); 0 or absent: none. */
+  trustProxy?: number;
 }
 
 /**
@@ -38,7 +40,8 @@ export function withoutSecrets(req: { url?: string; query?: unknown; headers?: R
 export function createHttpApp(parts: HttpAppParts): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", 1);
+  // req.ip keys the per-address limits: trust forwarded addresses only from proxies the deployment has.
+  app.set("trust proxy", parts.trustProxy ?? 0);
   app.use(
     helmet({
       contentSecurityPolicy: {

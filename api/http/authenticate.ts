@@ -63,17 +63,17 @@ const problem429 = (what: string) =>
 /**
  * Establishes the caller for everything under /api: a Teams SSO bearer token (validated on every call) or
  * the standalone session cookie (then state-changing requests must echo the CSRF token). Failed attempts
- * are rate limited per IP, signed-in traffic per tenant.
+ * are rate limited per address (and never hold up a valid token), signed-in traffic per tenant.
  */
 export function createAuthenticate(options: AuthenticateOptions): RequestHandler {
+  // Counts only requests that already failed to authenticate (see below), so it never sees a valid token.
   const failures = rateLimit({
     windowMs: 60_000,
     limit: options.failuresPerIpPerMinute ?? 30,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    // Only failures count, so a busy office behind one IP is not locked out by its own good traffic.
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    // req.ip honours X-Forwarded-For only from configured proxies; a direct caller's header is ignored.
+    validate: { xForwardedForHeader: false },
     handler: (_req, _res, next) => next(problem429("failed sign-in attempts from your address")),
   });
   const perTenant = rateLimit({
@@ -128,13 +128,14 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
     }
   };
 
+  // Identify first: a valid token or session goes on whatever others sent from the same address, so bad
+  // tokens from a shared office IP (or an attacker's) never lock a signed-in admin out. Each failure counts
+  // against the address, and past the limit a failing caller gets 429 instead of another 401.
   return (req, res, next) => {
-    failures(req, res, (limitErr?: unknown) => {
-      if (limitErr) return next(limitErr);
-      identify(req, res, (err?: unknown) => {
-        if (err) return next(err);
-        perTenant(req, res, next);
-      });
+    identify(req, res, (err?: unknown) => {
+      if (!err) return perTenant(req, res, next);
+      if (!(err instanceof HttpProblem && err.status === 401)) return next(err);
+      failures(req, res, (limitErr?: unknown) => next(limitErr ?? err));
     });
   };
 }

@@ -31,8 +31,8 @@ const safeReturnTo = (v: unknown) => (typeof v === "string" && /^\/(?![/\\])[^\s
 
 /**
  * Public routes: standalone browser sign-in (authorization code + PKCE through msal-node, ending in an
- * encrypted httpOnly session cookie) and the admin-consent redirect target. Rate limited per IP, and the
- * consent callback also per tenant.
+ * encrypted httpOnly session cookie) and the admin-consent redirect target. Rate limited per address, and
+ * the consent callback also per tenant (the one its signed state names).
  */
 export function authRoutes(o: AuthRouteOptions): Router {
   const router = Router();
@@ -54,6 +54,8 @@ export function authRoutes(o: AuthRouteOptions): Router {
       limit: o.perIpPerMinute ?? 60,
       standardHeaders: "draft-8",
       legacyHeaders: false,
+      // req.ip honours X-Forwarded-For only from configured proxies (TRUST_PROXY).
+      validate: { xForwardedForHeader: false },
       handler: tooMany,
     }),
   );
@@ -62,7 +64,10 @@ export function authRoutes(o: AuthRouteOptions): Router {
     limit: o.perTenantPerMinute ?? 30,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    keyGenerator: (req) => `tenant:${String(req.query.tenant ?? "none").slice(0, 64)}`,
+    // The tenant signed into `state` by the API, not the `tenant` parameter anyone can write: callbacks
+    // without a valid state share one bucket.
+    keyGenerator: async (req) => `tenant:${(await o.consent.tenantOfState(req.query.state)) ?? "unsigned"}`,
+    validate: { xForwardedForHeader: false },
     handler: tooMany,
   });
   const cookieOptions = { httpOnly: true, secure, sameSite: "lax" as const, path: "/" };
