@@ -43,7 +43,12 @@ export class ConnectionCredentials {
   ) {}
 
   graphFor(connection: ConnectionDoc): GraphApi {
-    return new GraphApi({ baseUrl: this.settings.graphBaseUrl, getToken: () => this.tokenFor(connection) });
+    return new GraphApi({
+      baseUrl: this.settings.graphBaseUrl,
+      getToken: () => this.tokenFor(connection),
+      // A token Graph refused is never offered again: the next call asks Entra ID for a new one.
+      dropToken: () => this.forget(connection),
+    });
   }
 
   /** A Graph access token for the connection; throws CredentialProblem when it cannot be had. */

@@ -269,6 +269,9 @@ export class ConnectionsService {
     if (connection.kind === "scim") return { ok: true, checks: [] };
     const delegated = connection.kind === "graph-delegated";
     let result: TestResult;
+    // The test proves what Entra ID and Graph answer now: a cached token could hide a revoked one, or a
+    // secret that no longer works.
+    this.credentials.forget(connection);
     try {
       const granted = delegated
         ? await this.credentials.grantedScopes(connection)

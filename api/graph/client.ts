@@ -22,6 +22,12 @@ export interface GraphClientOptions {
   baseUrl: string;
   /** Returns a bearer token for Graph; throws a DirectoryProblem when credentials are lost. */
   getToken: () => Promise<string>;
+  /**
+   * Graph refused the token getToken gave (401): forget it, so the next getToken asks Entra ID for a new one.
+   * Graph then gets one more try before a 401 counts as lost credentials (tokens are revoked early, for
+   * example after a password reset or under continuous access evaluation, while the secret still works).
+   */
+  dropToken?: () => void;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -176,6 +182,17 @@ export class GraphApi {
     // Acquire the token first, so a lost credential surfaces as our own problem, not a wrapped error.
     await this.options.getToken();
     try {
+      return await this.classified(path, send);
+    } catch (err) {
+      if (!this.options.dropToken || !isRejectedToken(err)) throw err;
+      this.options.dropToken();
+      await this.options.getToken();
+      return await this.classified(path, send);
+    }
+  }
+
+  private async classified<T>(path: string, send: () => Promise<T>): Promise<T> {
+    try {
       return await send();
     } catch (err) {
       if (isDirectoryProblem(err)) throw err;
@@ -195,6 +212,10 @@ export class GraphApi {
     }
   }
 }
+
+/** Graph's 401: the token was refused (expired early, revoked), which a fresh token may cure. */
+const isRejectedToken = (err: unknown) =>
+  err instanceof DirectoryProblem && err.kind === "auth-lost" && err.status === 401;
 
 const headerValue = (headers: Record<string, string> | undefined, name: string) =>
   Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];

@@ -34,6 +34,7 @@ export const ADMIN_OPERATIONS = [
   "expireSecret",
   "setSecret",
   "revokeRefreshTokens",
+  "revokeAccessTokens",
   "assignRole",
   "removeRole",
   "listRoleAssignments",

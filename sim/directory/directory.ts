@@ -488,6 +488,15 @@ export class SimDirectory {
     t.refreshValidFrom.set(userId, this.clock());
   }
 
+  /**
+   * Like Entra's continuous access evaluation after a revocation event: Graph answers 401
+   * InvalidAuthenticationToken to every access token of the tenant issued before now, while the apps' secrets
+   * and refresh tokens still get fresh ones.
+   */
+  revokeAccessTokens(tenantId: string): void {
+    this.tenant(tenantId).accessTokensValidFrom = this.clock();
+  }
+
   // ---- faults --------------------------------------------------------------------------------------
 
   injectFault(spec: FaultSpec): void {

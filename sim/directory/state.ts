@@ -38,6 +38,8 @@ export interface TenantState {
   grants: Map<string, SimGrant>;
   /** Refresh tokens issued before this instant (ms) are revoked. */
   refreshValidFrom: Map<string, number>;
+  /** Graph refuses access tokens issued (iat, in seconds) before this instant (ms); see revokeAccessTokens. */
+  accessTokensValidFrom?: number;
   changes: Change[];
   seq: number;
   createdObjects: number;

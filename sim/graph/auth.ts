@@ -37,6 +37,9 @@ export async function authenticate(dir: SimDirectory, authorization: string | un
   const tenant = dir.resolveTenant(tid);
   if (!tenant || payload.iss !== `${dir.baseUrl}/${tid}/`)
     throw invalid("Access token validation failure. Invalid issuer.");
+  const validFrom = tenant.accessTokensValidFrom;
+  if (validFrom !== undefined && Number(payload.iat ?? 0) * 1000 < validFrom)
+    throw invalid("Access token has been revoked.");
   const delegated = typeof payload.scp === "string";
   const permissions = new Set<string>(
     delegated
