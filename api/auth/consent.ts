@@ -3,6 +3,8 @@ import { CryptoProvider, ResponseMode } from "@azure/msal-node";
 import { jwtVerify, SignJWT } from "jose";
 import { SYSTEM_ACTOR, writeAudit } from "../connections/audit.ts";
 import type { ConnectionHealth } from "../connections/health.ts";
+import { GraphApi } from "../graph/client.ts";
+import { isDirectoryProblem } from "../graph/problems.ts";
 import type { Actor, ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { type ConnectionCredentials, secretContext } from "./credentials.ts";
@@ -17,6 +19,8 @@ export interface ConsentSettings {
   productClientId: string;
   delegatedScopes: string[];
   stateSecret: string | Buffer;
+  /** Directory role template ids that may authorize a delegated connection (ADMIN_DIRECTORY_ROLES). */
+  adminDirectoryRoles: string[];
 }
 
 /** Signed into `state`: which tenant, connection and admin the flow belongs to, and a one-time nonce. */
@@ -139,7 +143,8 @@ export class ConsentFlows {
         actor: { oid: state.oid, name: state.oid },
         action: "product.consented",
         target: { kind: "app", id: this.settings.productClientId },
-        changes: { consent: { from: null, to: query.scope ?? "" } },
+        // The redirect's own `scope` list is the browser's word, so it is not recorded as granted.
+        changes: { consent: { from: null, to: "reported by the consent redirect" } },
       });
       return { type: "done", ok: true, tenantId: state.tid, message: "Admin consent was granted." };
     }
@@ -163,7 +168,7 @@ export class ConsentFlows {
         );
       return connection.kind === "graph-delegated"
         ? this.continueToSignIn(connection, state)
-        : this.finishAppConsent(connection, query.scope ?? "");
+        : this.finishAppConsent(connection);
     }
     if (!query.code)
       throw new ConsentError(
@@ -198,12 +203,31 @@ export class ConsentFlows {
     return url.toString();
   }
 
-  private async finishAppConsent(connection: ConnectionDoc, scope: string): Promise<ConsentOutcome> {
+  /**
+   * The redirect's `admin_consent=True` and `scope` are whatever the browser sent, so they prove nothing: the
+   * consent is what Entra ID now puts into a new token for the connection's app. No token (a dead secret),
+   * or one without application permissions, and nothing is recorded and the connection stays as it was.
+   */
+  private async finishAppConsent(connection: ConnectionDoc): Promise<ConsentOutcome> {
     const startedBy = connection.pendingConsent?.startedBy ?? SYSTEM_ACTOR;
-    const permissions = scope
-      .split(" ")
-      .filter(Boolean)
-      .map((s) => s.replace(/^https:\/\/[^/]+\//, ""));
+    let permissions: string[];
+    try {
+      this.credentials.forget(connection);
+      permissions = await this.credentials.grantedAppRoles(connection);
+    } catch (err) {
+      if (!isDirectoryProblem(err)) throw err;
+      throw new ConsentError(
+        "consent-unproven",
+        `The consent could not be confirmed: Entra ID did not issue a token for the connection's app. ${err.message}`,
+        err.remedy,
+      );
+    }
+    if (permissions.length === 0)
+      throw new ConsentError(
+        "consent-not-granted",
+        "Entra ID issues the connection's app a token without any application permission: admin consent was not granted",
+        "Sign in as a Global Administrator or Privileged Role Administrator and accept the permissions.",
+      );
     await this.record(
       connection,
       { adminObjectId: startedBy.oid, adminUpn: startedBy.upn ?? startedBy.name, permissions },
@@ -292,6 +316,13 @@ export class ConsentFlows {
         `Sign in with ${expected}; or, for ${actual} to authorize it, start again from the connection signed in to Directory Sync as ${actual}.`,
       );
     }
+    // Entra refuses admin consent to anyone else (AADSTS90094), but the redirect that says it was given can be
+    // typed by hand; the account whose refresh token the connection keeps must itself be an admin.
+    await this.requireAdminRole(
+      result.accessToken,
+      claims.oid ?? "",
+      claims.preferred_username ?? claims.name,
+    );
     const cache = JSON.parse(cca.getTokenCache().serialize()) as {
       RefreshToken?: Record<string, { secret?: string }>;
     };
@@ -323,6 +354,33 @@ export class ConsentFlows {
       connectionId: connection.id,
       message: `Connection authorized by ${admin.upn ?? admin.name}.`,
     };
+  }
+
+  /** Reads the account's directory role assignments with its own new token. */
+  private async requireAdminRole(accessToken: string, oid: string, who: string | undefined): Promise<void> {
+    const graph = new GraphApi({ baseUrl: this.settings.graphBaseUrl, getToken: async () => accessToken });
+    const filter = encodeURIComponent(`principalId eq '${oid.replace(/'/g, "''")}'`);
+    let roles: string[];
+    try {
+      const assignments = await graph.get<{ value?: { roleDefinitionId: string }[] }>(
+        `/roleManagement/directory/roleAssignments?$filter=${filter}`,
+      );
+      roles = (assignments.value ?? []).map((a) => a.roleDefinitionId.toLowerCase());
+    } catch (err) {
+      if (!isDirectoryProblem(err)) throw err;
+      throw new ConsentError(
+        "admin-unverified",
+        `The directory roles of ${who ?? "the signed-in account"} could not be read: ${err.message}`,
+        "Try again; an admin must authorize this connection.",
+      );
+    }
+    const admin = this.settings.adminDirectoryRoles.map((r) => r.toLowerCase());
+    if (!roles.some((r) => admin.includes(r)))
+      throw new ConsentError(
+        "not-an-admin",
+        `${who ?? "The signed-in account"} holds no admin directory role, so it cannot authorize a connection`,
+        "An admin of the organization (for example a Global Administrator) must start and finish authorizing the connection.",
+      );
   }
 
   /** Records who consented and when; a reauthorization keeps settings, schedule and history. */

@@ -126,6 +126,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
       productClientId: config.AUTH_CLIENT_ID,
       delegatedScopes: config.DELEGATED_GRAPH_SCOPES,
       stateSecret: sessionSecret,
+      adminDirectoryRoles: config.ADMIN_DIRECTORY_ROLES,
     },
     store,
     secrets,
