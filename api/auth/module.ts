@@ -22,6 +22,7 @@ import { ConsentFlows } from "./consent.ts";
 import { ConnectionCredentials } from "./credentials.ts";
 import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "./secrets.ts";
 import { SessionCodec } from "./session.ts";
+import { Sessions } from "./sessions.ts";
 import { asCredentialProblem } from "./token-errors.ts";
 import { TokenValidator } from "./token-validator.ts";
 
@@ -90,7 +91,6 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     audiences,
     allowedTenants: config.ALLOWED_TENANTS,
   });
-  const sessions = new SessionCodec(sessionSecret, now);
   const policy = {
     adminAppRoles: config.ADMIN_APP_ROLES,
     readerAppRoles: config.READER_APP_ROLES,
@@ -117,6 +117,15 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     },
     now,
   );
+  const sessions = new Sessions({
+    codec: new SessionCodec(sessionSecret, now),
+    store,
+    secrets,
+    credentials,
+    validator,
+    apiScope,
+    now,
+  });
   const connections = new ConnectionsService(store, secrets, credentials, health, now);
   const consent = new ConsentFlows(
     {

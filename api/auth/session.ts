@@ -1,8 +1,8 @@
-import { randomBytes, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { EncryptJWT, jwtDecrypt } from "jose";
 import { deriveKey } from "./keys.ts";
 
-/** What the standalone browser session remembers; roles are fixed at sign-in, for the session's life. */
+/** Who a standalone browser session is, as last checked with Entra ID (see sessions.ts). */
 export interface SessionData {
   tid: string;
   oid: string;
@@ -11,6 +11,13 @@ export interface SessionData {
   roles: string[];
   wids: string[];
   /** Double-submit token: returned by GET /api/me, required in X-CSRF-Token on state-changing calls. */
+  csrf: string;
+}
+
+/** What the cookie carries: which server-side session, and its CSRF token. Nothing about rights. */
+export interface SessionCookie {
+  sid: string;
+  tid: string;
   csrf: string;
 }
 
@@ -25,8 +32,9 @@ export interface LoginTransaction {
 export const SESSION_HOURS = 8;
 
 /**
- * Stateless sessions: the cookie is an encrypted JWT (dir + A256GCM) under a key derived from the session
- * secret, so any API instance can read it and the browser can neither read nor alter it.
+ * Cookie sealing: the session cookie and the sign-in transaction are encrypted JWTs (dir + A256GCM) under keys
+ * derived from the session secret, so any API instance can read them and the browser can neither read nor
+ * alter them. The session itself lives on the server (sessions.ts); the cookie only names it.
  */
 export class SessionCodec {
   private readonly sessionKey: Uint8Array;
@@ -40,14 +48,12 @@ export class SessionCodec {
     this.loginKey = deriveKey(secret, "login-transaction");
   }
 
-  async sealSession(data: Omit<SessionData, "csrf">): Promise<{ cookie: string; session: SessionData }> {
-    const session: SessionData = { ...data, csrf: randomBytes(24).toString("base64url") };
-    const cookie = await this.encrypt(session as never, this.sessionKey, SESSION_HOURS * 3600, "session");
-    return { cookie, session };
+  sealCookie(cookie: SessionCookie): Promise<string> {
+    return this.encrypt(cookie as never, this.sessionKey, SESSION_HOURS * 3600, "session");
   }
 
-  openSession(cookie: string): Promise<SessionData | undefined> {
-    return this.decrypt<SessionData>(cookie, this.sessionKey, "session");
+  openCookie(cookie: string): Promise<SessionCookie | undefined> {
+    return this.decrypt<SessionCookie>(cookie, this.sessionKey, "session");
   }
 
   sealLogin(tx: LoginTransaction): Promise<string> {

@@ -2,7 +2,8 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { rateLimit } from "express-rate-limit";
 import type { Principal } from "../auth/principal.ts";
 import { decideRoles, type RolePolicy } from "../auth/roles.ts";
-import { type SessionCodec, type SessionData, sameToken } from "../auth/session.ts";
+import { type SessionData, sameToken } from "../auth/session.ts";
+import type { Sessions } from "../auth/sessions.ts";
 import { TokenRejected, type TokenValidator } from "../auth/token-validator.ts";
 import { principalOf, setPrincipal } from "./principal.ts";
 import { HttpProblem } from "./problem.ts";
@@ -13,7 +14,7 @@ export const CSRF_HEADER = "x-csrf-token";
 
 export interface AuthenticateOptions {
   validator: TokenValidator;
-  sessions: SessionCodec;
+  sessions: Pick<Sessions, "open">;
   policy: RolePolicy;
   /** Requests per minute per tenant across /api; generous, it stops runaway clients not people. */
   perTenantPerMinute?: number;
@@ -97,8 +98,14 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
         return next();
       }
       const cookie = readCookie(req, SECURE_SESSION_COOKIE) ?? readCookie(req, SESSION_COOKIE);
-      const session = cookie ? await options.sessions.openSession(cookie) : undefined;
-      if (!session) throw new TokenRejected("unauthenticated", "You are not signed in");
+      if (!cookie) throw new TokenRejected("unauthenticated", "You are not signed in");
+      // Rights are re-read from Entra ID before anything changes state, and every few minutes otherwise.
+      const session = await options.sessions.open(cookie, { stateChanging: !SAFE_METHODS.has(req.method) });
+      if (!session)
+        throw new TokenRejected(
+          "session-ended",
+          "Your session has ended: you signed out, it expired, or Microsoft Entra ID no longer signs this account in",
+        );
       if (!SAFE_METHODS.has(req.method) && !sameToken(req.get(CSRF_HEADER), session.csrf))
         throw new HttpProblem(403, {
           code: "csrf-failed",

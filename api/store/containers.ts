@@ -18,6 +18,7 @@ export const CONTAINER_NAMES = [
   "attributeDefinitions",
   "photos",
   "events",
+  "sessions",
 ] as const;
 
 export type ContainerName = (typeof CONTAINER_NAMES)[number];

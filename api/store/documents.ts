@@ -232,6 +232,28 @@ export interface SyncStateDoc extends TenantDocument {
   updatedAt: string;
 }
 
+/**
+ * A standalone browser session, kept on the server so that signing out ends it everywhere and the account's
+ * rights are checked again while it lasts. The id is a hash of the session id in the cookie, so reading the
+ * database does not give a working cookie.
+ */
+export interface SessionDoc extends TenantDocument {
+  type: "session";
+  oid: string;
+  name: string;
+  upn?: string;
+  /** App roles and directory role ids from the last token Entra ID issued for this account. */
+  roles: string[];
+  wids: string[];
+  /** The account's refresh token for the product's API, sealed; how the session re-checks its rights. */
+  refreshToken?: SealedSecret;
+  checkedAt: string;
+  createdAt: string;
+  expiresAt: string;
+  /** Expiry for production Cosmos TTL (seconds); expiresAt is checked on every read. */
+  ttl?: number;
+}
+
 export interface ConversationDoc extends TenantDocument {
   type: "conversation";
   reference: Record<string, unknown>;

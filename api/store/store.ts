@@ -11,6 +11,7 @@ import type {
   MembershipDoc,
   PhotoDoc,
   ProfileDoc,
+  SessionDoc,
   SyncStateDoc,
   TaskDoc,
   TaskRecordDoc,
@@ -32,6 +33,7 @@ export interface Store {
   attributeDefinitions: TenantRepository<AttributeDefinitionDoc>;
   photos: TenantRepository<PhotoDoc>;
   events: TenantRepository<EventDoc>;
+  sessions: TenantRepository<SessionDoc>;
   metrics: StoreMetrics;
   /** Answers whether the database can be reached, for /readyz. */
   ping(): Promise<void>;
@@ -62,6 +64,7 @@ function storeOver(client: CosmosClient, database: Database): Store {
     attributeDefinitions: repo("attributeDefinitions", "Attribute definition"),
     photos: repo("photos", "Photo"),
     events: repo("events", "Event"),
+    sessions: repo("sessions", "Session"),
     metrics,
     async ping() {
       await database.read();

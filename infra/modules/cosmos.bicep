@@ -104,6 +104,11 @@ var containers = [
     excludedPaths: []
     compositeIndexes: []
   }
+  {
+    name: 'sessions'
+    excludedPaths: []
+    compositeIndexes: []
+  }
 ]
 // containers: end
 

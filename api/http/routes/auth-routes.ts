@@ -4,7 +4,7 @@ import { type NextFunction, type Request, type Response, Router } from "express"
 import { rateLimit } from "express-rate-limit";
 import { ConsentError, type ConsentFlows } from "../../auth/consent.ts";
 import type { ConnectionCredentials } from "../../auth/credentials.ts";
-import type { SessionCodec } from "../../auth/session.ts";
+import { latestRefreshToken, type Sessions } from "../../auth/sessions.ts";
 import type { TokenValidator } from "../../auth/token-validator.ts";
 import type { Logger } from "../../logger.ts";
 import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE } from "../authenticate.ts";
@@ -14,7 +14,7 @@ export interface AuthRouteOptions {
   publicUrl: string;
   loginTenant: string;
   apiScope: string;
-  sessions: SessionCodec;
+  sessions: Pick<Sessions, "start" | "end" | "sealLogin" | "openLogin">;
   validator: TokenValidator;
   credentials: ConnectionCredentials;
   consent: ConsentFlows;
@@ -126,7 +126,8 @@ export function authRoutes(o: AuthRouteOptions): Router {
           remedy: "Start signing in again.",
         });
       const tenant = typeof req.query.tenant === "string" ? req.query.tenant : o.loginTenant;
-      const result = await o.credentials.productClient(o.loginTenant).acquireTokenByCode({
+      const client = o.credentials.productClient(o.loginTenant);
+      const result = await client.acquireTokenByCode({
         code: req.query.code,
         codeVerifier: tx.verifier,
         redirectUri,
@@ -136,14 +137,18 @@ export function authRoutes(o: AuthRouteOptions): Router {
       });
       // The same validation as a Teams SSO token: the session is exactly as trustworthy as a bearer call.
       const verified = await o.validator.validate(result.accessToken);
-      const { cookie } = await o.sessions.sealSession({
-        tid: verified.tid,
-        oid: verified.oid,
-        name: verified.name,
-        ...(verified.upn ? { upn: verified.upn } : {}),
-        roles: verified.roles,
-        wids: verified.wids,
-      });
+      // The refresh token stays on the server: with it the session re-reads the account's rights.
+      const { cookie } = await o.sessions.start(
+        {
+          tid: verified.tid,
+          oid: verified.oid,
+          name: verified.name,
+          ...(verified.upn ? { upn: verified.upn } : {}),
+          roles: verified.roles,
+          wids: verified.wids,
+        },
+        latestRefreshToken(client),
+      );
       o.logger.info({ tenantId: verified.tid, oid: verified.oid, loginTenant: tenant }, "standalone sign-in");
       res.cookie(sessionCookie, cookie, { ...cookieOptions, maxAge: SESSION_SECONDS * 1000 });
       res.redirect(302, tx.returnTo);
@@ -162,9 +167,15 @@ export function authRoutes(o: AuthRouteOptions): Router {
     }
   });
 
-  router.post("/auth/logout", (_req, res) => {
-    res.clearCookie(sessionCookie, cookieOptions);
-    res.status(204).end();
+  router.post("/auth/logout", async (req, res, next) => {
+    try {
+      // Ends the session on the server, so a copy of the cookie is worth nothing afterwards.
+      await o.sessions.end(readCookie(req, SECURE_SESSION_COOKIE) ?? readCookie(req, SESSION_COOKIE));
+      res.clearCookie(sessionCookie, cookieOptions);
+      res.status(204).end();
+    } catch (err) {
+      next(err);
+    }
   });
 
   // Browsers (the consent pop-up or Teams' authentication window) end on the tab's consent-done page, which
