@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RECHECK_MINUTES } from "../../api/auth/sessions.ts";
 import {
   DEMO_ADMIN_USER_ID,
   DEMO_TENANT_ID,
@@ -35,8 +36,10 @@ const createConnection = (s: AuthStack, session: { cookie: string; csrf: string 
 
 describe("standalone sessions end when Entra ID or the person says so", () => {
   let s: AuthStack;
+  // The API's clock, moved on to let a session's rights grow old.
+  let later = 0;
   beforeAll(async () => {
-    s = await startAuthStack({ env: { AUTH_LOGIN_TENANT: DEMO_TENANT_ID } });
+    s = await startAuthStack({ env: { AUTH_LOGIN_TENANT: DEMO_TENANT_ID }, now: () => Date.now() + later });
   });
   afterAll(() => s?.close());
 
@@ -59,6 +62,22 @@ describe("standalone sessions end when Entra ID or the person says so", () => {
       expect(write.status, write.text).toBe(403);
       expect(write.body.error.code).toBe("admin-required");
       expect((await s.api("/api/me", { headers: { cookie: session.cookie } })).body.isAdmin).toBe(false);
+    } finally {
+      s.sim.directory.assignRole(DEMO_TENANT_ID, DEMO_USER_ADMIN_USER_ID, ROLE_TEMPLATES.userAdministrator);
+    }
+  });
+
+  it("reading re-checks admin rights once they are older than RECHECK_MINUTES", async () => {
+    const session = await signIn(s, DEMO_USER_ADMIN_USER_ID);
+    s.sim.directory.removeRole(DEMO_TENANT_ID, DEMO_USER_ADMIN_USER_ID, ROLE_TEMPLATES.userAdministrator);
+    try {
+      // Within the interval a read answers from the session's last check...
+      expect((await s.api("/api/me", { headers: { cookie: session.cookie } })).body.isAdmin).toBe(true);
+      later += RECHECK_MINUTES * 60_000;
+      // ...after it, from a new token.
+      const me = await s.api("/api/me", { headers: { cookie: session.cookie } });
+      expect(me.status, me.text).toBe(200);
+      expect(me.body.isAdmin).toBe(false);
     } finally {
       s.sim.directory.assignRole(DEMO_TENANT_ID, DEMO_USER_ADMIN_USER_ID, ROLE_TEMPLATES.userAdministrator);
     }

@@ -39,7 +39,12 @@ export interface AuthStack {
 }
 
 export async function startAuthStack(
-  options: { sim?: Omit<SimulatorOptions, "tls">; env?: Record<string, string> } = {},
+  options: {
+    sim?: Omit<SimulatorOptions, "tls">;
+    env?: Record<string, string>;
+    /** The API's clock (sessions, consent state, token cache); the simulator keeps its own. */
+    now?: () => number;
+  } = {},
 ): Promise<AuthStack> {
   const stack = await startTestStore();
   const sim = await startTestSimulator(options.sim ?? {});
@@ -67,7 +72,13 @@ export async function startAuthStack(
   bus.subscribe((e) => {
     events.push(e);
   });
-  const auth = createAuthModule({ config, store: stack.store, events: bus, logger });
+  const auth = createAuthModule({
+    config,
+    store: stack.store,
+    events: bus,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const app = createHttpApp({
     logger,
     checks: [],

@@ -43,6 +43,9 @@ describe("npm start", () => {
       child?.once("exit", (code) => reject(new Error(`npm start exited (${code}): ${output}`)));
     });
 
+    // No bot registration locally: the start says the bot endpoint takes unsigned activities from this machine only.
+    expect(output).toContain("(unsigned: this machine only, listening on 127.0.0.1)");
+
     const ready = await fetch(`${apiUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
