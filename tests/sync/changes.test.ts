@@ -157,7 +157,8 @@ describe("syncing again after the tenant changed", () => {
       pathPattern: "/transitiveMembers",
       status: 401,
       code: "InvalidAuthenticationToken",
-      times: 1,
+      // Twice: a refused token is replaced and the call tried once more, so only a lasting refusal is a loss.
+      times: 2,
     });
     const task = await h.run(connection);
     expect(task.status).toBe("failed");
