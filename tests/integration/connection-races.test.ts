@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProfileDoc } from "../../api/store/documents.ts";
 import { openStore, type Store } from "../../api/store/store.ts";
@@ -193,6 +194,83 @@ describe("connections under concurrent requests", () => {
       settings: saved.settings,
       schedule: saved.schedule,
     });
+    await deleteConnection(c.id);
+  });
+
+  it("a large whitelist is audited as a count and a hash, and settings beyond the size bound are refused by field", async () => {
+    const c = await createConnection("Whitelist");
+    const current = await s.api(`/api/connections/${c.id}`, { token: admin });
+    const emails = Array.from({ length: 10_000 }, (_, i) => `person${i}@contoso.example.com`);
+    const settings = {
+      ...current.body.settings,
+      users: { ...current.body.settings.users, scope: "emails", emails },
+    };
+    const saved = await s.api(`/api/connections/${c.id}`, {
+      token: admin,
+      method: "PATCH",
+      json: { settings },
+      headers: { "if-match": current.headers.get("etag") as string },
+    });
+    expect(saved.status).toBe(200);
+    expect(saved.body.settings.users.emails).toHaveLength(10_000);
+    // Removing the list again: neither audit entry copies it.
+    const cleared = await s.api(`/api/connections/${c.id}`, {
+      token: admin,
+      method: "PATCH",
+      json: { settings: { ...settings, users: { ...settings.users, scope: "all", emails: [] } } },
+      headers: { "if-match": saved.headers.get("etag") as string },
+    });
+    expect(cleared.status).toBe(200);
+    const audit = (await s.api("/api/audit", { token: admin })).body.items as {
+      action: string;
+      target: { id: string };
+      changes: Record<string, { from: unknown; to: unknown }>;
+    }[];
+    const updates = audit.filter((a) => a.target.id === c.id && a.action === "connection.update");
+    expect(updates).toHaveLength(2);
+    const listHash = createHash("sha256").update(JSON.stringify(emails)).digest("hex");
+    const [removal, addition] = updates;
+    expect((addition?.changes.settings?.to as { users: { emails: unknown } }).users.emails).toEqual({
+      summary: "10000 items",
+      count: 10_000,
+      sha256: listHash,
+    });
+    expect((addition?.changes.settings?.from as { users: { emails: unknown } }).users.emails).toEqual([]);
+    expect((removal?.changes.settings?.from as { users: { emails: unknown } }).users.emails).toMatchObject({
+      sha256: listHash,
+    });
+    // Small values stay readable as they are.
+    expect((addition?.changes.settings?.to as { users: { scope: string } }).users.scope).toBe("emails");
+    for (const entry of updates) expect(JSON.stringify(entry).length).toBeLessThan(16_000);
+
+    // More addresses than the bound, or settings too large as a whole, are refused with the field named.
+    const tooMany = await s.api(`/api/connections/${c.id}`, {
+      token: admin,
+      method: "PATCH",
+      json: {
+        settings: {
+          ...settings,
+          users: { ...settings.users, emails: [...emails, "one.more@contoso.example.com"] },
+        },
+      },
+      headers: { "if-match": cleared.headers.get("etag") as string },
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.fields["settings.users.emails"]).toContain("10,000");
+    const long = (i: number) => `${"x".repeat(60)}.${i}@${"sub.".repeat(40)}contoso.example.com`;
+    const tooLarge = await s.api(`/api/connections/${c.id}`, {
+      token: admin,
+      method: "PATCH",
+      json: {
+        settings: {
+          ...settings,
+          users: { ...settings.users, emails: Array.from({ length: 2500 }, (_, i) => long(i)) },
+        },
+      },
+      headers: { "if-match": cleared.headers.get("etag") as string },
+    });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body.error.fields["settings.users.emails"]).toMatch(/KB/);
     await deleteConnection(c.id);
   });
 });
