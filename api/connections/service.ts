@@ -325,6 +325,8 @@ export class ConnectionsService {
       });
     }
     try {
+      // Deleted meanwhile by someone who held the lease before: nothing left to do.
+      if ((await this.store.connections.get(tenantId, id))?.type !== "connection") throw notFound(id);
       // A task whose worker stopped is still queued or running until another instance resumes it.
       const [active] = await this.store.tasks.all(tenantId, {
         where: "c.connectionId = @c AND (c.status = 'queued' OR c.status = 'running')",

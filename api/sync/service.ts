@@ -102,10 +102,11 @@ export class SyncService {
         ? await this.deps.store.tasks.get(tenantId, claim.holder.taskId)
         : undefined;
       if (holder) return { alreadyRunning: holder };
+      // No task holds it: the connection is being deleted (or a task is being set up this very moment).
       throw new SyncRequestError(409, {
         code: "already-running",
-        message: `A sync of "${connection.name}" is already running`,
-        remedy: "Wait for it to finish.",
+        message: `A sync or a deletion of "${connection.name}" is in progress`,
+        remedy: "Wait a moment and reload; a deleted connection disappears from the list.",
       });
     }
     // Read again under the lease: a deletion holds the same lease, so what is read now stays until the task ends.

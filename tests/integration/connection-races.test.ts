@@ -230,17 +230,17 @@ describe("connections under concurrent requests", () => {
     expect(updates).toHaveLength(2);
     const listHash = createHash("sha256").update(JSON.stringify(emails)).digest("hex");
     const [removal, addition] = updates;
-    expect((addition?.changes.settings?.to as { users: { emails: unknown } }).users.emails).toEqual({
+    type Side = { users: { emails: unknown; scope: string } };
+    const side = (entry: typeof removal, which: "from" | "to") => entry?.changes.settings?.[which] as Side;
+    expect(side(addition, "to").users.emails).toEqual({
       summary: "10000 items",
       count: 10_000,
       sha256: listHash,
     });
-    expect((addition?.changes.settings?.from as { users: { emails: unknown } }).users.emails).toEqual([]);
-    expect((removal?.changes.settings?.from as { users: { emails: unknown } }).users.emails).toMatchObject({
-      sha256: listHash,
-    });
+    expect(side(addition, "from").users.emails).toEqual([]);
+    expect(side(removal, "from").users.emails).toMatchObject({ sha256: listHash });
     // Small values stay readable as they are.
-    expect((addition?.changes.settings?.to as { users: { scope: string } }).users.scope).toBe("emails");
+    expect(side(addition, "to").users.scope).toBe("emails");
     for (const entry of updates) expect(JSON.stringify(entry).length).toBeLessThan(16_000);
 
     // More addresses than the bound, or settings too large as a whole, are refused with the field named.
