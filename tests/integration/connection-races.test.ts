@@ -160,6 +160,13 @@ describe("connections under concurrent requests", () => {
     const after = await s.api(`/api/connections/${c.id}`, { token: admin });
     expect(after.body.settings.mirror).toBe(true);
     expect(after.headers.get("etag")).toBe(c.etag);
+    // A new client secret alone is not a settings change: reauthorizing needs no version.
+    const secret = await s.api(`/api/connections/${c.id}`, {
+      token: admin,
+      method: "PATCH",
+      json: { clientSecret: DEMO_CUSTOMER_APP.clientSecret },
+    });
+    expect(secret.status).toBe(200);
     await deleteConnection(c.id);
   });
 
