@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CosmosClient, JSONObject } from "@azure/cosmos";
 import { CONTAINER_NAMES } from "../api/store/containers.ts";
@@ -24,9 +24,13 @@ export async function saveSnapshot(client: CosmosClient, databaseId: string, fil
     });
     count += resources.length;
   }
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(snapshot));
-  renameSync(`${file}.tmp`, file);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Every profile of every tenant is in here: owner-only, like the key files next to it. `mode` applies
+  // only when the file is created, so a temporary file left behind by an older version is tightened too.
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, JSON.stringify(snapshot), { mode: 0o600 });
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, file);
   return count;
 }
 

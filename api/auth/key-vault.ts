@@ -10,8 +10,9 @@ export interface VaultKeyOperations {
 
 /**
  * Data keys wrapped by an RSA key in Azure Key Vault: the master key never leaves the vault, and the API's
- * managed identity needs only the wrapKey/unwrapKey permissions. `keyId` is the versioned key URI, so
- * secrets sealed before a key rotation still open with the version that sealed them.
+ * managed identity needs only the wrapKey/unwrapKey permissions. The configured key id may be versionless
+ * (infra passes it so, and rotates the key yearly); Key Vault then wraps with the latest version, so each
+ * secret keeps the versioned id wrapKey answers with and opens with that version after any rotation.
  */
 export class KeyVaultKeyWrapper implements KeyWrapper {
   constructor(
@@ -23,9 +24,13 @@ export class KeyVaultKeyWrapper implements KeyWrapper {
     return new KeyVaultKeyWrapper(keyId, (id) => new CryptographyClient(id, credential));
   }
 
-  async wrap(dataKey: Buffer): Promise<Buffer> {
-    const { result } = await this.clientFor(this.keyId).wrapKey("RSA-OAEP-256", dataKey);
-    return Buffer.from(result);
+  async wrap(dataKey: Buffer): Promise<{ wrapped: Buffer; keyId: string }> {
+    const { result, keyID } = await this.clientFor(this.keyId).wrapKey("RSA-OAEP-256", dataKey);
+    if (!keyID)
+      throw new Error(
+        "Key Vault did not say which key version wrapped the data key; the secret would not open after a rotation",
+      );
+    return { wrapped: Buffer.from(result), keyId: keyID };
   }
 
   async unwrap(wrapped: Buffer, keyId: string): Promise<Buffer> {

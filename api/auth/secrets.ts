@@ -6,11 +6,11 @@ import type { SealedSecret } from "../store/documents.ts";
 /**
  * Wraps and unwraps data keys. The local provider uses a key from configuration; a Key Vault provider
  * implements the same two calls with wrapKey/unwrapKey on a vault key, so the master key never leaves the
- * vault. `keyId` is stored with each secret so old secrets still open after the master key rotates.
+ * vault. `wrap` answers with the exact id of the key version that wrapped, which is stored with each
+ * secret so old secrets still open after the master key rotates.
  */
 export interface KeyWrapper {
-  readonly keyId: string;
-  wrap(dataKey: Buffer): Promise<Buffer>;
+  wrap(dataKey: Buffer): Promise<{ wrapped: Buffer; keyId: string }>;
   unwrap(wrapped: Buffer, keyId: string): Promise<Buffer>;
 }
 
@@ -47,10 +47,10 @@ export class LocalKeyWrapper implements KeyWrapper {
     return `local:${createHash("sha256").update(key).digest("hex").slice(0, 16)}`;
   }
 
-  async wrap(dataKey: Buffer): Promise<Buffer> {
+  async wrap(dataKey: Buffer): Promise<{ wrapped: Buffer; keyId: string }> {
     const master = this.keys.get(this.keyId) as Buffer;
     const { iv, ciphertext, tag } = gcmEncrypt(master, dataKey, Buffer.from(this.keyId));
-    return Buffer.concat([iv, tag, ciphertext]);
+    return { wrapped: Buffer.concat([iv, tag, ciphertext]), keyId: this.keyId };
   }
 
   async unwrap(wrapped: Buffer, keyId: string): Promise<Buffer> {
@@ -77,11 +77,11 @@ export class SecretBox {
   async seal(plaintext: string, context: string): Promise<SealedSecret> {
     const dataKey = randomBytes(32);
     const { iv, ciphertext, tag } = gcmEncrypt(dataKey, Buffer.from(plaintext, "utf8"), Buffer.from(context));
-    const wrappedKey = await this.wrapper.wrap(dataKey);
+    const { wrapped, keyId } = await this.wrapper.wrap(dataKey);
     dataKey.fill(0);
     return {
-      keyId: this.wrapper.keyId,
-      wrappedKey: wrappedKey.toString("base64"),
+      keyId,
+      wrappedKey: wrapped.toString("base64"),
       iv: iv.toString("base64"),
       tag: tag.toString("base64"),
       ciphertext: ciphertext.toString("base64"),

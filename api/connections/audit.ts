@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import stableStringify from "fast-json-stable-stringify";
 import type { Actor, AuditDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
@@ -23,6 +23,33 @@ const NOISE_FIELDS = new Set(["updatedAt", "updatedBy", "lastTest", "adminCheck"
 
 export type Changes = AuditDoc["changes"];
 
+/** Lists and texts above these sizes are audited as a count and a hash, never copied (see `compact`). */
+const LARGE_ARRAY = 100;
+const LARGE_TEXT = 2_000;
+
+/**
+ * A value fit for the audit trail: arrays of more than 100 items and long texts, at any depth, become
+ * `{ summary, count, sha256 }`. A 10,000-address whitelist copied into every entry (old and new) would make
+ * the trail heavy to read and list, and could pass Cosmos DB's item limit; the hash still tells whether two
+ * entries name the same list.
+ */
+export function compact(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    if (value.length > LARGE_ARRAY) return summaryOf(value, `${value.length} items`, value.length);
+    return value.map(compact);
+  }
+  if (typeof value === "string" && value.length > LARGE_TEXT)
+    return summaryOf(value, `${value.length} characters`, value.length);
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+  return value;
+}
+
+function summaryOf(value: unknown, summary: string, count: number) {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return { summary, count, sha256: createHash("sha256").update(text).digest("hex") };
+}
+
 /** Field-level differences between two versions of a document, with secrets redacted. */
 export function diff(before: object | undefined, after: object | undefined): Changes {
   const a = (before ?? {}) as Record<string, unknown>;
@@ -33,7 +60,7 @@ export function diff(before: object | undefined, after: object | undefined): Cha
     if (stableStringify(a[key] ?? null) === stableStringify(b[key] ?? null)) continue;
     changes[key] = SECRET_FIELDS.has(key)
       ? { from: a[key] === undefined ? null : "[redacted]", to: b[key] === undefined ? null : "[redacted]" }
-      : { from: a[key] ?? null, to: b[key] ?? null };
+      : { from: compact(a[key] ?? null), to: compact(b[key] ?? null) };
   }
   return changes;
 }

@@ -6,7 +6,10 @@ import { CredentialProblem } from "../auth/token-errors.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import { syncSlot } from "../scheduler/slots.ts";
 import type { Actor, ConnectionDoc, Problem } from "../store/documents.ts";
+import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
+import { Leases } from "../sync/lease.ts";
+import { leaseId } from "../sync/service.ts";
 import { defaultSyncSettings, syncSettingsSchema } from "../sync/settings.ts";
 import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
@@ -14,10 +17,10 @@ import type { ConnectionHealth } from "./health.ts";
 import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
 import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
 
-/** A refusal the HTTP layer turns into 404 / 409 / 412 with the same code, message and remedy. */
+/** A refusal the HTTP layer turns into 404 / 409 / 412 / 428 with the same code, message and remedy. */
 export class ConnectionRefused extends Error {
   constructor(
-    readonly status: 404 | 409 | 412,
+    readonly status: 404 | 409 | 412 | 428,
     readonly problem: Problem & Record<string, unknown>,
   ) {
     super(problem.message);
@@ -31,6 +34,21 @@ export interface TestResult {
 }
 
 const ENABLED = (c: ConnectionDoc) => c.status !== "inactive";
+
+/** Held while deciding which connection may be enabled, so two decisions never both see "none enabled". */
+const ACTIVATION_LEASE = "connections.activation";
+const ACTIVATION_LEASE_MS = 30_000;
+const ACTIVATION_ATTEMPTS = 200;
+/** Held on a connection's sync lease while it is deleted, so no sync of it can start meanwhile. */
+const DELETION_LEASE_MS = 30 * 60_000;
+const DELETION_MARK = "deletion-";
+
+const changedElsewhere = () =>
+  new ConnectionRefused(412, {
+    code: "changed-elsewhere",
+    message: "The connection was changed by someone else since you loaded it",
+    remedy: "Reload the connection and make your change again.",
+  });
 
 /** What the API returns for a connection: everything but the sealed secret and flow internals. */
 export function publicView(c: ConnectionDoc) {
@@ -54,13 +72,41 @@ export function publicView(c: ConnectionDoc) {
  * HTTP layer only validates input and maps refusals. Every change is audited with secrets redacted.
  */
 export class ConnectionsService {
+  private readonly leases: Leases;
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
     private readonly credentials: ConnectionCredentials,
     private readonly health: ConnectionHealth,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.leases = new Leases(store.leases, `connections-${randomUUID()}`, now);
+  }
+
+  /**
+   * Runs `decide` (read the other connections, then write one) while no other instance or request decides
+   * for the same tenant. Waits its turn for a short while; decisions take milliseconds.
+   */
+  private async oneDecisionAtATime<T>(tenantId: string, decide: () => Promise<T>): Promise<T> {
+    const turn = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      const claim = await this.leases.acquire(tenantId, ACTIVATION_LEASE, ACTIVATION_LEASE_MS, turn);
+      if (claim.acquired)
+        try {
+          return await decide();
+        } finally {
+          await this.leases.release(claim.lease).catch(() => undefined);
+        }
+      if (attempt >= ACTIVATION_ATTEMPTS)
+        throw new ConnectionRefused(409, {
+          code: "busy",
+          message: "Another change to this organization's connections is in progress",
+          remedy: "Try again in a few seconds.",
+        });
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    }
+  }
 
   list(tenantId: string): Promise<ConnectionDoc[]> {
     return this.store.connections.all(tenantId, {
@@ -77,6 +123,25 @@ export class ConnectionsService {
 
   async create(tenantId: string, input: CreateConnectionInput, actor: Actor): Promise<ConnectionDoc> {
     const id = randomUUID();
+    const sealed =
+      input.kind === "graph-app"
+        ? await this.secrets.seal(input.clientSecret, secretContext(tenantId, id))
+        : undefined;
+    const created = await this.oneDecisionAtATime(tenantId, () =>
+      this.insert(tenantId, id, input, actor, sealed),
+    );
+    await this.audit(tenantId, actor, "connection.create", created, undefined, created);
+    await syncSlot(this.store, created, created, this.now());
+    return created;
+  }
+
+  private async insert(
+    tenantId: string,
+    id: string,
+    input: CreateConnectionInput,
+    actor: Actor,
+    sealed: ConnectionDoc["secret"],
+  ): Promise<ConnectionDoc> {
     const at = new Date(this.now()).toISOString();
     const others = (await this.list(tenantId)).filter(ENABLED);
     const allowConcurrent = input.allowConcurrent ?? false;
@@ -99,7 +164,7 @@ export class ConnectionsService {
     };
     if (input.kind === "graph-app") {
       doc.clientId = input.clientId;
-      doc.secret = await this.secrets.seal(input.clientSecret, secretContext(tenantId, id));
+      if (sealed) doc.secret = sealed;
       doc.secretHint = secretHint(input.clientSecret);
     } else {
       doc.statusProblem = {
@@ -109,10 +174,7 @@ export class ConnectionsService {
         since: at,
       };
     }
-    const created = await this.store.connections.create(doc);
-    await this.audit(tenantId, actor, "connection.create", created, undefined, created);
-    await syncSlot(this.store, created, created, this.now());
-    return created;
+    return this.store.connections.create(doc);
   }
 
   async update(
@@ -123,12 +185,7 @@ export class ConnectionsService {
     ifMatch?: string,
   ): Promise<ConnectionDoc> {
     const current = await this.get(tenantId, id);
-    if (ifMatch && ifMatch !== current._etag)
-      throw new ConnectionRefused(412, {
-        code: "changed-elsewhere",
-        message: "The connection was changed by someone else since you loaded it",
-        remedy: "Reload the connection and make your change again.",
-      });
+    if (ifMatch && ifMatch !== current._etag) throw changedElsewhere();
     if ((input.clientId || input.clientSecret) && current.kind !== "graph-app")
       throw new ConnectionRefused(409, {
         code: "not-applicable",
@@ -150,7 +207,13 @@ export class ConnectionsService {
     }
     next.updatedAt = new Date(this.now()).toISOString();
     next.updatedBy = actor;
-    let saved = await this.store.connections.replace(next, { ifMatch: current._etag });
+    // The store checks the version again as it writes: of two changes made from the same version, one is
+    // saved and the other answers 412 like any stale version, never 409.
+    let saved = await this.store.connections
+      .replace(next, { ifMatch: ifMatch ?? current._etag })
+      .catch((err) => {
+        throw isStoreError(err, "precondition-failed") ? changedElsewhere() : err;
+      });
     await this.audit(
       tenantId,
       actor,
@@ -174,6 +237,17 @@ export class ConnectionsService {
   }
 
   async setActive(tenantId: string, id: string, active: boolean, actor: Actor): Promise<ConnectionDoc> {
+    return active
+      ? this.oneDecisionAtATime(tenantId, () => this.switchOnOrOff(tenantId, id, true, actor))
+      : this.switchOnOrOff(tenantId, id, false, actor);
+  }
+
+  private async switchOnOrOff(
+    tenantId: string,
+    id: string,
+    active: boolean,
+    actor: Actor,
+  ): Promise<ConnectionDoc> {
     const current = await this.get(tenantId, id);
     if (active && current.status !== "inactive") return current;
     if (!active && current.status === "inactive") return current;
@@ -215,12 +289,9 @@ export class ConnectionsService {
     options: { confirm: boolean; data?: "keep" | "remove" },
     actor: Actor,
   ) {
-    const current = await this.get(tenantId, id);
-    const where = { where: "c.connectionId = @c", parameters: [{ name: "@c", value: id }] };
-    const [profiles, lists] = await Promise.all([
-      this.store.profiles.count(tenantId, where),
-      this.store.lists.count(tenantId, where),
-    ]);
+    const current = await this.store.connections.get(tenantId, id);
+    if (current?.type !== "connection") return this.removeOrphanedData(tenantId, id, options, actor);
+    const { profiles, lists } = await this.dataCounts(tenantId, id);
     if (!options.confirm || !options.data)
       throw new ConnectionRefused(409, {
         code: "confirmation-required",
@@ -229,38 +300,131 @@ export class ConnectionsService {
         profiles,
         lists,
       });
-    // The task documents are the truth about running work (lastTask is only written when a task ends).
-    const [active] = await this.store.tasks.all(tenantId, {
-      where: "c.connectionId = @c AND (c.status = 'queued' OR c.status = 'running')",
-      parameters: [{ name: "@c", value: id }],
-    });
-    if (active)
+    // The sync lease makes deleting and starting a sync mutually exclusive: while it is held here no sync of
+    // this connection starts, and a sync that holds it makes the deletion wait (starting re-reads the
+    // connection once it holds the lease, so a deleted connection never gets a task).
+    const claim = await this.leases.acquire(
+      tenantId,
+      leaseId(id),
+      DELETION_LEASE_MS,
+      `${DELETION_MARK}${randomUUID()}`,
+    );
+    if (!claim.acquired) {
+      const holder = claim.holder.taskId;
+      if (holder?.startsWith(DELETION_MARK))
+        throw new ConnectionRefused(409, {
+          code: "deleting",
+          message: `"${current.name}" is being deleted already`,
+          remedy: "Reload the list of connections in a moment.",
+        });
       throw new ConnectionRefused(409, {
         code: "task-running",
-        message: `Task ${active.id} of this connection is ${active.status}`,
+        message: `A sync of "${current.name}" is running${holder ? ` (task ${holder})` : ""}`,
         remedy: "Cancel the task or wait for it to finish, then delete.",
-        taskId: active.id,
+        ...(holder ? { taskId: holder } : {}),
       });
-    const removed =
-      options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;
-    await this.store.connections.delete(tenantId, id);
-    this.credentials.forget(current);
-    await syncSlot(this.store, undefined, current, this.now());
+    }
+    try {
+      // Deleted meanwhile by someone who held the lease before: nothing left to do.
+      if ((await this.store.connections.get(tenantId, id))?.type !== "connection") throw notFound(id);
+      // A task whose worker stopped is still queued or running until another instance resumes it.
+      const [active] = await this.store.tasks.all(tenantId, {
+        where: "c.connectionId = @c AND (c.status = 'queued' OR c.status = 'running')",
+        parameters: [{ name: "@c", value: id }],
+      });
+      if (active)
+        throw new ConnectionRefused(409, {
+          code: "task-running",
+          message: `Task ${active.id} of this connection is ${active.status}`,
+          remedy: "Cancel the task or wait for it to finish, then delete.",
+          taskId: active.id,
+        });
+      // Data first, the connection last: if this stops half-way, the connection is still there to delete again.
+      const removed =
+        options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;
+      await this.store.connections.delete(tenantId, id);
+      this.credentials.forget(current);
+      await syncSlot(this.store, undefined, current, this.now());
+      await writeAudit(
+        this.store,
+        {
+          tenantId,
+          actor,
+          action: "connection.delete",
+          target: { kind: "connection", id, name: current.name },
+          changes: {
+            connection: { from: current.name, to: null },
+            data: { from: { profiles, lists }, to: options.data === "remove" ? "removed" : "kept" },
+          },
+        },
+        this.now,
+      );
+      return { deleted: true, data: options.data, profiles, lists, removed };
+    } finally {
+      await this.leases.release(claim.lease).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Profiles and lists whose connection no longer exists: kept on purpose when it was deleted with
+   * data=keep, or left by a deletion that stopped half-way. Listed so an admin can find and remove them.
+   */
+  async orphanedData(tenantId: string): Promise<{ connectionId: string; profiles: number; lists: number }[]> {
+    const known = new Set((await this.list(tenantId)).map((c) => c.id));
+    const found = new Map<string, { connectionId: string; profiles: number; lists: number }>();
+    const tally = async (repo: Store["profiles"] | Store["lists"], kind: "profiles" | "lists") => {
+      for await (const page of repo.stream(tenantId, { select: "c.connectionId" }, 1000))
+        for (const { connectionId } of page) {
+          if (!connectionId || known.has(connectionId)) continue;
+          const entry = found.get(connectionId) ?? { connectionId, profiles: 0, lists: 0 };
+          entry[kind]++;
+          found.set(connectionId, entry);
+        }
+    };
+    await tally(this.store.profiles, "profiles");
+    await tally(this.store.lists, "lists");
+    return [...found.values()];
+  }
+
+  /** Deleting the id of a connection that is gone removes what it left behind, after the same confirmation. */
+  private async removeOrphanedData(
+    tenantId: string,
+    id: string,
+    options: { confirm: boolean; data?: "keep" | "remove" },
+    actor: Actor,
+  ) {
+    const { profiles, lists } = await this.dataCounts(tenantId, id);
+    if (profiles + lists === 0) throw notFound(id);
+    if (!options.confirm || options.data !== "remove")
+      throw new ConnectionRefused(409, {
+        code: "confirmation-required",
+        message: `Connection ${id} was deleted; ${profiles} profiles and ${lists} lists it synced are still stored and no longer updated.`,
+        remedy: "Send confirm=true with data=remove to delete them now, or leave them as they are.",
+        profiles,
+        lists,
+      });
+    const removed = await removeConnectionData(this.store, tenantId, id);
     await writeAudit(
       this.store,
       {
         tenantId,
         actor,
-        action: "connection.delete",
-        target: { kind: "connection", id, name: current.name },
-        changes: {
-          connection: { from: current.name, to: null },
-          data: { from: { profiles, lists }, to: options.data === "remove" ? "removed" : "kept" },
-        },
+        action: "connection.remove-data",
+        target: { kind: "connection", id },
+        changes: { data: { from: { profiles, lists }, to: "removed" } },
       },
       this.now,
     );
-    return { deleted: true, data: options.data, profiles, lists, removed };
+    return { deleted: true, data: "remove" as const, profiles, lists, removed };
+  }
+
+  private async dataCounts(tenantId: string, connectionId: string) {
+    const where = { where: "c.connectionId = @c", parameters: [{ name: "@c", value: connectionId }] };
+    const [profiles, lists] = await Promise.all([
+      this.store.profiles.count(tenantId, where),
+      this.store.lists.count(tenantId, where),
+    ]);
+    return { profiles, lists };
   }
 
   /** Credentials first, then each permission the options need: granted or missing, by exact name. */

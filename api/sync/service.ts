@@ -102,14 +102,25 @@ export class SyncService {
         ? await this.deps.store.tasks.get(tenantId, claim.holder.taskId)
         : undefined;
       if (holder) return { alreadyRunning: holder };
+      // No task holds it: the connection is being deleted (or a task is being set up this very moment).
       throw new SyncRequestError(409, {
         code: "already-running",
-        message: `A sync of "${connection.name}" is already running`,
-        remedy: "Wait for it to finish.",
+        message: `A sync or a deletion of "${connection.name}" is in progress`,
+        remedy: "Wait a moment and reload; a deleted connection disappears from the list.",
       });
     }
-    const task = await this.deps.store.tasks.create(newTask(taskId, connection, request, this.now()));
-    this.spawn(task, connection, claim.lease);
+    // Read again under the lease: a deletion holds the same lease, so what is read now stays until the task ends.
+    const current = await this.deps.store.connections.get(tenantId, connectionId);
+    if (current?.type !== "connection") {
+      await this.leases.release(claim.lease).catch(() => undefined);
+      throw new SyncRequestError(404, {
+        code: "not-found",
+        message: `Connection "${connection.name}" was deleted`,
+        remedy: "Reload the page and pick an existing connection.",
+      });
+    }
+    const task = await this.deps.store.tasks.create(newTask(taskId, current, request, this.now()));
+    this.spawn(task, current, claim.lease);
     return { task };
   }
 
@@ -162,6 +173,13 @@ export class SyncService {
     const removals = task.halt.wouldDelete + task.halt.wouldDeactivate;
     let confirmed: TaskDoc;
     try {
+      // Read again under the lease, as when starting: a connection deleted meanwhile gets no run.
+      if ((await this.deps.store.connections.get(tenantId, task.connectionId))?.type !== "connection")
+        throw new SyncRequestError(404, {
+          code: "not-found",
+          message: `Connection "${connection.name}" was deleted`,
+          remedy: "Nothing to confirm.",
+        });
       // Checked again inside the write: a cancel that came first wins over this confirmation.
       confirmed = await this.deps.store.tasks.update(tenantId, taskId, (t) => {
         if (t.status !== "halted")

@@ -15,6 +15,28 @@ const email = z
   .email("must be an email address")
   .transform((v) => v.toLowerCase());
 
+/**
+ * Settings live in the connection document, which every listing of connections reads: a whitelist is
+ * bounded, and so are the settings as a whole, far below Cosmos DB's 2 MB item limit.
+ */
+const WHITELIST_MAX = 10_000;
+export const SETTINGS_MAX_BYTES = 512 * 1024;
+
+/** Names the part of too-large settings that takes the most room, so the error points at a field. */
+function largestPart(s: Record<string, unknown>): (string | number)[] {
+  const users = s.users as Record<string, unknown>;
+  const lists = s.lists as Record<string, unknown>;
+  const parts: [(string | number)[], unknown][] = [
+    [["users", "emails"], users?.emails],
+    [["users", "groupIds"], users?.groupIds],
+    [["users", "rules"], users?.rules],
+    [["lists", "groupIds"], lists?.groupIds],
+    [["mapping"], s.mapping],
+  ];
+  const size = (v: unknown) => (v === undefined ? 0 : JSON.stringify(v).length);
+  return parts.reduce((a, b) => (size(b[1]) > size(a[1]) ? b : a))[0];
+}
+
 /** Entra user properties kept under the same name in a profile. */
 const SHARED_FIELDS = [
   "displayName",
@@ -103,7 +125,13 @@ export const syncSettingsSchema = z
       .object({
         scope: z.enum(["all", "groups", "emails", "administrativeUnits"]).default("all"),
         groupIds: z.array(guid).max(500).default([]),
-        emails: z.array(email).max(50_000).default([]),
+        emails: z
+          .array(email)
+          .max(
+            WHITELIST_MAX,
+            "at most 10,000 addresses; scope a larger set of people by a group or an OData filter",
+          )
+          .default([]),
         administrativeUnitIds: z.array(guid).max(100).default([]),
         filter: z.string().trim().max(2000).default(""),
         rules: z.array(ruleSchema).max(50).default([]),
@@ -148,6 +176,13 @@ export const syncSettingsSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    const bytes = Buffer.byteLength(JSON.stringify(s));
+    if (bytes > SETTINGS_MAX_BYTES)
+      ctx.addIssue({
+        code: "custom",
+        path: largestPart(s),
+        message: `the settings take ${Math.ceil(bytes / 1024)} KB; at most ${SETTINGS_MAX_BYTES / 1024} KB fit, so shorten this list`,
+      });
     if (s.users.scope === "groups" && s.users.groupIds.length === 0)
       ctx.addIssue({ code: "custom", path: ["users", "groupIds"], message: "choose at least one group" });
     if (s.users.scope === "emails" && s.users.emails.length === 0)

@@ -37,6 +37,10 @@ type Item = any;
 
 describe("sync tasks through the API of the full stack", () => {
   let s: FullStack;
+
+  /** The connection's current ETag, which every change must send back as If-Match. */
+  const etagOf = async (connectionId: string, token: string) =>
+    (await s.api(`/api/connections/${connectionId}`, { token })).headers.get("etag") ?? "";
   let admin: string;
   let reader: string;
   let otherAdmin: string;
@@ -306,11 +310,12 @@ describe("sync tasks through the API of the full stack", () => {
   it("with photos on, readers get a profile's photo with an ETag; another tenant gets 404", async () => {
     const connection = await s.api(`/api/connections/${connectionId}`, { token: admin });
     const settings = connection.body.settings;
-    const patch = (photos: boolean) =>
+    const patch = async (photos: boolean) =>
       s.api(`/api/connections/${connectionId}`, {
         token: admin,
         method: "PATCH",
         json: { settings: { ...settings, photos } },
+        headers: { "if-match": await etagOf(connectionId, admin) },
       });
     expect((await patch(true)).status).toBe(200);
     expect((await startAndWait("full")).status).toBe("succeeded");

@@ -32,6 +32,10 @@ const expireCachedTokens = (s: AuthStack, id: string) =>
 
 describe("reauthorization scenarios against the simulated tenant", () => {
   let s: AuthStack;
+
+  /** The connection's current ETag, which every change must send back as If-Match. */
+  const etagOf = async (connectionId: string, token: string) =>
+    (await s.api(`/api/connections/${connectionId}`, { token })).headers.get("etag") ?? "";
   let admin: string;
   beforeAll(async () => {
     s = await startAuthStack();
@@ -102,6 +106,7 @@ describe("reauthorization scenarios against the simulated tenant", () => {
         token: admin,
         method: "PATCH",
         json: { clientSecret: "not-the-secret-value" },
+        headers: { "if-match": await etagOf(id, admin) },
       });
       expect(wrong.body.status).toBe("needs-reauth");
       expect(wrong.body.statusProblem.code).toBe("secret-invalid");
@@ -116,6 +121,7 @@ describe("reauthorization scenarios against the simulated tenant", () => {
         token: admin,
         method: "PATCH",
         json: { clientSecret: "rotated-secret-value-1" },
+        headers: { "if-match": await etagOf(id, admin) },
       });
       expect(fixed.body.status).toBe("active");
       expect(fixed.body.statusProblem).toBeUndefined();

@@ -9,6 +9,10 @@ import { type AuthStack, startAuthStack } from "../auth/support.ts";
 
 describe("the sync engine through the auth module's hooks", () => {
   let s: AuthStack;
+
+  /** The connection's current ETag, which every change must send back as If-Match. */
+  const etagOf = async (connectionId: string, token: string) =>
+    (await s.api(`/api/connections/${connectionId}`, { token })).headers.get("etag") ?? "";
   let sync: SyncService;
   let id: string;
   beforeAll(async () => {
@@ -78,6 +82,7 @@ describe("the sync engine through the auth module's hooks", () => {
       token: await s.token(),
       method: "PATCH",
       json: { clientSecret: "brand-new-secret-value" },
+      headers: { "if-match": await etagOf(id, await s.token()) },
     });
     expect(patched.body.status).toBe("active");
     const before = await profiles();

@@ -20,6 +20,10 @@ const appConnection = (name: string, extra: Record<string, unknown> = {}) => ({
 
 describe("connections over HTTP", () => {
   let s: AuthStack;
+
+  /** The connection's current ETag, which every change must send back as If-Match. */
+  const etagOf = async (connectionId: string, token: string) =>
+    (await s.api(`/api/connections/${connectionId}`, { token })).headers.get("etag") ?? "";
   let admin: string;
   let otherAdmin: string;
   let id: string;
@@ -91,6 +95,7 @@ describe("connections over HTTP", () => {
       token: admin,
       method: "PATCH",
       json: { status: "active" },
+      headers: { "if-match": await etagOf(id, admin) },
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.fields.body).toContain("status");
@@ -98,6 +103,7 @@ describe("connections over HTTP", () => {
       token: admin,
       method: "PATCH",
       json: { settings: { users: { scope: "groups" } } },
+      headers: { "if-match": await etagOf(id, admin) },
     });
     expect(settings.status).toBe(400);
     expect(settings.body.error.fields["settings.users.groupIds"]).toBe("choose at least one group");
@@ -108,6 +114,7 @@ describe("connections over HTTP", () => {
       token: admin,
       method: "PATCH",
       json: { settings: { photos: true } },
+      headers: { "if-match": await etagOf(id, admin) },
     });
     const res = await s.api(`/api/connections/${id}/test`, { token: admin, method: "POST" });
     expect(res.status).toBe(200);
@@ -225,6 +232,7 @@ describe("connections over HTTP", () => {
       token: otherAdmin,
       method: "PATCH",
       json: { name: "mine" },
+      headers: { "if-match": await etagOf(id, admin) },
     });
     expect(patch.status).toBe(404);
     const del = await s.api(`/api/connections/${id}?confirm=true&data=remove`, {
@@ -332,6 +340,7 @@ describe("connections over HTTP", () => {
       token: admin,
       method: "PATCH",
       json: { clientSecret: DEMO_CUSTOMER_APP.clientSecret },
+      headers: { "if-match": await etagOf(id, admin) },
     });
     expect(rotated.status).toBe(200);
     const audit = await s.api("/api/audit", { token: admin });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
@@ -57,5 +57,28 @@ describe("local data survives a restart", () => {
     reopened.close();
     client2.dispose();
     await second.close();
+  });
+
+  it("writes the snapshot, which holds every profile, readable by its owner only (mode 0600)", async () => {
+    const tls = await localCertificate();
+    const file = join(mkdtempSync(join(tmpdir(), "snapshot-")), "cosmos-snapshot.json");
+    // A snapshot (and a half-written one) left by an older version with the default mode 0644.
+    writeFileSync(file, "{}", { mode: 0o644 });
+    writeFileSync(`${file}.tmp`, "{}", { mode: 0o644 });
+    const database = "directory-sync";
+    const cosmos = await startLocalCosmos(tls);
+    const client = new CosmosClient({
+      endpoint: cosmos.endpoint,
+      key: cosmos.key,
+      connectionPolicy: { enableEndpointDiscovery: false },
+    });
+    try {
+      await ensureDatabase(client, database);
+      await saveSnapshot(client, database, file);
+      expect((statSync(file).mode & 0o777).toString(8)).toBe("600");
+    } finally {
+      client.dispose();
+      await cosmos.close();
+    }
   });
 });

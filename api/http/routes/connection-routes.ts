@@ -56,6 +56,14 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
   );
 
   router.get(
+    "/connections/orphaned-data",
+    wrap(async (req, res) => {
+      const p = requireAdmin(req);
+      res.json({ items: await service.orphanedData(p.tenantId) });
+    }),
+  );
+
+  router.get(
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireReader(req);
@@ -70,7 +78,18 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
       const p = requireAdmin(req);
       const { id } = parseInput(idParam, req.params, "path");
       const input = parseInput(patchConnectionSchema, req.body);
-      send(res, await service.update(p.tenantId, id, input, actorOf(req), req.get("if-match") ?? undefined));
+      // Without the version a settings change was made from, a concurrent change would be overwritten
+      // unseen. A new client secret alone replaces the credential whatever the version, as reauthorizing does.
+      const ifMatch = req.get("if-match");
+      const editsSettings = ["name", "settings", "schedule", "allowConcurrent"].some((k) => k in input);
+      if (!ifMatch && editsSettings)
+        throw new HttpProblem(428, {
+          code: "if-match-required",
+          message: "Changing a connection needs the If-Match header with the ETag it was read with",
+          remedy:
+            "Read the connection (GET /api/connections/:id answers its ETag), then send the change with If-Match.",
+        });
+      send(res, await service.update(p.tenantId, id, input, actorOf(req), ifMatch ?? undefined));
     }),
   );
 

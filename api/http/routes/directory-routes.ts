@@ -6,6 +6,7 @@ import type { Store } from "../../store/store.ts";
 import { photoId } from "../../sync/photos.ts";
 import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
+import { idParamOf } from "../ids.ts";
 import { requireReader } from "../principal.ts";
 import { notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
@@ -19,7 +20,8 @@ const directoryQuery = z
     ...pagingQuery,
   })
   .strict();
-const idParam = z.object({ id: z.string().min(1).max(300) });
+const profileIdParam = idParamOf("profile");
+const listIdParam = idParamOf("list");
 const whyQuery = z.object({ who: z.string().trim().min(3, "enter an email or UPN").max(320) }).strict();
 
 function filters(q: z.infer<typeof directoryQuery>, searchFields: string[]) {
@@ -54,7 +56,7 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/profiles/:id", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(profileIdParam, req.params, "path");
     const profile = await store.profiles.get(principal.tenantId, id);
     if (!profile) throw notFound(`Profile ${id}`);
     const edges = await store.memberships.all(principal.tenantId, {
@@ -71,7 +73,7 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
   // Photos are served from the product's own origin, so only image types Graph uses go out as such.
   router.get("/profiles/:id/photo", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(profileIdParam, req.params, "path");
     const photo = await store.photos.get(principal.tenantId, photoId(id));
     if (!photo) throw notFound(`A photo of profile ${id}`);
     const etag = `"${photo.hash}"`;
@@ -100,7 +102,7 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/lists/:id/members", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(listIdParam, req.params, "path");
     const q = parseInput(z.object(pagingQuery).strict(), req.query, "query");
     const list = await store.lists.get(principal.tenantId, id);
     if (!list) throw notFound(`List ${id}`);

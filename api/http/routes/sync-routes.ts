@@ -5,16 +5,18 @@ import type { Principal } from "../../auth/principal.ts";
 import type { Actor, TaskRecordDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { SyncRequestError, type SyncService } from "../../sync/service.ts";
+import { documentId, idParamOf } from "../ids.ts";
 import { requireAdmin, requireReader } from "../principal.ts";
 import { HttpProblem, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 import { pagingQuery, searchClause } from "./paging.ts";
 
 const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview", "incremental"]) }).strict();
-const idParam = z.object({ id: z.string().min(1).max(200) });
+const idParam = idParamOf("task");
+const connectionIdParam = idParamOf("connection");
 const taskQuery = z
   .object({
-    connectionId: z.string().max(200).optional(),
+    connectionId: documentId("connection").optional(),
     status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
     type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
     trigger: z.enum(["manual", "schedule", "bot", "api", "scim"]).optional(),
@@ -60,7 +62,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.post("/connections/:id/tasks", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(connectionIdParam, req.params, "path");
     const { type } = parseInput(startBody, req.body);
     const result = await sync
       .startTask(principal.tenantId, id, { type, trigger: "manual", requestedBy: actorOf(principal) })

@@ -168,7 +168,7 @@ export function validate(
   else if (name.trim().length > 100) errors.name = "Use at most 100 characters.";
 
   const u = settings.users;
-  const emails = parseLines(lines.emails, "email", 50_000);
+  const emails = parseLines(lines.emails, "email", 10_000);
   const aus = parseLines(lines.administrativeUnitIds, "guid", 100);
   const listIds = parseLines(lines.listGroupIds, "guid", 5000);
   if (u.scope === "emails") {

@@ -24,12 +24,14 @@ import {
   validate,
   withDefaults,
 } from "../app/settingsForm.ts";
+import { type Editable, editableOf, mergeEdits, type TheirChange } from "../app/settingsMerge.ts";
 import { useLoad } from "../app/useLoad.ts";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { ProblemBar } from "../components/ProblemBar.tsx";
 import { Section } from "../components/Section.tsx";
 import { Loaded } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { SettingsConflict } from "./SettingsConflict.tsx";
 import { DeletionSection } from "./SettingsDeletion.tsx";
 import { MappingSection } from "./SettingsMapping.tsx";
 import { ScheduleSection } from "./SettingsSchedule.tsx";
@@ -105,7 +107,69 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
   const [problem, setProblem] = useState<ApiError>();
   const [saving, setSaving] = useState(false);
   const [toggling, setToggling] = useState(false);
+  const [conflict, setConflict] = useState<{
+    theirs: Connection;
+    merged: Editable;
+    changes: TheirChange[];
+  }>();
   const readOnly = !me.isAdmin;
+  const versionOf = (c: Connection) => c.etag ?? c._etag;
+
+  /** Saved: the page now edits the stored version, with nothing left unsaved. */
+  const saved = (c: Connection, message: string) => {
+    setConnection(c);
+    setForm(toForm(c));
+    setDirty(false);
+    setConflict(undefined);
+    notify(message);
+  };
+
+  /**
+   * Sends the edits from the version the page holds. A 412 means the stored version moved on: when only
+   * what this page does not edit changed (switched on or off here, a sync finished, a test ran) the edits
+   * are sent again on the new version; when someone changed settings, they are shown for merge or review.
+   */
+  const send = async (edits: Editable) => {
+    try {
+      saved(
+        await client.updateConnection(connection.id, edits, versionOf(connection)),
+        "Settings saved. The next sync uses them.",
+      );
+    } catch (err) {
+      if (toApiError(err).status !== 412) throw err;
+      const theirs = await client.connection(connection.id);
+      const { merged, theirChanges } = mergeEdits(editableOf(connection), edits, editableOf(theirs));
+      if (theirChanges.length > 0) {
+        setConflict({ theirs, merged, changes: theirChanges });
+        return;
+      }
+      saved(
+        await client.updateConnection(connection.id, merged, versionOf(theirs)),
+        "Settings saved. The next sync uses them.",
+      );
+    }
+  };
+
+  const mergeAndSave = async () => {
+    if (!conflict) return;
+    setSaving(true);
+    setProblem(undefined);
+    try {
+      const c = await client.updateConnection(connection.id, conflict.merged, versionOf(conflict.theirs));
+      saved(c, "Merged and saved: their changes and yours.");
+    } catch (err) {
+      // Changed yet again meanwhile: compare with that version instead.
+      setConflict(undefined);
+      if (toApiError(err).status === 412) await save();
+      else setProblem(toApiError(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const loadTheirs = () => {
+    if (conflict) saved(conflict.theirs, "Their version is loaded; your edits were discarded.");
+  };
 
   const update = (change: (f: SettingsForm) => SettingsForm) => {
     setForm(change);
@@ -130,15 +194,9 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
       lists: { ...form.settings.lists, groupIds: parsed.listGroupIds },
     };
     setSaving(true);
+    setConflict(undefined);
     try {
-      const saved = await client.updateConnection(
-        connection.id,
-        { name: form.name.trim(), settings, schedule: form.schedule },
-        connection._etag ?? connection.etag,
-      );
-      setConnection(saved);
-      setDirty(false);
-      notify("Settings saved. The next sync uses them.");
+      await send({ name: form.name.trim(), settings, schedule: form.schedule });
     } catch (err) {
       const e = toApiError(err);
       setErrors(normalizeFieldErrors(e.fields));
@@ -154,10 +212,11 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
     setProblem(undefined);
     try {
       const c = await client.setConnectionEnabled(connection.id, on);
+      // The switch gives the connection a new version; the next save is made from it.
       setConnection((prev) => ({
         ...prev,
         status: c?.status ?? (on ? "active" : "inactive"),
-        _etag: c?._etag ?? prev._etag,
+        ...(c && versionOf(c) ? { etag: versionOf(c), _etag: versionOf(c) } : {}),
       }));
       notify(on ? "Connection turned on" : "Connection turned off; no sync runs until it is turned on");
     } catch (err) {
@@ -203,6 +262,14 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
       {!readOnly && (
         <div className={s.bar}>
           <div className={s.grow} aria-live="polite">
+            {conflict && (
+              <SettingsConflict
+                changes={conflict.changes}
+                busy={saving}
+                onMerge={mergeAndSave}
+                onLoadTheirs={loadTheirs}
+              />
+            )}
             {problem && !errorCount && <ProblemBar error={problem} />}
             {errorCount > 0 && (
               <MessageBar intent="error" layout="multiline">
@@ -213,7 +280,7 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
                 </MessageBarBody>
               </MessageBar>
             )}
-            {!problem && !errorCount && (
+            {!problem && !errorCount && !conflict && (
               <Text>{dirty ? "You have unsaved changes." : "All changes saved."}</Text>
             )}
           </div>

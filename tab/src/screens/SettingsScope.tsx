@@ -65,9 +65,9 @@ export function ScopeSections({ form, update, errors, readOnly }: SectionProps) 
           {u.scope === "emails" && (
             <LinesField
               label="Email addresses"
-              hint="One email per line (up to 50,000)."
+              hint="One email per line (up to 10,000)."
               kind="email"
-              max={50_000}
+              max={10_000}
               value={form.lines.emails}
               disabled={readOnly}
               error={errorFor(errors, "users.emails")}
