@@ -111,7 +111,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     expect(card).toContain("40 created, 11 skipped.");
     expect(card).toMatch(/"Created".*"29".*"11"/);
     expect(card).toMatch(/"Skipped".*"11".*"0"/);
-    expect(card).toContain(`/#/tasks/${task.id}`);
+    expect(card).toContain(`/#/history/${task.id}`);
   });
 
   it("a sync Graph refuses posts the failure card with the cause and the remedy", async () => {
@@ -189,7 +189,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     const started = await s.api("/api/tasks?trigger=bot", { token: admin });
     expect(started.body.items).toHaveLength(1);
     const taskId: string = started.body.items[0].id;
-    expect(replyText).toContain(`/#/tasks/${taskId}`);
+    expect(replyText).toContain(`/#/history/${taskId}`);
     expect(replyText).toContain("Started from chat by MOD Administrator");
 
     const task = await s.waitForTask(taskId);
@@ -226,7 +226,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     // The card is compared as JSON text, so the cause is looked for JSON-escaped.
     expect(reauth[0]).toContain(JSON.stringify(connection.statusProblem?.message).slice(1, -1));
     expect(reauth[0]).toContain("has expired");
-    expect(reauth[0]).toContain(`/#/connections/${connectionId}`);
+    expect(reauth[0]).toContain(`/#/connections/${connectionId}/settings`);
     expect(reauth[0]).toContain('"title":"Reauthorize"');
     const failed = cards.filter((c) => c.includes("Sync failed"));
     expect(failed).toHaveLength(1);
