@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cardActionResponse, cardMessage } from "../../bot/cards/attachment.ts";
 import type { AdaptiveCard } from "../../bot/cards/card.ts";
+import { connectionView } from "../../bot/cards/connection-view.ts";
 import { helpCard } from "../../bot/cards/help.ts";
 import { historyCard } from "../../bot/cards/history.ts";
 import { createLinks } from "../../bot/cards/links.ts";
@@ -72,29 +73,36 @@ const CARDS: Record<string, AdaptiveCard> = {
   ),
   cancelled: taskCard(makeTask({ status: "cancelled" }), links, { note: "Cancelled by MOD Administrator." }),
   reauth: reauthCard(
-    makeConnection({
-      status: "needs-reauth",
-      statusProblem: {
-        code: "auth-lost",
-        message: "The consenting admin's sign-in was revoked.",
-        remedy: "An admin reauthorizes the connection.",
-        since: "2025-03-01T07:00:00.000Z",
-      },
-    }),
+    connectionView(
+      makeConnection({
+        status: "needs-reauth",
+        statusProblem: {
+          code: "auth-lost",
+          message: "The consenting admin's sign-in was revoked.",
+          remedy: "An admin reauthorizes the connection.",
+          since: "2025-03-01T07:00:00.000Z",
+        },
+      }),
+    ),
     links,
   ),
   "admin warning": adminWarningCard(
-    makeConnection({
-      warning: {
-        code: "admin-left",
-        message: "admin@M365x214355.onmicrosoft.com no longer holds an admin role.",
-        remedy: "Another admin reauthorizes now.",
-        since: "2025-02-27T10:00:00.000Z",
-      },
-    }),
+    connectionView(
+      makeConnection({
+        warning: {
+          code: "admin-left",
+          message: "admin@M365x214355.onmicrosoft.com no longer holds an admin role.",
+          remedy: "Another admin reauthorizes now.",
+          since: "2025-02-27T10:00:00.000Z",
+        },
+      }),
+    ),
     links,
   ),
-  "admin warning, no consent on record": adminWarningCard(makeConnection({ consent: undefined }), links),
+  "admin warning, no consent on record": adminWarningCard(
+    connectionView(makeConnection({ consent: undefined })),
+    links,
+  ),
   status: statusCard(
     {
       connections: [
@@ -106,7 +114,7 @@ const CARDS: Record<string, AdaptiveCard> = {
           name: "Paused one",
           schedule: { enabled: false, intervalMinutes: 60, fullEveryHours: 24, quiet: true },
         }),
-      ],
+      ].map(connectionView),
       running: [makeTask({ status: "running", connectionId: "conn-1" })],
     },
     links,
@@ -257,8 +265,8 @@ describe("links", () => {
       ),
       syncHaltedCard(halted, inTeams),
       historyCard([makeTask()], inTeams),
-      statusCard({ connections: [makeConnection()], running: [] }, inTeams),
-      reauthCard(makeConnection({ status: "needs-reauth" }), inTeams),
+      statusCard({ connections: [connectionView(makeConnection())], running: [] }, inTeams),
+      reauthCard(connectionView(makeConnection({ status: "needs-reauth" })), inTeams),
     ];
     const found = [...Object.values(CARDS), ...teamsCards].flatMap(cardLinks);
     expect(found.length).toBeGreaterThan(15);
