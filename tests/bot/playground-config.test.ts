@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+/**
+ * bot/README.md step 2 starts the Microsoft 365 Agents Playground in the repository root, where it loads
+ * `.m365agentsplayground.yml`. The Playground checks that file with its own JSON schema and rules when it
+ * starts and exits when they fail, so the test starts the Playground itself (the version package.json
+ * pins, the newest on npm when this was written) with the shipped file, as the README says to.
+ */
+const CONFIG = ".m365agentsplayground.yml";
+const CLI = createRequire(import.meta.url).resolve("@microsoft/m365agentsplayground/cli.js");
+const PROBES = 100;
+
+interface Started {
+  process: ChildProcess;
+  port?: number;
+  exitCode?: number | null;
+  log: () => Promise<string>;
+}
+
+const running: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const child of running.splice(0)) child.kill();
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts the Playground on a free port with `configPath`; resolves once it serves or has exited. */
+async function startPlayground(configPath: string): Promise<Started> {
+  const dir = await mkdtemp(join(tmpdir(), "playground-"));
+  dirs.push(dir);
+  const logFile = join(dir, "playground.log");
+  const child = spawn(
+    process.execPath,
+    [CLI, "-e", "http://127.0.0.1:9/api/messages", "-c", "msteams", "-p", "0", "--dt"],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath,
+        TEAMSAPPTESTER_LOGFILE: logFile,
+        TEAMSAPPTESTER_BROWSER: "none",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  running.push(child);
+  const started: Started = { process: child, log: () => readFile(logFile, "utf8").catch(() => "") };
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code) => {
+      started.exitCode = code;
+      resolve();
+    }),
+  );
+  // It prints the port before it reads the config, so "serving" means its config API answers.
+  for (let probe = 0; probe < PROBES && started.exitCode === undefined; probe++) {
+    const port = Number(/Listening on (\d+)/.exec(output)?.[1]);
+    if (port) {
+      const answer = await fetch(`http://127.0.0.1:${port}/_internal/v1/testConfig`).catch(() => undefined);
+      if (answer?.ok) {
+        started.port = port;
+        return started;
+      }
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 200))]);
+  }
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+  return started;
+}
+
+describe("the Microsoft 365 Agents Playground with the shipped config", () => {
+  it("starts, and shows the simulated tenant's admins, people and admin channel", async () => {
+    const started = await startPlayground(join(process.cwd(), CONFIG));
+    expect(started.exitCode, await started.log()).toBeUndefined();
+    expect(started.port).toBeGreaterThan(0);
+    const { config } = (await (
+      await fetch(`http://127.0.0.1:${started.port}/_internal/v1/testConfig`)
+    ).json()) as {
+      config: {
+        tenantId: string;
+        currentUser: { name: string; aadObjectId: string };
+        users: { name: string }[];
+        teams: { name: string; channels: { name: string }[] }[];
+      };
+    };
+    expect(config.tenantId).toBe("2f1c7a3e-4b9d-4e61-8a52-6d0c3b9e7f14");
+    expect(config.currentUser).toMatchObject({
+      name: "MOD Administrator",
+      aadObjectId: "5bde3e51-d13b-4db1-9948-fe4b109d11a7",
+    });
+    expect(config.users.map((u) => u.name)).toEqual(expect.arrayContaining(["Megan Bowen", "Adele Vance"]));
+    expect(config.teams[0]?.name).toBe("Contoso IT");
+    expect(config.teams[0]?.channels.map((c) => c.name)).toEqual(["General", "Directory sync admins"]);
+  });
+
+  it("refuses a config it does not accept, so the check above can tell", async () => {
+    // The file as it was before: two users and two channels, which the Playground rejects at start.
+    const shipped = await readFile(CONFIG, "utf8");
+    const extraUsers = shipped.indexOf("  # Three more people");
+    const before =
+      shipped.slice(0, extraUsers) +
+      shipped.slice(shipped.indexOf("personalChat:")) +
+      "    - id: channel-announcements\n      name: Announcements\n";
+    expect(before).not.toContain("Alex Wilber");
+    const dir = await mkdtemp(join(tmpdir(), "playground-config-"));
+    dirs.push(dir);
+    const broken = join(dir, CONFIG);
+    await writeFile(broken, before);
+    const started = await startPlayground(broken);
+    expect(started.port).toBeUndefined();
+    expect(started.exitCode).toBe(1);
+    expect(await started.log()).toContain('YAML path "/users": must NOT have fewer than 5 items');
+  });
+});
