@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc, EventDoc, TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID, PRODUCT_APP } from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
 import { withholdAppPermission } from "../support/sim.ts";
 import { installation, message } from "./support/activities.ts";
@@ -13,6 +13,9 @@ import { cardIssues } from "./support/validate-card.ts";
  * takes unsigned activities and calls the connector without a token), a local stand-in for the Bot Connector
  * as the conversation's service URL, and real syncs of the simulated tenant started through the API or chat.
  */
+/** Alex Wilber: no directory role; given the product's admin app role by the test that needs it. */
+const APP_ROLE_ONLY = { oid: "4782e723-f4f4-4af3-a76e-25e3bab0d896", name: "Alex Wilber", mri: "29:alex" };
+
 describe("alerts from real syncs reach the team channel through the Bot Connector", () => {
   const connector = new ConnectorStandIn();
   let s: FullStack;
@@ -171,6 +174,34 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     } finally {
       restore();
       await s.restartApi();
+    }
+  });
+
+  it('"sync now" from someone with only the admin app role says chat cannot see app roles without Directory.Read.All', async () => {
+    // The demo connection's app has RoleManagement.Read.Directory but not Directory.Read.All.
+    s.sim.directory.assignAppRole(
+      DEMO_TENANT_ID,
+      APP_ROLE_ONLY.oid,
+      PRODUCT_APP.clientId,
+      "DirectorySync.Admin",
+    );
+    try {
+      const from = connector.calls.length;
+      expect((await deliver(message("sync now", APP_ROLE_ONLY, "channel"))).status).toBe(200);
+      const replies = connector.cards().filter((c) => connector.calls.indexOf(c.call) >= from);
+      expect(replies).toHaveLength(1);
+      const text = JSON.stringify(replies[0]?.card);
+      expect(text).toContain("Only admins can do that");
+      expect(text).toContain("chat cannot see app roles (DirectorySync.Admin)");
+      expect(text).toContain("Directory.Read.All");
+      expect((await s.api("/api/tasks?trigger=bot", { token: admin })).body.items).toEqual([]);
+    } finally {
+      s.sim.directory.removeAppRole(
+        DEMO_TENANT_ID,
+        APP_ROLE_ONLY.oid,
+        PRODUCT_APP.clientId,
+        "DirectorySync.Admin",
+      );
     }
   });
 
