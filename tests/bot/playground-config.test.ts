@@ -4,6 +4,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { pollUntil, startFullStack } from "../support/full-stack.ts";
+import { ConnectorStandIn } from "./support/connector-stand-in.ts";
 
 /**
  * bot/README.md step 2 starts the Microsoft 365 Agents Playground in the repository root, where it loads
@@ -14,6 +16,8 @@ import { afterEach, describe, expect, it } from "vitest";
 const CONFIG = ".m365agentsplayground.yml";
 const CLI = createRequire(import.meta.url).resolve("@microsoft/m365agentsplayground/cli.js");
 const PROBES = 100;
+const CHANNEL = "channel-directory-sync-admins";
+const JSON_HEADERS = { "content-type": "application/json" };
 
 interface Started {
   process: ChildProcess;
@@ -30,19 +34,29 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts the Playground on a free port with `configPath`; resolves once it serves or has exited. */
-async function startPlayground(configPath: string): Promise<Started> {
+/**
+ * Starts the Playground on a free port as bot/README.md step 2 does: in the repository root, where it reads
+ * `.m365agentsplayground.yml`, or with `configPath` instead. Resolves once it serves or has exited.
+ */
+async function startPlayground(
+  options: { configPath?: string; endpoint?: string; serviceUrl?: string } = {},
+): Promise<Started> {
   const dir = await mkdtemp(join(tmpdir(), "playground-"));
   dirs.push(dir);
   const logFile = join(dir, "playground.log");
+  const endpoint = options.endpoint ?? "http://127.0.0.1:9/api/messages";
   const child = spawn(
     process.execPath,
-    [CLI, "-e", "http://127.0.0.1:9/api/messages", "-c", "msteams", "-p", "0", "--dt"],
+    [
+      CLI,
+      ...["-e", endpoint, "-c", "msteams", "-p", "0", "--dt"],
+      ...(options.serviceUrl ? ["--su", options.serviceUrl] : []),
+    ],
     {
-      cwd: dir,
+      cwd: process.cwd(),
       env: {
         ...process.env,
-        M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath,
+        ...(options.configPath ? { M365_AGENTS_PLAYGROUND_CONFIG_PATH: options.configPath } : {}),
         TEAMSAPPTESTER_LOGFILE: logFile,
         TEAMSAPPTESTER_BROWSER: "none",
       },
@@ -79,7 +93,7 @@ async function startPlayground(configPath: string): Promise<Started> {
 
 describe("the Microsoft 365 Agents Playground with the shipped config", () => {
   it("starts, and shows the simulated tenant's admins, people and admin channel", async () => {
-    const started = await startPlayground(join(process.cwd(), CONFIG));
+    const started = await startPlayground();
     expect(started.exitCode, await started.log()).toBeUndefined();
     expect(started.port).toBeGreaterThan(0);
     const { config } = (await (
@@ -115,9 +129,47 @@ describe("the Microsoft 365 Agents Playground with the shipped config", () => {
     dirs.push(dir);
     const broken = join(dir, CONFIG);
     await writeFile(broken, before);
-    const started = await startPlayground(broken);
+    const started = await startPlayground({ configPath: broken });
     expect(started.port).toBeUndefined();
     expect(started.exitCode).toBe(1);
     expect(await started.log()).toContain('YAML path "/users": must NOT have fewer than 5 items');
+  });
+
+  it("talks to the bot: its install and typed commands reach the endpoint, and the answers come back", async () => {
+    const connector = new ConnectorStandIn();
+    await connector.start();
+    const stack = await startFullStack();
+    try {
+      // Replies go to the service URL the Playground puts on its activities: here, a recording stand-in.
+      const started = await startPlayground({
+        endpoint: `${stack.url}/api/messages`,
+        serviceUrl: connector.serviceUrl,
+      });
+      expect(started.exitCode, await started.log()).toBeUndefined();
+      const api = `http://127.0.0.1:${started.port}/_internal/v1/customActivities`;
+      const template = async (query: string) =>
+        (await (await fetch(`${api}/template?${query}`)).json()) as Record<string, unknown>;
+      const send = async (activity: Record<string, unknown>) => {
+        const from = connector.calls.length;
+        expect(
+          (await fetch(api, { method: "POST", headers: JSON_HEADERS, body: JSON.stringify(activity) })).ok,
+        ).toBe(true);
+        return pollUntil("the bot's answer", async () => {
+          const card = connector.cards().find((c) => connector.calls.indexOf(c.call) >= from);
+          return card ? JSON.stringify(card.card) : undefined;
+        });
+      };
+
+      // Mock an Activity > Install application, in the admin channel.
+      const install = await template(`conversationId=${CHANNEL}&type=install`);
+      expect(await send(install)).toContain("Directory Sync is here");
+      // A message typed there: the Playground's activity for the channel, with the channel's Teams data.
+      const typed = { ...(await template(`conversationId=${CHANNEL}`)), channelData: install.channelData };
+      expect(await send({ ...typed, type: "message", text: "help" })).toContain("What I can do");
+      expect(await send({ ...typed, type: "message", text: "status" })).toContain("No connection yet");
+    } finally {
+      await stack.close();
+      await connector.close();
+    }
   });
 });
