@@ -1,5 +1,6 @@
 import type { ConnectionDoc, EventDoc, TaskDoc } from "../api/store/documents.ts";
 import { type AdaptiveCard, adaptiveCard, heading, text } from "./cards/card.ts";
+import { connectionView } from "./cards/connection-view.ts";
 import { changeCount } from "./cards/format.ts";
 import type { Links } from "./cards/links.ts";
 import { adminWarningCard, reauthCard } from "./cards/reauth.ts";
@@ -49,8 +50,12 @@ export function planNotification({ event, task, connection }: EventFacts, links:
     case "sync-halted":
       return task ? { post: syncHaltedCard(task, links), summary } : fallback();
     case "needs-reauth":
-      return connection ? { post: reauthCard(connection, links, event.problem), summary } : fallback();
+      return connection
+        ? { post: reauthCard(connectionView(connection), links, event.problem), summary }
+        : fallback();
     default:
-      return connection ? { post: adminWarningCard(connection, links, event.problem), summary } : fallback();
+      return connection
+        ? { post: adminWarningCard(connectionView(connection), links, event.problem), summary }
+        : fallback();
   }
 }

@@ -1,10 +1,11 @@
 import type { SyncPort } from "../../bot/ports.ts";
 import type { ConnectionCredentials } from "../auth/credentials.ts";
-import { DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
+import type { ConnectionsService } from "../connections/service.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { SyncRequestError, type SyncService } from "../sync/service.ts";
 import { explainUser } from "../sync/why.ts";
+import type { ChatAdminCheck } from "./chat-admin.ts";
 
 /**
  * The bot's view of the sync service. It lives in the composition root so the bot depends on nothing but
@@ -14,7 +15,8 @@ export function createBotSyncPort(
   store: Store,
   sync: SyncService,
   credentials: ConnectionCredentials,
-  adminDirectoryRoles: string[],
+  connections: ConnectionsService,
+  admins: ChatAdminCheck,
 ): SyncPort {
   const activeConnections = async (tenantId: string) =>
     (await store.connections.all(tenantId)).filter((c) => c.status !== "inactive" && c.kind !== "scim");
@@ -51,24 +53,11 @@ export function createBotSyncPort(
     confirmTask: (tenantId, taskId, actor) => sync.confirmTask(tenantId, taskId, actor),
     cancelTask: (tenantId, taskId, actor) => sync.cancelTask(tenantId, taskId, actor),
     async setSchedulePaused(tenantId, paused, actor) {
-      for (const connection of await activeConnections(tenantId)) {
-        await store.connections.update(tenantId, connection.id, (c) => ({
-          ...c,
-          schedule: { ...c.schedule, enabled: !paused },
-          updatedAt: new Date().toISOString(),
-          updatedBy: actor,
-        }));
-        await store.audit.create({
-          id: crypto.randomUUID(),
-          tenantId,
-          type: "audit",
-          actor,
-          action: paused ? "schedule.pause" : "schedule.resume",
-          target: { kind: "connection", id: connection.id, name: connection.name },
-          changes: { "schedule.enabled": { from: connection.schedule.enabled, to: !paused } },
-          at: new Date().toISOString(),
-        });
-      }
+      // Through the connections service, the only writer of connections: it audits the change and moves
+      // the schedule slot, without which a resumed schedule would never be due again.
+      for (const connection of await activeConnections(tenantId))
+        if (connection.schedule.enabled === paused)
+          await connections.update(tenantId, connection.id, { schedule: { enabled: !paused } }, actor);
     },
     async status(tenantId) {
       const connections = await store.connections.all(tenantId);
@@ -101,32 +90,7 @@ export function createBotSyncPort(
       };
     },
     async isAdmin(tenantId, aadObjectId) {
-      // Directory roles are read through the tenant's own connection; no connection, no admin rights in chat.
-      let unreadable: unknown;
-      for (const connection of await activeConnections(tenantId)) {
-        try {
-          const graph = credentials.graphFor(connection);
-          const filter = encodeURIComponent(`principalId eq '${aadObjectId.replace(/'/g, "''")}'`);
-          const result = await graph.get<{ value: { roleDefinitionId: string }[] }>(
-            `/roleManagement/directory/roleAssignments?$filter=${filter}`,
-          );
-          return result.value.some((a) => adminDirectoryRoles.includes(a.roleDefinitionId));
-        } catch (err) {
-          unreadable ??= err;
-        }
-      }
-      // No connection could read roles: say why, rather than calling an admin a non-admin.
-      if (
-        isDirectoryProblem(unreadable, "permission-missing") ||
-        isDirectoryProblem(unreadable, "consent-missing")
-      )
-        throw new DirectoryProblem(
-          "permission-missing",
-          "Admin rights cannot be checked in chat: permission RoleManagement.Read.Directory is missing for the connection's app.",
-          "Grant admin consent for RoleManagement.Read.Directory to the connection's app (the connection test names it), or use the Directory Sync tab, which checks app roles.",
-        );
-      if (isDirectoryProblem(unreadable)) throw unreadable;
-      return false;
+      return admins.isAdmin(await activeConnections(tenantId), aadObjectId);
     },
   };
 }

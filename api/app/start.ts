@@ -15,6 +15,7 @@ import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { createBotSyncPort } from "./bot-port.ts";
+import { ChatAdminCheck } from "./chat-admin.ts";
 import { startPurgeJob } from "./jobs.ts";
 
 const LOOPBACK = "127.0.0.1";
@@ -67,7 +68,22 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     config,
     store,
     events,
-    sync: createBotSyncPort(store, sync, auth.credentials, config.ADMIN_DIRECTORY_ROLES),
+    sync: createBotSyncPort(
+      store,
+      sync,
+      auth.credentials,
+      auth.connections,
+      // The same rule as the API's sign-in: an admin app role or an admin directory role.
+      new ChatAdminCheck(
+        auth.credentials,
+        {
+          adminAppRoles: config.ADMIN_APP_ROLES,
+          readerAppRoles: config.READER_APP_ROLES,
+          adminDirectoryRoles: config.ADMIN_DIRECTORY_ROLES,
+        },
+        config.AUTH_CLIENT_ID,
+      ),
+    ),
     logger,
   });
 

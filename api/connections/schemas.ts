@@ -32,7 +32,8 @@ export const scheduleSchema = z
       .min(1)
       .max(24 * 30)
       .default(24),
-    quiet: z.boolean().default(false),
+    // Quiet by default: a channel that hears "no changes" every hour stops being read.
+    quiet: z.boolean().default(true),
   })
   .strict();
 

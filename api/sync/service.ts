@@ -125,7 +125,7 @@ export class SyncService {
   }
 
   async cancelTask(tenantId: string, taskId: string, actor: Actor): Promise<TaskDoc> {
-    return this.deps.store.tasks.update(tenantId, taskId, (task) => {
+    const cancelled = await this.deps.store.tasks.update(tenantId, taskId, (task) => {
       if (task.status === "halted" || task.status === "queued")
         return {
           ...task,
@@ -145,6 +145,25 @@ export class SyncService {
         remedy: "Nothing to cancel.",
       });
     });
+    // A halted or queued task ends here, not in finish(): the connection's last task must say so too, or
+    // status keeps showing "halted" after the admin decided.
+    if (cancelled.status === "cancelled")
+      await this.deps.store.connections
+        .update(tenantId, cancelled.connectionId, (c) =>
+          c.lastTask?.id === cancelled.id || !c.lastTask
+            ? {
+                ...c,
+                lastTask: {
+                  id: cancelled.id,
+                  type: cancelled.taskType,
+                  status: cancelled.status,
+                  ...(cancelled.finishedAt ? { finishedAt: cancelled.finishedAt } : {}),
+                },
+              }
+            : c,
+        )
+        .catch(() => undefined);
+    return cancelled;
   }
 
   /** An admin accepts a halted task's removals: the task runs again and may remove up to that many. */

@@ -55,7 +55,6 @@ export function duration(startIso: string | undefined, endIso: string | undefine
 
 /** Rows worth showing: the main ones always, the rest only when they happened. */
 const ROWS: Array<{ key: keyof Counters; label: string; always?: boolean }> = [
-  { key: "processed", label: "Read", always: true },
   { key: "created", label: "Created", always: true },
   { key: "updated", label: "Updated", always: true },
   { key: "unchanged", label: "Unchanged" },
@@ -66,11 +65,18 @@ const ROWS: Array<{ key: keyof Counters; label: string; always?: boolean }> = [
   { key: "errors", label: "Errors" },
 ];
 
+/**
+ * Records read from Entra ID. The task's `processed` also counts the records it deleted because Entra ID no
+ * longer has them, which were never read.
+ */
+export const readCount = (c: Counters) => Math.max(0, c.processed - c.deleted);
+
 export function countersTable(counters: TaskDoc["counters"]): CardElement {
   const rows = ROWS.filter(
     (row) => row.always || counters.users[row.key] > 0 || counters.lists[row.key] > 0,
   ).map((row) => [row.label, String(counters.users[row.key]), String(counters.lists[row.key])]);
-  return table(["Records", "Users", "Lists"], rows, [2, 1, 1]);
+  const read = ["Read from Entra ID", String(readCount(counters.users)), String(readCount(counters.lists))];
+  return table(["Records", "Users", "Lists"], [read, ...rows], [2, 1, 1]);
 }
 
 /** Records created, updated, deactivated, deleted or restored, plus errors: what quiet mode calls "something". */
@@ -79,18 +85,41 @@ export function changeCount(counters: TaskDoc["counters"]): number {
   return of(counters.users) + of(counters.lists);
 }
 
+const CHANGES: Array<[keyof Counters, string]> = [
+  ["created", "created"],
+  ["updated", "updated"],
+  ["deactivated", "deactivated"],
+  ["deleted", "deleted"],
+  ["restored", "restored"],
+];
+
+const many = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
+
+/** "29 users and 11 lists": users and lists are different things and are never added up. */
+function usersAndLists(counters: TaskDoc["counters"], key: keyof Counters): string | undefined {
+  const parts = [
+    counters.users[key] > 0 ? many(counters.users[key], "user") : undefined,
+    counters.lists[key] > 0 ? many(counters.lists[key], "list") : undefined,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(" and ") : undefined;
+}
+
+/**
+ * What a run changed ("29 users and 11 lists created, 2 users updated"), or "no changes". Skipped records are
+ * not changes: a user without an email is skipped by every run, and would make every run look busy.
+ */
 export function changeSummary(counters: TaskDoc["counters"]): string {
-  const parts: string[] = [];
-  const add = (n: number, what: string) => {
-    if (n > 0) parts.push(`${n} ${what}`);
-  };
-  const sum = (key: keyof Counters) => counters.users[key] + counters.lists[key];
-  add(sum("created"), "created");
-  add(sum("updated"), "updated");
-  add(sum("deactivated"), "deactivated");
-  add(sum("deleted"), "deleted");
-  add(sum("restored"), "restored");
-  add(sum("skipped"), "skipped");
-  add(sum("errors"), sum("errors") === 1 ? "error" : "errors");
+  const parts = CHANGES.flatMap(([key, verb]) => {
+    const who = usersAndLists(counters, key);
+    return who ? [`${who} ${verb}`] : [];
+  });
+  const errors = counters.users.errors + counters.lists.errors;
+  if (errors > 0) parts.push(many(errors, "error"));
   return parts.length > 0 ? parts.join(", ") : "no changes";
+}
+
+/** "11 users skipped", or undefined when nothing was skipped. */
+export function skippedSummary(counters: TaskDoc["counters"]): string | undefined {
+  const who = usersAndLists(counters, "skipped");
+  return who ? `${who} skipped` : undefined;
 }

@@ -6,6 +6,16 @@ export interface HelpEntry {
   adminOnly: boolean;
 }
 
+/**
+ * "why <email or UPN>" as **why** *email or UPN*: Teams' card markdown has no inline code (backticks show
+ * as they are), so the words to type are bold and the placeholders italic.
+ */
+function usageText(usage: string): string {
+  const [command = usage, ...rest] = usage.split(/\s(?=[<[])/);
+  const args = rest.map((arg) => arg.replace(/^[<[](.*)[>\]]$/, (_, inner: string) => `_${inner}_`));
+  return [`**${command}**`, ...args].join(" ");
+}
+
 export function helpCard(entries: HelpEntry[]): AdaptiveCard {
   return adaptiveCard(
     [
@@ -15,7 +25,10 @@ export function helpCard(entries: HelpEntry[]): AdaptiveCard {
       ),
       table(
         ["Command", "What it does"],
-        entries.map((entry) => [`${entry.adminOnly ? "★ " : ""}\`${entry.usage}\``, entry.description]),
+        entries.map((entry) => [
+          `${entry.adminOnly ? "★ " : ""}${usageText(entry.usage)}`,
+          entry.description,
+        ]),
         [2, 3],
       ),
     ],

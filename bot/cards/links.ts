@@ -1,3 +1,5 @@
+import { href, type Route } from "../../tab/src/app/paths.ts";
+
 /** Where "View details" and "Reauthorize" buttons lead: the tab, inside Teams when the app id is known. */
 export interface LinkSettings {
   /** Base URL of the tab and API, e.g. https://sync.contoso.com. */
@@ -18,27 +20,30 @@ export interface Links {
 const DEFAULT_ENTITY_ID = "directory-sync";
 
 /**
- * A Teams deep link opens the app's personal tab and passes the page as `subEntityId` (the tab reads it from
- * `app.getContext().page.subPageId`); `webUrl` is where clients without the app land instead.
+ * Card links are the tab's own addresses (tab/src/app/paths.ts), so a page renamed there cannot leave a card
+ * pointing at "Page not found". A Teams deep link opens the app's personal tab and passes the address without
+ * its `#/` as `subEntityId` (the tab reads it back from `app.getContext().page.subPageId`); `webUrl` is where
+ * clients without the app land instead.
  */
 export function createLinks(settings: LinkSettings): Links {
   const base = settings.publicUrl.replace(/\/+$/, "");
-  const web = (page: string) => `${base}/#/${page}`;
-  const link = (page: string) => {
-    if (!settings.teamsAppId) return web(page);
+  const link = (route: Route) => {
+    const page = href(route).replace(/^#\//, "");
+    const web = `${base}/#/${page}`;
+    if (!settings.teamsAppId) return web;
     const entityId = encodeURIComponent(settings.tabEntityId ?? DEFAULT_ENTITY_ID);
     // encodeURIComponent rather than URLSearchParams: Teams expects %20, not "+", in deep links.
     const query = [
-      `webUrl=${encodeURIComponent(web(page))}`,
+      `webUrl=${encodeURIComponent(web)}`,
       `label=${encodeURIComponent("Directory Sync")}`,
       `context=${encodeURIComponent(JSON.stringify({ subEntityId: page }))}`,
     ].join("&");
     return `https://teams.microsoft.com/l/entity/${encodeURIComponent(settings.teamsAppId)}/${entityId}?${query}`;
   };
   return {
-    task: (taskId) => link(`tasks/${encodeURIComponent(taskId)}`),
-    tasks: () => link("tasks"),
-    connection: (connectionId) => link(`connections/${encodeURIComponent(connectionId)}`),
-    home: () => link(""),
+    task: (taskId) => link({ name: "task", taskId, query: {} }),
+    tasks: () => link({ name: "history", query: {} }),
+    connection: (connectionId) => link({ name: "settings", connectionId }),
+    home: () => link({ name: "home" }),
   };
 }

@@ -1,19 +1,44 @@
-import type { ConnectionDoc, Problem } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/store/documents.ts";
 import { type AdaptiveCard, adaptiveCard, facts, heading, openUrl, plain, text } from "./card.ts";
+import type { ConnectionView } from "./connection-view.ts";
+import { scheduleText } from "./connection-view.ts";
 import { when } from "./format.ts";
 import type { Links } from "./links.ts";
 
-function consentFacts(connection: ConnectionDoc, since: string | undefined) {
+/** How the connection signs in: an app's secret has no admin behind it, a delegated consent has one. */
+function credentialFacts(connection: ConnectionView): Array<[string, string | undefined]> {
+  const credential = connection.credential;
+  switch (credential.kind) {
+    case "app-secret":
+      return [
+        [
+          "Signs in with",
+          `The client secret${credential.secretHint ? ` ${plain(credential.secretHint)}` : ""} of app ${credential.clientId ?? "(no app id on record)"}`,
+        ],
+      ];
+    case "admin-consent":
+      return [
+        [
+          "Authorized by",
+          credential.adminUpn ? plain(credential.adminUpn) : "Nobody yet: consent was never completed",
+        ],
+        ["Authorized on", when(credential.consentedAt)],
+      ];
+    case "scim":
+      return [["Signs in with", "The provisioning service's bearer token"]];
+  }
+}
+
+function consentFacts(connection: ConnectionView, since: string | undefined) {
   return facts([
     ["Connection", plain(connection.name)],
-    ["Authorized by", connection.consent ? plain(connection.consent.adminUpn) : "nobody on record"],
-    ["Authorized on", when(connection.consent?.consentedAt)],
+    ...credentialFacts(connection),
     ["Since", when(since)],
   ]);
 }
 
 /** The connection's credentials stopped working: syncs fail until an admin signs in again. */
-export function reauthCard(connection: ConnectionDoc, links: Links, problem?: Problem): AdaptiveCard {
+export function reauthCard(connection: ConnectionView, links: Links, problem?: Problem): AdaptiveCard {
   const cause = problem ?? connection.statusProblem;
   return adaptiveCard(
     [
@@ -22,9 +47,7 @@ export function reauthCard(connection: ConnectionDoc, links: Links, problem?: Pr
       text(
         `**What to do:** ${cause?.remedy ?? "An admin opens the connection and signs in again to renew consent."}`,
       ),
-      text("Scheduled syncs are paused for this connection until then; nothing is deleted.", {
-        subtle: true,
-      }),
+      text(`Schedule: ${scheduleText(connection)}. Nothing is deleted meanwhile.`, { subtle: true }),
       consentFacts(connection, connection.statusProblem?.since),
     ],
     { actions: [openUrl("Reauthorize", links.connection(connection.id))] },
@@ -32,7 +55,7 @@ export function reauthCard(connection: ConnectionDoc, links: Links, problem?: Pr
 }
 
 /** The consenting admin left or lost their role: still working, but the sign-in will break. */
-export function adminWarningCard(connection: ConnectionDoc, links: Links, problem?: Problem): AdaptiveCard {
+export function adminWarningCard(connection: ConnectionView, links: Links, problem?: Problem): AdaptiveCard {
   const cause = problem ?? connection.warning;
   return adaptiveCard(
     [

@@ -9,6 +9,7 @@ import {
   plain,
   text,
 } from "./card.ts";
+import { type ConnectionView, scheduleText } from "./connection-view.ts";
 import { statusLabel, typeLabel, when } from "./format.ts";
 import type { Links } from "./links.ts";
 
@@ -19,10 +20,8 @@ const CONNECTION_STATUS: Record<ConnectionDoc["status"], string> = {
   error: "Error",
 };
 
-function connectionBlock(connection: ConnectionDoc, running: TaskDoc | undefined): CardElement[] {
-  const schedule = connection.schedule.enabled
-    ? `Every ${connection.schedule.intervalMinutes} min${connection.schedule.quiet ? ", quiet" : ""}`
-    : "Paused";
+function connectionBlock(connection: ConnectionView, running: TaskDoc | undefined): CardElement[] {
+  const schedule = scheduleText(connection);
   const last = connection.lastTask
     ? `${typeLabel(connection.lastTask.type)}: ${statusLabel(connection.lastTask.status)}${
         connection.lastTask.finishedAt ? `, ${when(connection.lastTask.finishedAt)}` : ""
@@ -36,7 +35,12 @@ function connectionBlock(connection: ConnectionDoc, running: TaskDoc | undefined
       ["Running now", running ? `${typeLabel(running.taskType)}: ${running.progress.phase}` : undefined],
       ["Last sync", last],
       ["Schedule", schedule],
-      ["Next run", connection.schedule.enabled ? when(connection.nextRunAt) : undefined],
+      [
+        "Next run",
+        connection.schedule.enabled && connection.status === "active"
+          ? when(connection.nextRunAt)
+          : undefined,
+      ],
     ]),
     ...(problem
       ? [text(`${problem.message} **What to do:** ${problem.remedy}`, { color: "Attention" })]
@@ -45,7 +49,7 @@ function connectionBlock(connection: ConnectionDoc, running: TaskDoc | undefined
 }
 
 export function statusCard(
-  state: { connections: ConnectionDoc[]; running: TaskDoc[] },
+  state: { connections: ConnectionView[]; running: TaskDoc[] },
   links: Links,
 ): AdaptiveCard {
   if (state.connections.length === 0)

@@ -1,11 +1,12 @@
 import type { TaskDoc } from "../../api/store/documents.ts";
 import { type AdaptiveCard, adaptiveCard, heading, openUrl, text } from "./card.ts";
-import { changeSummary, countersTable } from "./format.ts";
+import { changeSummary, countersTable, skippedSummary } from "./format.ts";
 import type { Links } from "./links.ts";
 import { taskFacts } from "./task-header.ts";
 
 export function syncFinishedCard(task: TaskDoc, links: Links, note?: string): AdaptiveCard {
   const preview = task.taskType === "preview";
+  const skipped = skippedSummary(task.counters);
   const errors = task.counters.users.errors + task.counters.lists.errors;
   return adaptiveCard(
     [
@@ -15,6 +16,7 @@ export function syncFinishedCard(task: TaskDoc, links: Links, note?: string): Ad
           ? `A sync now would make these changes: ${changeSummary(task.counters)}. Nothing was written.`
           : `${changeSummary(task.counters)}.`.replace(/^./, (c) => c.toUpperCase()),
       ),
+      ...(skipped ? [text(`Also ${skipped}: the details page says why for each.`, { subtle: true })] : []),
       taskFacts(task),
       countersTable(task.counters),
       ...(errors > 0

@@ -26,11 +26,19 @@ export function taskProgressCard(
     task.status === "cancelled"
       ? "Sync cancelled"
       : task.status === "queued"
-        ? "Sync queued"
+        ? task.confirmedBy
+          ? "Deletions confirmed"
+          : "Sync queued"
         : "Sync running";
-  const progress = task.progress.total
-    ? `${task.progress.phase}: ${task.progress.processed} of ${task.progress.total}`
-    : `${task.progress.phase}: ${task.progress.processed} read so far`;
+  // A confirmed halt is queued again with the phase it halted in: say what happens next, not "halted".
+  const progress =
+    task.status === "queued"
+      ? task.confirmedBy
+        ? "The removals are confirmed: the sync starts again and applies them."
+        : "Waiting to start."
+      : task.progress.total
+        ? `${task.progress.phase}: ${task.progress.processed} of ${task.progress.total}`
+        : `${task.progress.phase}: ${task.progress.processed} read so far`;
   const actions: CardAction[] = [];
   if (open) actions.push(execute("Cancel", "cancel", { taskId: task.id }));
   actions.push(openUrl("View details", links.task(task.id)));

@@ -4,7 +4,7 @@ import { noticeCard, problemCard, refusalText } from "../cards/notice.ts";
 import { taskCard } from "../cards/task.ts";
 import type { CommandContext } from "./context.ts";
 import { problemFrom } from "./errors.ts";
-import { adminCheck, runText } from "./run.ts";
+import { adminCheck, adminProblemCard, runText } from "./run.ts";
 
 export interface ActionOutcome {
   card: AdaptiveCard;
@@ -49,7 +49,7 @@ export async function runCardAction(
     );
   if (verb === "refresh") return mine(taskCard(task, ctx.links));
   const check = await adminCheck(ctx);
-  if (check.problem) return mine(problemCard("Admin rights could not be checked", check.problem));
+  if (check.problem) return mine(adminProblemCard(check, DECISIONS[verb], ctx));
   if (!check.admin)
     return mine(taskCard(task, ctx.links, { note: refusalText(DECISIONS[verb], ctx.actor.name) }));
   try {

@@ -1,8 +1,10 @@
 import type { Problem, TaskType } from "../../api/store/documents.ts";
 import type { AdaptiveCard } from "../cards/card.ts";
+import { openUrl } from "../cards/card.ts";
+import { connectionView } from "../cards/connection-view.ts";
 import { helpCard } from "../cards/help.ts";
 import { historyCard } from "../cards/history.ts";
-import { noticeCard, problemCard, refusalCard, unknownCommandCard } from "../cards/notice.ts";
+import { noticeCard, problemCard, refusalCard, refusalText, unknownCommandCard } from "../cards/notice.ts";
 import { statusCard } from "../cards/status.ts";
 import { taskCard } from "../cards/task.ts";
 import { channelSetCard } from "../cards/welcome.ts";
@@ -29,16 +31,59 @@ const ADMIN_VERBS: Partial<Record<CommandName, string>> = {
   "set channel": "choose the alert channel",
 };
 
+/** Why admin rights are not known: a problem for the chat user, and the connection it is about, if any. */
+export interface AdminCheck {
+  admin: boolean;
+  problem?: Problem;
+  connectionId?: string;
+}
+
 /**
  * Admin rights come from the service (directory or app roles), asked only when a command needs them. When
  * they cannot be checked, the answer says why instead of treating an admin as a non-admin.
  */
-export async function adminCheck(ctx: CommandContext): Promise<{ admin: boolean; problem?: Problem }> {
+export async function adminCheck(ctx: CommandContext): Promise<AdminCheck> {
   if (!ctx.actor.oid) return { admin: false };
   try {
     return { admin: await ctx.sync.isAdmin(ctx.tenantId, ctx.actor.oid) };
   } catch (err) {
-    return { admin: false, problem: problemFrom(err, ctx.logger, "check admin rights") };
+    const connectionId = (err as { connectionId?: unknown } | null)?.connectionId;
+    return {
+      admin: false,
+      problem: problemFrom(err, ctx.logger, "check admin rights"),
+      ...(typeof connectionId === "string" ? { connectionId } : {}),
+    };
+  }
+}
+
+/** The answer when admin rights are unknown: nothing to sync yet, reauthorize first, or cannot check. */
+export function adminProblemCard(check: AdminCheck, what: string, ctx: CommandContext): AdaptiveCard {
+  const problem = check.problem as Problem;
+  switch (problem.code) {
+    case "no-connection":
+      return noticeCard("No connection yet", problem.message, {
+        remedy: problem.remedy,
+        actions: [openUrl("Open Directory Sync", ctx.links.home())],
+      });
+    case "needs-reauth":
+      return noticeCard("Reauthorize first", problem.message, {
+        remedy: problem.remedy,
+        tone: "Attention",
+        ...(check.connectionId
+          ? { actions: [openUrl("Reauthorize", ctx.links.connection(check.connectionId))] }
+          : {}),
+      });
+    case "app-roles-unreadable":
+      return noticeCard(
+        "Only admins can do that",
+        `${refusalText(what, ctx.actor.name)} ${problem.message}`,
+        {
+          remedy: problem.remedy,
+          tone: "Warning",
+        },
+      );
+    default:
+      return problemCard("Admin rights could not be checked", problem);
   }
 }
 
@@ -58,15 +103,17 @@ export async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Pro
   const name = parsed.name;
   if (specOf(name).adminOnly) {
     const check = await adminCheck(ctx);
-    if (check.problem) return problemCard("Admin rights could not be checked", check.problem);
+    if (check.problem) return adminProblemCard(check, ADMIN_VERBS[name] ?? "do that", ctx);
     if (!check.admin) return refusalCard(ADMIN_VERBS[name] ?? "do that", ctx.actor.name);
   }
   try {
     switch (parsed.name) {
       case "help":
         return helpCard(COMMANDS);
-      case "status":
-        return statusCard(await ctx.sync.status(ctx.tenantId), ctx.links);
+      case "status": {
+        const state = await ctx.sync.status(ctx.tenantId);
+        return statusCard({ ...state, connections: state.connections.map(connectionView) }, ctx.links);
+      }
       case "history":
         return historyCard(await ctx.sync.history(ctx.tenantId, parsed.count), ctx.links);
       case "why":

@@ -119,5 +119,17 @@ export const PERMS = {
     "User.Read",
     "User.Read.All",
   ],
+  readApplications: [
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+  ],
+  // Graph's list for GET /users/{id}/appRoleAssignments: Directory.Read.All is the least privileged.
+  readAppRoleAssignments: [
+    "Directory.Read.All",
+    "AppRoleAssignment.ReadWrite.All",
+    "Directory.ReadWrite.All",
+  ],
   me: ["User.Read", "User.ReadWrite", "User.Read.All", "User.ReadBasic.All", "Directory.Read.All"],
 } as const;

@@ -1,6 +1,7 @@
 import { findUser } from "../directory/directory.ts";
 import { activeMembers, groupsHolding, type TenantState, transitiveMembers } from "../directory/state.ts";
 import { notFound, SimError } from "../errors.ts";
+import { guidFrom } from "../ids.ts";
 import type { SimGroup, SimUser } from "../types.ts";
 import { PERMS, requireAny } from "./auth.ts";
 import { contextUrl, pageOf } from "./paging.ts";
@@ -338,4 +339,53 @@ export function organization(ctx: RouteContext): GraphResponse {
   };
   if (id) return ok({ "@odata.context": `${ctx.root}/$metadata#organization/$entity`, ...doc });
   return ok({ "@odata.context": `${ctx.root}/$metadata#organization`, value: [doc] });
+}
+
+/** A service principal's object id and its app roles' ids: stable per tenant and app, as Entra's are. */
+const servicePrincipalId = (tenantId: string, appId: string) =>
+  guidFrom(`service-principal:${tenantId}:${appId}`);
+const appRoleId = (appId: string, value: string) => guidFrom(`app-role:${appId}:${value}`);
+
+/** `/servicePrincipals(appId='…')`: the app's service principal in the caller's tenant, with its app roles. */
+export function servicePrincipalByAppId(ctx: RouteContext): GraphResponse {
+  requireAny(ctx.caller, PERMS.readApplications);
+  const appId = (ctx.match[1] as string).toLowerCase();
+  const t = ctx.caller.tenant;
+  const app = ctx.dir.getApp(appId);
+  if (!app || !ctx.dir.grantFor(t.id, appId)) throw notFound(appId);
+  return ok({
+    "@odata.context": `${ctx.root}/$metadata#servicePrincipals/$entity`,
+    id: servicePrincipalId(t.id, appId),
+    appId,
+    displayName: app.displayName,
+    appRoles: app.appRoles.map((value) => ({
+      id: appRoleId(appId, value),
+      value,
+      displayName: value,
+      allowedMemberTypes: ["User"],
+      isEnabled: true,
+    })),
+  });
+}
+
+/** `/users/{id}/appRoleAssignments`: the app roles assigned to the user, in every app of the tenant. */
+export function userAppRoleAssignments(ctx: RouteContext): GraphResponse {
+  requireAny(ctx.caller, PERMS.readAppRoleAssignments);
+  const t = ctx.caller.tenant;
+  const user = lookupUser(ctx, ctx.match[1] as string);
+  const assignments = t.appRoleAssignments
+    .filter((a) => a.principalId === user.id)
+    .map((a) => ({
+      id: guidFrom(`app-role-assignment:${t.id}:${a.principalId}:${a.resourceAppId}:${a.appRole}`),
+      appRoleId: appRoleId(a.resourceAppId, a.appRole),
+      principalId: user.id,
+      principalType: "User",
+      principalDisplayName: user.displayName,
+      resourceId: servicePrincipalId(t.id, a.resourceAppId),
+      resourceDisplayName: ctx.dir.getApp(a.resourceAppId)?.displayName ?? a.resourceAppId,
+    }));
+  return ok({
+    "@odata.context": `${ctx.root}/$metadata#users('${user.id}')/appRoleAssignments`,
+    value: assignments,
+  });
 }

@@ -31,6 +31,13 @@ const ROUTES: Route[] = [
   route("GET", "/users/{id}", `/users/${ID}`, r.getUser),
   route("GET", "/users/{id}/photo", `/users/${ID}/photo`, r.photoMeta),
   route("GET", "/users/{id}/photo/$value", `/users/${ID}/photo/\\$value`, r.photoValue),
+  route("GET", "/users/{id}/appRoleAssignments", `/users/${ID}/appRoleAssignments`, r.userAppRoleAssignments),
+  route(
+    "GET",
+    "/servicePrincipals(appId='{appId}')",
+    "/servicePrincipals\\(appId='([^'/]+)'\\)",
+    r.servicePrincipalByAppId,
+  ),
   route("GET", "/users/{id}/memberOf", `/users/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/groups/{id}/memberOf", `/groups/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/me", "/me", r.me),

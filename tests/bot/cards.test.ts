@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cardActionResponse, cardMessage } from "../../bot/cards/attachment.ts";
 import type { AdaptiveCard } from "../../bot/cards/card.ts";
+import { connectionView } from "../../bot/cards/connection-view.ts";
 import { helpCard } from "../../bot/cards/help.ts";
 import { historyCard } from "../../bot/cards/history.ts";
 import { createLinks } from "../../bot/cards/links.ts";
@@ -15,6 +16,7 @@ import { channelSetCard, welcomeCard } from "../../bot/cards/welcome.ts";
 import { whyCard } from "../../bot/cards/why.ts";
 import { COMMANDS } from "../../bot/commands/catalog.ts";
 import { planNotification } from "../../bot/notifications.ts";
+import { cardLinks, routeOfLink } from "./support/card-links.ts";
 import { counters, links, makeConnection, makeEvent, makeTask } from "./support/fixtures.ts";
 import { cardIssues } from "./support/validate-card.ts";
 
@@ -71,29 +73,36 @@ const CARDS: Record<string, AdaptiveCard> = {
   ),
   cancelled: taskCard(makeTask({ status: "cancelled" }), links, { note: "Cancelled by MOD Administrator." }),
   reauth: reauthCard(
-    makeConnection({
-      status: "needs-reauth",
-      statusProblem: {
-        code: "auth-lost",
-        message: "The consenting admin's sign-in was revoked.",
-        remedy: "An admin reauthorizes the connection.",
-        since: "2025-03-01T07:00:00.000Z",
-      },
-    }),
+    connectionView(
+      makeConnection({
+        status: "needs-reauth",
+        statusProblem: {
+          code: "auth-lost",
+          message: "The consenting admin's sign-in was revoked.",
+          remedy: "An admin reauthorizes the connection.",
+          since: "2025-03-01T07:00:00.000Z",
+        },
+      }),
+    ),
     links,
   ),
   "admin warning": adminWarningCard(
-    makeConnection({
-      warning: {
-        code: "admin-left",
-        message: "admin@M365x214355.onmicrosoft.com no longer holds an admin role.",
-        remedy: "Another admin reauthorizes now.",
-        since: "2025-02-27T10:00:00.000Z",
-      },
-    }),
+    connectionView(
+      makeConnection({
+        warning: {
+          code: "admin-left",
+          message: "admin@M365x214355.onmicrosoft.com no longer holds an admin role.",
+          remedy: "Another admin reauthorizes now.",
+          since: "2025-02-27T10:00:00.000Z",
+        },
+      }),
+    ),
     links,
   ),
-  "admin warning, no consent on record": adminWarningCard(makeConnection({ consent: undefined }), links),
+  "admin warning, no consent on record": adminWarningCard(
+    connectionView(makeConnection({ consent: undefined })),
+    links,
+  ),
   status: statusCard(
     {
       connections: [
@@ -105,7 +114,7 @@ const CARDS: Record<string, AdaptiveCard> = {
           name: "Paused one",
           schedule: { enabled: false, intervalMinutes: 60, fullEveryHours: 24, quiet: true },
         }),
-      ],
+      ].map(connectionView),
       running: [makeTask({ status: "running", connectionId: "conn-1" })],
     },
     links,
@@ -165,7 +174,7 @@ describe("what the cards say and offer", () => {
     expect(json(card)).toContain("Full sync (users and lists)");
     expect(json(card)).toContain("2 min 30 s");
     expect(actionsOf(card)).toEqual(["View details:url"]);
-    expect(card.actions?.[0]).toMatchObject({ url: "https://sync.example.test/#/tasks/task-1" });
+    expect(card.actions?.[0]).toMatchObject({ url: "https://sync.example.test/#/history/task-1" });
   });
 
   it("sync failed: plain cause and remedy, Retry and View details; Reauthorize when auth was lost", () => {
@@ -204,7 +213,7 @@ describe("what the cards say and offer", () => {
       expect(json(card)).toContain("2025-01-10 09:30 UTC");
       expect(card.actions?.[0]).toMatchObject({
         title: "Reauthorize",
-        url: "https://sync.example.test/#/connections/conn-1",
+        url: "https://sync.example.test/#/connections/conn-1/settings",
       });
     }
     expect(json(CARDS.reauth as AdaptiveCard)).toContain("2025-03-01 07:00 UTC");
@@ -221,10 +230,12 @@ describe("what the cards say and offer", () => {
 });
 
 describe("links", () => {
-  it("opens the web app without a Teams app id", () => {
+  it("opens the web app at the tab's own addresses without a Teams app id", () => {
     const l = createLinks({ publicUrl: "https://sync.example.test/" });
-    expect(l.task("a b")).toBe("https://sync.example.test/#/tasks/a%20b");
-    expect(l.connection("c1")).toBe("https://sync.example.test/#/connections/c1");
+    expect(l.task("a b")).toBe("https://sync.example.test/#/history/a%20b");
+    expect(l.tasks()).toBe("https://sync.example.test/#/history");
+    expect(l.connection("c1")).toBe("https://sync.example.test/#/connections/c1/settings");
+    expect(l.home()).toBe("https://sync.example.test/#/");
   });
 
   it("builds a Teams deep link to the personal tab with the page as subEntityId", () => {
@@ -236,9 +247,37 @@ describe("links", () => {
     expect(url.origin + url.pathname).toBe(
       "https://teams.microsoft.com/l/entity/11111111-2222-3333-4444-555555555555/directory-sync",
     );
-    expect(JSON.parse(url.searchParams.get("context") ?? "{}")).toEqual({ subEntityId: "tasks/t1" });
-    expect(url.searchParams.get("webUrl")).toBe("https://sync.example.test/#/tasks/t1");
+    expect(JSON.parse(url.searchParams.get("context") ?? "{}")).toEqual({ subEntityId: "history/t1" });
+    expect(url.searchParams.get("webUrl")).toBe("https://sync.example.test/#/history/t1");
     expect(l.task("t1")).not.toContain("+");
+  });
+
+  it("every link any card carries opens a page the tab has, in the browser and inside Teams", () => {
+    const inTeams = createLinks({
+      publicUrl: "https://sync.example.test",
+      teamsAppId: "11111111-2222-3333-4444-555555555555",
+    });
+    const teamsCards = [
+      syncFinishedCard(makeTask(), inTeams),
+      syncFailedCard(
+        makeTask({ status: "failed", error: { code: "auth-lost", message: "m", remedy: "r" } }),
+        inTeams,
+      ),
+      syncHaltedCard(halted, inTeams),
+      historyCard([makeTask()], inTeams),
+      statusCard({ connections: [connectionView(makeConnection())], running: [] }, inTeams),
+      reauthCard(connectionView(makeConnection({ status: "needs-reauth" })), inTeams),
+    ];
+    const found = [...Object.values(CARDS), ...teamsCards].flatMap(cardLinks);
+    expect(found.length).toBeGreaterThan(15);
+    const pages = new Set<string>();
+    for (const url of found) {
+      const route = routeOfLink(url);
+      expect(route.name, url).not.toBe("not-found");
+      pages.add(route.name);
+    }
+    // Task details, history, connection settings and home: every kind of link the cards make.
+    expect([...pages].sort()).toEqual(["history", "home", "settings", "task"]);
   });
 });
 

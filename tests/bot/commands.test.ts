@@ -84,13 +84,15 @@ describe("read commands: anyone in the channel", () => {
       "sync lists",
       "preview",
       "status",
-      "history [n]",
-      "why",
+      "history** _n_",
+      "why** _email or UPN_",
       "pause",
       "resume",
       "set channel",
     ])
       expect(textOf(card)).toContain(command);
+    // Teams' card markdown has no inline code: backticks would show as they are.
+    expect(textOf(card)).not.toContain("`");
   });
 
   it("status shows the connections without asking for admin rights", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc, EventDoc, TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID, PRODUCT_APP } from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
 import { withholdAppPermission } from "../support/sim.ts";
 import { installation, message } from "./support/activities.ts";
@@ -13,6 +13,9 @@ import { cardIssues } from "./support/validate-card.ts";
  * takes unsigned activities and calls the connector without a token), a local stand-in for the Bot Connector
  * as the conversation's service URL, and real syncs of the simulated tenant started through the API or chat.
  */
+/** Alex Wilber: no directory role; given the product's admin app role by the test that needs it. */
+const APP_ROLE_ONLY = { oid: "4782e723-f4f4-4af3-a76e-25e3bab0d896", name: "Alex Wilber", mri: "29:alex" };
+
 describe("alerts from real syncs reach the team channel through the Bot Connector", () => {
   const connector = new ConnectorStandIn();
   let s: FullStack;
@@ -108,10 +111,11 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     expect(more).toEqual([]);
     expect(card).toContain("Sync finished");
     // 29 profiles and 11 lists created, 11 users skipped; the table has a column each for users and lists.
-    expect(card).toContain("40 created, 11 skipped.");
+    expect(card).toContain("29 users and 11 lists created.");
+    expect(card).toContain("Also 11 users skipped");
     expect(card).toMatch(/"Created".*"29".*"11"/);
     expect(card).toMatch(/"Skipped".*"11".*"0"/);
-    expect(card).toContain(`/#/tasks/${task.id}`);
+    expect(card).toContain(`/#/history/${task.id}`);
   });
 
   it("a sync Graph refuses posts the failure card with the cause and the remedy", async () => {
@@ -173,6 +177,34 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     }
   });
 
+  it('"sync now" from someone with only the admin app role says chat cannot see app roles without Directory.Read.All', async () => {
+    // The demo connection's app has RoleManagement.Read.Directory but not Directory.Read.All.
+    s.sim.directory.assignAppRole(
+      DEMO_TENANT_ID,
+      APP_ROLE_ONLY.oid,
+      PRODUCT_APP.clientId,
+      "DirectorySync.Admin",
+    );
+    try {
+      const from = connector.calls.length;
+      expect((await deliver(message("sync now", APP_ROLE_ONLY, "channel"))).status).toBe(200);
+      const replies = connector.cards().filter((c) => connector.calls.indexOf(c.call) >= from);
+      expect(replies).toHaveLength(1);
+      const text = JSON.stringify(replies[0]?.card);
+      expect(text).toContain("Only admins can do that");
+      expect(text).toContain("chat cannot see app roles (DirectorySync.Admin)");
+      expect(text).toContain("Directory.Read.All");
+      expect((await s.api("/api/tasks?trigger=bot", { token: admin })).body.items).toEqual([]);
+    } finally {
+      s.sim.directory.removeAppRole(
+        DEMO_TENANT_ID,
+        APP_ROLE_ONLY.oid,
+        PRODUCT_APP.clientId,
+        "DirectorySync.Admin",
+      );
+    }
+  });
+
   it('"sync now" from an admin in the channel answers with the task\'s card and runs the sync', async () => {
     const from = connector.calls.length;
     const response = await deliver({ ...message("sync now", ADMIN, "channel"), id: "1700000000123" });
@@ -189,17 +221,16 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     const started = await s.api("/api/tasks?trigger=bot", { token: admin });
     expect(started.body.items).toHaveLength(1);
     const taskId: string = started.body.items[0].id;
-    expect(replyText).toContain(`/#/tasks/${taskId}`);
+    expect(replyText).toContain(`/#/history/${taskId}`);
     expect(replyText).toContain("Started from chat by MOD Administrator");
 
     const task = await s.waitForTask(taskId);
     expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
     expect(task.requestedBy).toMatchObject({ oid: ADMIN.oid });
-    await settledEvent("sync-finished", (e) => e.taskId === taskId);
-    const cards = threadCards(from);
-    expect(cards).toHaveLength(1);
-    expect(cards[0]).toContain("Sync finished");
-    expect(cards[0]).toContain("Started from chat by MOD Administrator");
+    // Nothing changed since the last run, and quiet mode is the default: the channel hears nothing more.
+    const event = await settledEvent("sync-finished", (e) => e.taskId === taskId);
+    expect(event.delivery?.error).toBe("Not posted: quiet mode is on and the sync changed nothing.");
+    expect(threadCards(from)).toEqual([]);
   });
 
   it("an expired secret fails the next sync, the connection needs reauthorization, and the prompt arrives", async () => {
@@ -226,7 +257,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     // The card is compared as JSON text, so the cause is looked for JSON-escaped.
     expect(reauth[0]).toContain(JSON.stringify(connection.statusProblem?.message).slice(1, -1));
     expect(reauth[0]).toContain("has expired");
-    expect(reauth[0]).toContain(`/#/connections/${connectionId}`);
+    expect(reauth[0]).toContain(`/#/connections/${connectionId}/settings`);
     expect(reauth[0]).toContain('"title":"Reauthorize"');
     const failed = cards.filter((c) => c.includes("Sync failed"));
     expect(failed).toHaveLength(1);

@@ -130,7 +130,7 @@ describe("proactive delivery through the Bot Connector", () => {
     const event = await emitFor("sync-finished", { taskId: task.id });
     const card = lastThreadCard();
     expect(card).toContain("Sync finished");
-    expect(card).toContain("https://sync.example.test/#/tasks/e2e-finished");
+    expect(card).toContain("https://sync.example.test/#/history/e2e-finished");
     expect(event.delivery).toMatchObject({ status: "delivered" });
   });
 
@@ -170,7 +170,7 @@ describe("proactive delivery through the Bot Connector", () => {
     await emitFor("needs-reauth");
     const card = lastThreadCard();
     expect(card).toContain("Reauthorization needed");
-    expect(card).toContain("https://sync.example.test/#/connections/conn-1");
+    expect(card).toContain("https://sync.example.test/#/connections/conn-1/settings");
     await store.connections.upsert(makeConnection());
   });
 

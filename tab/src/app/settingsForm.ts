@@ -104,7 +104,7 @@ export const defaultSchedule = (): Schedule => ({
   enabled: true,
   intervalMinutes: 60,
   fullEveryHours: 24,
-  quiet: false,
+  quiet: true,
 });
 
 /** Settings from the API with every missing part filled from the defaults (older connections). */

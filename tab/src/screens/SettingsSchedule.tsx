@@ -48,7 +48,7 @@ export function ScheduleSection({ form, update, errors, readOnly }: SectionProps
             />
           </Field>
           <Switch
-            label="Quiet: post to the admin channel only when a sync fails or needs attention"
+            label="Quiet: post to the admin channel only when a sync changed something or went wrong"
             checked={sch.quiet}
             disabled={readOnly}
             onChange={(_, d) => set({ quiet: d.checked })}

@@ -11,6 +11,8 @@ export interface TeamsHost {
   getToken(): Promise<string>;
   /** Opens `url` in the Teams authentication pop-up; resolves when the page calls notifySuccess. */
   authenticate(url: string): Promise<string>;
+  /** The page a deep link asked for (its context's `subEntityId`), e.g. "history/<task id>" from a bot card. */
+  subPageId?: string;
 }
 
 export const toTeamsTheme = (t: string | undefined): TeamsTheme =>
@@ -68,6 +70,7 @@ export async function connectTeams(timeoutMs = 5000): Promise<TeamsHost | null> 
     onThemeChange: (handler) => app.registerOnThemeChangeHandler((t) => handler(toTeamsTheme(t))),
     getToken: () => authentication.getAuthToken(),
     authenticate: (url) => authentication.authenticate({ url, width: 600, height: 720 }),
+    ...(context?.page.subPageId ? { subPageId: context.page.subPageId } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
  * JavaScript served as is, so that no build step leaves helpers in it that the page lacks.
  *
  * Reads its settings from the JSON script `#teams-host-config`: tabUrl, tenantId, userObjectId, upn, theme,
- * and tokenBinding (the page function that returns a fresh SSO token for the user).
+ * subEntityId (optional, from a deep link) and tokenBinding (the page function that returns a fresh SSO token for the user).
  */
 (() => {
   const configElement = document.getElementById("teams-host-config");
@@ -54,6 +54,8 @@
     hostClientType: "web",
     frameContext,
     entityId: "directory-sync",
+    // A deep link's context.subEntityId; teams-js hands it to the tab as page.subPageId.
+    ...(config.subEntityId ? { subEntityId: config.subEntityId } : {}),
     appSessionId: "00000000-0000-4000-8000-000000000001",
     sessionId: "00000000-0000-4000-8000-000000000002",
   });

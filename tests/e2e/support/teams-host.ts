@@ -49,7 +49,14 @@ function hostHtml(config: Record<string, string>): string {
 /** Opens `tabUrl` (the manifest's contentUrl) in a new page of `context`, inside the Teams stand-in. */
 export async function openInTeams(
   context: BrowserContext,
-  options: { tabUrl: string; user: TeamsUser; theme: TeamsTheme; token: () => Promise<string> },
+  options: {
+    tabUrl: string;
+    user: TeamsUser;
+    theme: TeamsTheme;
+    token: () => Promise<string>;
+    /** The page a deep link asked for (its context's subEntityId), handed to the tab as in Teams. */
+    subEntityId?: string;
+  },
 ): Promise<TeamsHostPage> {
   if (!prepared.has(context)) {
     prepared.add(context);
@@ -63,6 +70,7 @@ export async function openInTeams(
     tabUrl: options.tabUrl,
     theme: options.theme,
     tokenBinding: TOKEN_BINDING,
+    ...(options.subEntityId ? { subEntityId: options.subEntityId } : {}),
     ...options.user,
   });
   const script = await readFile(HOST_SCRIPT, "utf8");
