@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { SessionDoc } from "../store/documents.ts";
+import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
 import type { ConnectionCredentials } from "./credentials.ts";
 import type { SecretBox } from "./secrets.ts";
@@ -92,7 +93,11 @@ export class Sessions {
     }
     const stale = this.now() - Date.parse(doc.checkedAt) >= RECHECK_MINUTES * 60_000;
     if (stale || options.stateChanging) {
-      const rechecked = await this.recheck(doc);
+      // Signed out meanwhile (the session deleted under the re-check): the same as signed out before.
+      const rechecked = await this.recheck(doc).catch((err: unknown) => {
+        if (isStoreError(err, "not-found")) return undefined;
+        throw err;
+      });
       if (!rechecked) {
         await this.o.store.sessions.delete(named.tid, id);
         return undefined;
