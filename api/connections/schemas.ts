@@ -57,9 +57,26 @@ const schedulePatchSchema = z
   .partial()
   .strict();
 
+/**
+ * A profile's email comes from the email fallback chain (mail, then the chosen fallbacks), never from a
+ * mapping: a mapping to it would be overwritten on every sync, so it is refused where it is entered.
+ * Checked on input only, so settings stored before this rule still load and sync as they did.
+ */
+const settingsInput = syncSettingsSchema.superRefine((s, ctx) => {
+  s.mapping.forEach((m, i) => {
+    if (m.target === "field:email")
+      ctx.addIssue({
+        code: "custom",
+        path: ["mapping", i, "target"],
+        message:
+          "email is not mapped: it is the user's mail, then the fallbacks chosen under Email address; remove this row",
+      });
+  });
+});
+
 const common = {
   name,
-  settings: syncSettingsSchema.optional(),
+  settings: settingsInput.optional(),
   schedule: scheduleSchema.optional(),
   allowConcurrent: z.boolean().optional(),
 };
@@ -73,7 +90,7 @@ export type CreateConnectionInput = z.infer<typeof createConnectionSchema>;
 export const patchConnectionSchema = z
   .object({
     name: name.optional(),
-    settings: syncSettingsSchema.optional(),
+    settings: settingsInput.optional(),
     // Without defaults: a partial schedule changes only the fields sent (a paused schedule stays paused).
     schedule: schedulePatchSchema.optional(),
     clientId: guid.optional(),

@@ -13,14 +13,15 @@ import { leaseId } from "../sync/service.ts";
 import { defaultSyncSettings, syncSettingsSchema } from "../sync/settings.ts";
 import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
+import { rejectedUserFilter } from "./filter-check.ts";
 import type { ConnectionHealth } from "./health.ts";
 import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
 import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
 
-/** A refusal the HTTP layer turns into 404 / 409 / 412 / 428 with the same code, message and remedy. */
+/** A refusal the HTTP layer turns into 400 / 404 / 409 / 412 / 428 with the same code, message and remedy. */
 export class ConnectionRefused extends Error {
   constructor(
-    readonly status: 404 | 409 | 412 | 428,
+    readonly status: 400 | 404 | 409 | 412 | 428,
     readonly problem: Problem & Record<string, unknown>,
   ) {
     super(problem.message);
@@ -192,6 +193,7 @@ export class ConnectionsService {
         message: "Only graph-app connections have a client id and secret",
         remedy: "Reauthorize a delegated connection with Grant admin consent instead.",
       });
+    await this.checkUserFilter(current, input);
     const sealed = input.clientSecret
       ? await this.secrets.seal(input.clientSecret, secretContext(tenantId, id))
       : undefined;
@@ -259,7 +261,7 @@ export class ConnectionsService {
         throw new ConnectionRefused(409, {
           code: "another-active",
           message: `Connection "${clash.name}" is active; two connections syncing the same directory would clash`,
-          remedy: `Deactivate "${clash.name}" first, or allow concurrent connections on both.`,
+          remedy: `Switch to this connection on Home (it turns "${clash.name}" off), or turn on "Allow this connection to sync while other connections are on" in the settings of both.`,
           connectionId: clash.id,
         });
     }
@@ -470,6 +472,22 @@ export class ConnectionsService {
       return c;
     });
     return result;
+  }
+
+  /** A user filter Microsoft Graph would reject is refused at the field, before it is saved. */
+  private async checkUserFilter(current: ConnectionDoc, input: PatchConnectionInput): Promise<void> {
+    const users = input.settings?.users;
+    const filter = users?.filter.trim();
+    if (!filter || users?.scope !== "all" || input.settings?.what === "lists" || current.kind === "scim")
+      return;
+    const rejected = await rejectedUserFilter(this.credentials.graphFor(current), filter);
+    if (rejected)
+      throw new ConnectionRefused(400, {
+        code: "invalid-filter",
+        message: "Microsoft Graph does not accept the user filter",
+        remedy: "Correct the user filter (OData) and save again; nothing was saved.",
+        fields: { "settings.users.filter": rejected },
+      });
   }
 
   private async audit(

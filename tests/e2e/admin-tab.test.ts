@@ -205,6 +205,7 @@ describe("admin tab in a browser (standalone)", () => {
   it("chooses two groups with the picker and saves the settings", async () => {
     await page.getByRole("link", { name: "Choose what to sync" }).click();
     await page.getByRole("heading", { name: /^Sync settings/ }).waitFor();
+    await page.getByRole("tab", { name: "Scope" }).click();
     await page.getByRole("radio", { name: "Members of selected groups (nested groups included)" }).check();
     const picker = page.getByRole("combobox", { name: "Groups" });
     for (const g of GROUPS) {
@@ -226,6 +227,7 @@ describe("admin tab in a browser (standalone)", () => {
     expect([...saved.settings.users.groupIds].sort()).toEqual([...groupIds].sort());
     // Reloaded, the saved groups (kept as ids) are shown by name again.
     await visit("settings", async () => {
+      await page.getByRole("tab", { name: "Scope" }).click();
       for (const g of GROUPS) await chosen.getByText(g.name, { exact: true }).waitFor();
     });
   });

@@ -89,6 +89,17 @@ describe("sync settings form", () => {
     expect(Object.keys(errors).sort()).toEqual(["mapping.1.source", "mapping.2.target", "mapping.3.target"]);
   });
 
+  it("refuses email as a mapping target and an unfilled new row, naming the row", () => {
+    const settings = defaultSettings();
+    const rows = settings.mapping.length;
+    settings.mapping.push({ source: "department", target: "field:email" }, { source: "", target: "" });
+    const { errors } = validate(settings, noLines, defaultSchedule(), "Contoso");
+    expect(errors[`mapping.${rows}.target`]).toMatch(/^Email is not mapped/);
+    expect(errors[`mapping.${rows + 1}.source`]).toMatch(/^Use an Entra user property/);
+    expect(errors[`mapping.${rows + 1}.target`]).toBe("Choose a profile field or a custom attribute.");
+    expect(Object.keys(errors)).toHaveLength(3);
+  });
+
   it("tells defined custom attributes from undefined ones", () => {
     const defined = [{ name: "costCenter", label: "Cost center", valueType: "string" as const }];
     expect(targetState("field:email", defined)).toBe("field");

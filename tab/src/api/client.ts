@@ -30,6 +30,8 @@ export class ApiError extends Error {
   readonly fields: Record<string, string>;
   readonly consentUrl?: string;
   readonly taskId?: string;
+  /** Anything else the API explained the refusal with (counts, the other connection's id). */
+  readonly detail: Record<string, unknown>;
 
   constructor(status: number, body: ErrorBody["error"]) {
     super(body.message);
@@ -41,6 +43,8 @@ export class ApiError extends Error {
     const consentUrl = body.consentUrl ?? body.url;
     if (consentUrl) this.consentUrl = consentUrl;
     if (body.taskId) this.taskId = body.taskId;
+    const { code: _c, message: _m, remedy: _r, fields: _f, ...detail } = body;
+    this.detail = detail;
   }
 }
 
@@ -205,6 +209,18 @@ export class ApiClient {
   testConnection = (id: string) => this.request<TestResult>("POST", `/api/connections/${enc(id)}/test`);
   setConnectionEnabled = (id: string, enabled: boolean) =>
     this.request<Connection>("POST", `/api/connections/${enc(id)}/${enabled ? "reactivate" : "deactivate"}`);
+  /**
+   * Deletes a connection. Without `data` the API deletes nothing and refuses with 409
+   * `confirmation-required`, explaining what would happen to the profiles and lists it synced.
+   */
+  deleteConnection = (id: string, data?: "keep" | "remove") =>
+    this.request<{ deleted: true; profiles: number; lists: number }>(
+      "DELETE",
+      `/api/connections/${enc(id)}`,
+      {
+        query: data ? { confirm: "true", data } : {},
+      },
+    );
   consentUrl = (id: string) => this.request<{ url: string }>("POST", `/api/connections/${enc(id)}/consent`);
 
   // Tasks
@@ -234,6 +250,8 @@ export class ApiClient {
 
   // Everything else
   attributes = () => this.request<Page<AttributeDefinition>>("GET", "/api/attributes");
+  defineAttribute = (body: AttributeDefinition) =>
+    this.request<AttributeDefinition>("POST", "/api/attributes", { body });
   audit = (continuationToken?: string) =>
     this.request<Page<AuditEntry>>("GET", "/api/audit", { query: { continuationToken } });
   events = () => this.request<Page<AppEvent>>("GET", "/api/events");

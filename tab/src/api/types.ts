@@ -143,6 +143,7 @@ export interface ConnectionPatch {
   settings?: SyncSettings;
   schedule?: Schedule;
   clientSecret?: string;
+  allowConcurrent?: boolean;
 }
 
 export interface PermissionCheck {

@@ -15,7 +15,7 @@ import { SignIn } from "../screens/SignIn.tsx";
 import type { TeamsHost } from "../teams/host.ts";
 import { openConsentWindow } from "./consentWindow.ts";
 import { Routes } from "./Routes.tsx";
-import { useRoute } from "./router.ts";
+import { type Route, useRoute } from "./router.ts";
 import { Shell } from "./Shell.tsx";
 import { type Session, SessionProvider } from "./session.tsx";
 import { THEMES, useThemeName } from "./theme.ts";
@@ -80,11 +80,20 @@ export function App({ teams }: { teams: TeamsHost | null }) {
   );
 }
 
+/**
+ * A screen's identity without its query: a search or filter kept in the query changes the route but not
+ * the screen, and remounting the screen for it would drop the text being typed and the focus with it.
+ */
+function screenKey(route: Route): string {
+  const { query: _query, ...identity } = route as Route & { query?: unknown };
+  return JSON.stringify(identity);
+}
+
 /** The current screen, behind a boundary that a change of screen resets. */
 function RoutedScreen() {
   const route = useRoute();
   return (
-    <ScreenErrorBoundary key={JSON.stringify(route)}>
+    <ScreenErrorBoundary key={screenKey(route)}>
       <Routes />
     </ScreenErrorBoundary>
   );

@@ -56,6 +56,12 @@ export const EXTENSION_ATTRIBUTES = Array.from(
   (_, i) => `onPremisesExtensionAttributes.extensionAttribute${i + 1}`,
 );
 
+/** The profile's email comes from the email fallback chain, never from a mapping (the API refuses one). */
+export const EMAIL_TARGET = "field:email";
+
+/** The profile fields a mapping can write: every standard field but email. */
+export const MAPPABLE_FIELDS = PROFILE_FIELDS.filter((f) => `field:${f}` !== EMAIL_TARGET);
+
 export const DEFAULT_MAPPING: Mapping[] = [
   ["givenName", "firstName"],
   ["surname", "lastName"],
@@ -217,6 +223,9 @@ export function validate(
         "Use an Entra user property, onPremisesExtensionAttributes.extensionAttributeN or extension_{appId}_{name}.";
     const state = targetState(m.target, []);
     if (state === "invalid") errors[`mapping.${i}.target`] = "Choose a profile field or a custom attribute.";
+    else if (m.target === EMAIL_TARGET)
+      errors[`mapping.${i}.target`] =
+        "Email is not mapped: it is the user's mail, then the fallbacks under Email address. Remove this row.";
     else if (seen.has(m.target)) errors[`mapping.${i}.target`] = "This target is already mapped above.";
     seen.add(m.target);
   });

@@ -6,6 +6,7 @@ export interface Editable {
   name: string;
   settings: SyncSettings;
   schedule: Schedule;
+  allowConcurrent: boolean;
 }
 
 /** One setting someone else changed: where, from what, to what, and whether this admin changed it too. */
@@ -27,7 +28,22 @@ export const editableOf = (c: Connection): Editable => ({
   name: c.name,
   settings: withDefaults(c.settings),
   schedule: { ...defaultSchedule(), ...c.schedule },
+  allowConcurrent: c.allowConcurrent ?? false,
 });
+
+/**
+ * The PATCH body for edits made against a stored version: concurrency is sent only when it changes, since
+ * switching it is checked against the tenant's other connections.
+ */
+export function patchOf(
+  edits: Editable,
+  against: Connection,
+): Omit<Editable, "allowConcurrent"> & {
+  allowConcurrent?: boolean;
+} {
+  const { allowConcurrent, ...rest } = edits;
+  return allowConcurrent === (against.allowConcurrent ?? false) ? rest : { ...rest, allowConcurrent };
+}
 
 type Leaves = Map<string, { path: string[]; value: unknown }>;
 

@@ -39,8 +39,11 @@ export function EntraFieldInput({
         onChange(e.target.value);
       }}
       onOptionSelect={(_, d) => {
+        // Enter or Tab after typing chooses the list's active option, which can be one the typed text
+        // no longer matches (the first of the list, givenName): keep what was typed instead.
+        if (!d.optionValue || (typing && q && !d.optionValue.toLowerCase().includes(q))) return;
         setTyping(false);
-        if (d.optionValue) onChange(d.optionValue);
+        onChange(d.optionValue);
       }}
     >
       {standard.length > 0 && (

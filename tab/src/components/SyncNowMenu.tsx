@@ -1,4 +1,12 @@
-import { Menu, MenuButton, MenuItem, MenuList, MenuPopover, MenuTrigger } from "@fluentui/react-components";
+import {
+  Menu,
+  MenuButton,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Tooltip,
+} from "@fluentui/react-components";
 import { ArrowSync20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { type ApiError, toApiError } from "../api/client.ts";
@@ -18,11 +26,14 @@ export function SyncNowMenu({
   connectionId,
   connectionName,
   disabled,
+  disabledReason,
   onError,
 }: {
   connectionId: string;
   connectionName: string;
   disabled?: boolean;
+  /** Why it cannot be used: shown as its tooltip, and the button stays focusable so keyboards reach it. */
+  disabledReason?: string | undefined;
   onError: (err: ApiError) => void;
 }) {
   const { client, notify } = useSession();
@@ -42,6 +53,19 @@ export function SyncNowMenu({
       setBusy(false);
     }
   };
+  if (disabledReason)
+    return (
+      <Tooltip content={disabledReason} relationship="description" withArrow>
+        <MenuButton
+          appearance="primary"
+          icon={<ArrowSync20Regular />}
+          disabledFocusable
+          aria-label={`Sync now: ${connectionName}`}
+        >
+          Sync now
+        </MenuButton>
+      </Tooltip>
+    );
   return (
     <Menu>
       <MenuTrigger disableButtonEnhancement>

@@ -22,6 +22,7 @@ import { useLoad } from "../app/useLoad.ts";
 import { ProblemBar } from "../components/ProblemBar.tsx";
 import { Loaded } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { ConnectionOffNotice } from "./ConnectionOff.tsx";
 
 const useStyles = makeStyles({
   stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
@@ -38,6 +39,10 @@ export function ConnectTest({ connection }: { connection: Connection }) {
   const [round, setRound] = useState(0);
   const again = () => setRound((r) => r + 1);
   const test = useLoad(() => client.testConnection(connection.id), [client, connection.id, round]);
+  // A new connection starts switched off when another one already syncs: say so, and offer the switch.
+  const all = useLoad(() => client.connections(), [client, connection.id]);
+  const current = all.data?.items.find((c) => c.id === connection.id) ?? connection;
+  const off = current.status === "inactive";
   const [consenting, setConsenting] = useState(false);
 
   const consent = async () => {
@@ -70,7 +75,9 @@ export function ConnectTest({ connection }: { connection: Connection }) {
             <MessageBar intent="success">
               <MessageBarBody>
                 <MessageBarTitle>Connection works</MessageBarTitle>
-                {connection.name} can read users and groups. Choose what to sync next.
+                {off
+                  ? `${connection.name} can read users and groups. It is switched off for now; choose what to sync, and switch it on when it should sync.`
+                  : `${connection.name} can read users and groups. Choose what to sync next.`}
               </MessageBarBody>
             </MessageBar>
           ) : (
@@ -84,6 +91,9 @@ export function ConnectTest({ connection }: { connection: Connection }) {
                 </MessageBarBody>
               </MessageBar>
             )
+          )}
+          {off && all.data && (
+            <ConnectionOffNotice connection={current} all={all.data.items} onChanged={all.reload} />
           )}
           <Table aria-label="Permissions" size="small">
             <TableHeader>

@@ -86,7 +86,13 @@ export function Home() {
                 ))}
               <div className={s.grid}>
                 {page.items.map((c) => (
-                  <ConnectionCard key={c.id} connection={c} onError={setActionError} />
+                  <ConnectionCard
+                    key={c.id}
+                    connection={c}
+                    all={page.items}
+                    onError={setActionError}
+                    onChanged={connections.reload}
+                  />
                 ))}
               </div>
             </>

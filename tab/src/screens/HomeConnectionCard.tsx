@@ -19,6 +19,8 @@ import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { SyncNowMenu } from "../components/SyncNowMenu.tsx";
+import { DeleteConnectionButton } from "./ConnectionDelete.tsx";
+import { ConnectionOffNotice, syncBlockedReason } from "./ConnectionOff.tsx";
 
 const useStyles = makeStyles({
   card: { gap: tokens.spacingVerticalM },
@@ -59,10 +61,15 @@ function scopeSummary(c: Connection): string {
 
 export function ConnectionCard({
   connection: c,
+  all,
   onError,
+  onChanged,
 }: {
   connection: Connection;
+  /** Every connection of the tenant: a switched-off one explains which other one syncs instead. */
+  all: Connection[];
   onError: (e: ApiError) => void;
+  onChanged: () => void;
 }) {
   const s = useStyles();
   const { me } = useSession();
@@ -85,6 +92,7 @@ export function ConnectionCard({
           </MessageBarBody>
         </MessageBar>
       )}
+      <ConnectionOffNotice connection={c} all={all} onChanged={onChanged} />
       {c.warning && (
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
@@ -132,7 +140,7 @@ export function ConnectionCard({
           <SyncNowMenu
             connectionId={c.id}
             connectionName={c.name}
-            disabled={c.status === "inactive" || c.status === "needs-reauth"}
+            disabledReason={syncBlockedReason(c, all)}
             onError={onError}
           />
         )}
@@ -147,6 +155,7 @@ export function ConnectionCard({
         >
           History
         </Button>
+        {me.isAdmin && <DeleteConnectionButton connection={c} onDeleted={onChanged} />}
       </div>
     </Card>
   );

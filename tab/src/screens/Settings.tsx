@@ -7,15 +7,18 @@ import {
   MessageBarTitle,
   makeStyles,
   Switch,
+  Tab,
+  TabList,
   Text,
   tokens,
 } from "@fluentui/react-components";
 import { Save20Regular } from "@fluentui/react-icons";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { type ApiError, toApiError } from "../api/client.ts";
 import type { AttributeDefinition, Connection } from "../api/types.ts";
+import { LeavePrompt, useLeaveGuard } from "../app/leaveGuard.tsx";
 import { toLines } from "../app/lines.ts";
-import { href } from "../app/router.ts";
+import { href, navigate } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import {
   defaultSchedule,
@@ -24,19 +27,21 @@ import {
   validate,
   withDefaults,
 } from "../app/settingsForm.ts";
-import { type Editable, editableOf, mergeEdits, type TheirChange } from "../app/settingsMerge.ts";
+import { type Editable, editableOf, mergeEdits, patchOf, type TheirChange } from "../app/settingsMerge.ts";
 import { useLoad } from "../app/useLoad.ts";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { ProblemBar } from "../components/ProblemBar.tsx";
 import { Section } from "../components/Section.tsx";
 import { Loaded } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
+import { DeleteConnectionButton } from "./ConnectionDelete.tsx";
+import { ConnectionOffNotice } from "./ConnectionOff.tsx";
 import { SettingsConflict } from "./SettingsConflict.tsx";
 import { DeletionSection } from "./SettingsDeletion.tsx";
 import { MappingSection } from "./SettingsMapping.tsx";
 import { ScheduleSection } from "./SettingsSchedule.tsx";
 import { ScopeSections } from "./SettingsScope.tsx";
-import type { SettingsForm } from "./settingsTypes.ts";
+import type { SectionProps, SettingsForm } from "./settingsTypes.ts";
 
 const useStyles = makeStyles({
   stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, paddingBottom: "80px" },
@@ -53,13 +58,47 @@ const useStyles = makeStyles({
     zIndex: 1,
   },
   grow: { flexGrow: 1 },
+  tabs: {
+    position: "sticky",
+    top: 0,
+    zIndex: 2,
+    backgroundColor: tokens.colorNeutralBackground2,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    flexWrap: "wrap",
+  },
+  panel: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
+  deleteRow: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalM },
   list: { margin: `${tokens.spacingVerticalXS} 0 0`, paddingLeft: tokens.spacingHorizontalXL },
 });
+
+/**
+ * The settings in parts, as Entra's provisioning blades split them: one part on screen at a time, all
+ * of them saved together.
+ */
+const PARTS = [
+  { id: "connection", label: "Connection" },
+  { id: "scope", label: "Scope" },
+  { id: "mapping", label: "Mapping" },
+  { id: "deletions", label: "Deletions" },
+  { id: "schedule", label: "Schedule" },
+] as const;
+type Part = (typeof PARTS)[number]["id"];
+
+/** The part that shows the field an error path names (`users.filter`, `mapping.3.source`, …). */
+function partOf(path: string): Part {
+  const head = path.split(".")[0] ?? "";
+  if (head === "name" || head === "allowConcurrent") return "connection";
+  if (head === "mapping" || head === "email" || head === "required" || head === "photos") return "mapping";
+  if (head === "schedule") return "schedule";
+  if (["deletionGuard", "retentionDays", "mirror", "updateOnly"].includes(head)) return "deletions";
+  return "scope";
+}
 
 const toForm = (c: Connection): SettingsForm => {
   const settings = withDefaults(c.settings);
   return {
     name: c.name,
+    allowConcurrent: c.allowConcurrent ?? false,
     settings,
     schedule: { ...defaultSchedule(), ...c.schedule },
     lines: {
@@ -97,7 +136,14 @@ export function Settings({ connectionId }: { connectionId: string }) {
   );
 }
 
-function SettingsEditor({ initial, attributes }: { initial: Connection; attributes: AttributeDefinition[] }) {
+function SettingsEditor({
+  initial,
+  attributes: initialAttributes,
+}: {
+  initial: Connection;
+  attributes: AttributeDefinition[];
+}) {
+  const [attributes, setAttributes] = useState(initialAttributes);
   const s = useStyles();
   const { client, me, notify } = useSession();
   const [connection, setConnection] = useState(initial);
@@ -107,12 +153,14 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
   const [problem, setProblem] = useState<ApiError>();
   const [saving, setSaving] = useState(false);
   const [toggling, setToggling] = useState(false);
+  const [part, setPart] = useState<Part>("connection");
+  const readOnly = !me.isAdmin;
+  const guard = useLeaveGuard(dirty && !readOnly);
   const [conflict, setConflict] = useState<{
     theirs: Connection;
     merged: Editable;
     changes: TheirChange[];
   }>();
-  const readOnly = !me.isAdmin;
   const versionOf = (c: Connection) => c.etag ?? c._etag;
 
   /** Saved: the page now edits the stored version, with nothing left unsaved. */
@@ -129,24 +177,26 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
    * what this page does not edit changed (switched on or off here, a sync finished, a test ran) the edits
    * are sent again on the new version; when someone changed settings, they are shown for merge or review.
    */
-  const send = async (edits: Editable) => {
+  const send = async (edits: Editable): Promise<boolean> => {
     try {
       saved(
-        await client.updateConnection(connection.id, edits, versionOf(connection)),
+        await client.updateConnection(connection.id, patchOf(edits, connection), versionOf(connection)),
         "Settings saved. The next sync uses them.",
       );
+      return true;
     } catch (err) {
       if (toApiError(err).status !== 412) throw err;
       const theirs = await client.connection(connection.id);
       const { merged, theirChanges } = mergeEdits(editableOf(connection), edits, editableOf(theirs));
       if (theirChanges.length > 0) {
         setConflict({ theirs, merged, changes: theirChanges });
-        return;
+        return false;
       }
       saved(
-        await client.updateConnection(connection.id, merged, versionOf(theirs)),
+        await client.updateConnection(connection.id, patchOf(merged, theirs), versionOf(theirs)),
         "Settings saved. The next sync uses them.",
       );
+      return true;
     }
   };
 
@@ -155,7 +205,11 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
     setSaving(true);
     setProblem(undefined);
     try {
-      const c = await client.updateConnection(connection.id, conflict.merged, versionOf(conflict.theirs));
+      const c = await client.updateConnection(
+        connection.id,
+        patchOf(conflict.merged, conflict.theirs),
+        versionOf(conflict.theirs),
+      );
       saved(c, "Merged and saved: their changes and yours.");
     } catch (err) {
       // Changed yet again meanwhile: compare with that version instead.
@@ -176,13 +230,27 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
     setDirty(true);
   };
 
-  const save = async () => {
+  // Focus moves once the problems are on screen, not before React has shown them.
+  const [problemsShown, setProblemsShown] = useState(0);
+  useEffect(() => {
+    if (problemsShown) focusFirstInvalid();
+  }, [problemsShown]);
+
+  /** Shows the part holding the first problem, then takes the admin to its field. */
+  const showProblems = (found: FieldErrors) => {
+    const [first] = Object.keys(found);
+    if (first) setPart(partOf(first));
+    setProblemsShown((n) => n + 1);
+  };
+
+  /** Saves every part; true when saved. */
+  const save = async (): Promise<boolean> => {
     setProblem(undefined);
     const { errors: found, parsed } = validate(form.settings, form.lines, form.schedule, form.name);
     setErrors(found);
     if (Object.keys(found).length) {
-      focusFirstInvalid();
-      return;
+      showProblems(found);
+      return false;
     }
     const settings = {
       ...form.settings,
@@ -196,12 +264,19 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
     setSaving(true);
     setConflict(undefined);
     try {
-      await send({ name: form.name.trim(), settings, schedule: form.schedule });
+      return await send({
+        name: form.name.trim(),
+        settings,
+        schedule: form.schedule,
+        allowConcurrent: form.allowConcurrent,
+      });
     } catch (err) {
       const e = toApiError(err);
-      setErrors(normalizeFieldErrors(e.fields));
+      const fieldErrors = normalizeFieldErrors(e.fields);
+      setErrors(fieldErrors);
       setProblem(e);
-      focusFirstInvalid();
+      showProblems(fieldErrors);
+      return false;
     } finally {
       setSaving(false);
     }
@@ -227,9 +302,11 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
   };
 
   const errorCount = Object.keys(errors).length;
+  const errorsIn = (p: Part) => Object.keys(errors).filter((k) => partOf(k) === p).length;
   const props = { form, update, errors, readOnly };
   return (
     <div className={s.stack}>
+      <LeavePrompt guard={guard} what={`the settings of ${connection.name}`} onSaveAndLeave={save} />
       <PageHeader
         title={`Sync settings: ${connection.name}`}
         back={{ href: href({ name: "home" }), label: "Home" }}
@@ -240,25 +317,46 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
           <MessageBarBody>You can read these settings; only administrators can change them.</MessageBarBody>
         </MessageBar>
       )}
-      <Section id="connection" title="Connection">
-        <Field label="Name" required validationMessage={errors.name}>
-          <Input
-            value={form.name}
-            disabled={readOnly}
-            onChange={(_, d) => update((f) => ({ ...f, name: d.value }))}
+      <TabList
+        className={s.tabs}
+        aria-label="Settings"
+        selectedValue={part}
+        onTabSelect={(_, d) => setPart(d.value as Part)}
+      >
+        {PARTS.map((p) => {
+          const n = errorsIn(p.id);
+          return (
+            <Tab key={p.id} value={p.id} id={`settings-tab-${p.id}`}>
+              {n ? `${p.label} (${n} to fix)` : p.label}
+            </Tab>
+          );
+        })}
+      </TabList>
+      <div className={s.panel} role="tabpanel" aria-labelledby={`settings-tab-${part}`}>
+        {part === "connection" && (
+          <ConnectionPart
+            {...props}
+            connection={connection}
+            toggling={toggling}
+            onToggle={toggle}
+            onChanged={async () => setConnection(await client.connection(connection.id))}
+            onDeleted={() => {
+              guard.release();
+              navigate({ name: "home" });
+            }}
           />
-        </Field>
-        <Switch
-          label={connection.status === "inactive" ? "Connection is off: no syncs run" : "Connection is on"}
-          checked={connection.status !== "inactive"}
-          disabled={readOnly || toggling}
-          onChange={(_, d) => toggle(d.checked)}
-        />
-      </Section>
-      <ScopeSections {...props} />
-      <DeletionSection {...props} />
-      <MappingSection {...props} attributes={attributes} />
-      <ScheduleSection {...props} />
+        )}
+        {part === "scope" && <ScopeSections {...props} />}
+        {part === "mapping" && (
+          <MappingSection
+            {...props}
+            attributes={attributes}
+            onAttributeDefined={(a) => setAttributes((all) => [...all, a])}
+          />
+        )}
+        {part === "deletions" && <DeletionSection {...props} />}
+        {part === "schedule" && <ScheduleSection {...props} />}
+      </div>
       {!readOnly && (
         <div className={s.bar}>
           <div className={s.grow} aria-live="polite">
@@ -284,11 +382,78 @@ function SettingsEditor({ initial, attributes }: { initial: Connection; attribut
               <Text>{dirty ? "You have unsaved changes." : "All changes saved."}</Text>
             )}
           </div>
-          <Button appearance="primary" icon={<Save20Regular />} onClick={save} disabled={saving}>
+          <Button appearance="primary" icon={<Save20Regular />} onClick={() => save()} disabled={saving}>
             {saving ? "Saving…" : "Save"}
           </Button>
         </div>
       )}
     </div>
+  );
+}
+
+/** Name, on or off, syncing alongside other connections, and deleting the connection. */
+function ConnectionPart({
+  form,
+  update,
+  errors,
+  readOnly,
+  connection,
+  toggling,
+  onToggle,
+  onChanged,
+  onDeleted,
+}: SectionProps & {
+  connection: Connection;
+  toggling: boolean;
+  onToggle: (on: boolean) => void;
+  onChanged: () => void;
+  onDeleted: () => void;
+}) {
+  const s = useStyles();
+  const { client } = useSession();
+  const all = useLoad(() => client.connections(), [client, connection.status]);
+  return (
+    <>
+      <Section id="connection" title="Connection">
+        <Field label="Name" required validationMessage={errors.name}>
+          <Input
+            value={form.name}
+            disabled={readOnly}
+            onChange={(_, d) => update((f) => ({ ...f, name: d.value }))}
+          />
+        </Field>
+        <Switch
+          label={connection.status === "inactive" ? "Connection is off: no syncs run" : "Connection is on"}
+          checked={connection.status !== "inactive"}
+          disabled={readOnly || toggling}
+          onChange={(_, d) => onToggle(d.checked)}
+        />
+        {all.data && (
+          <ConnectionOffNotice connection={connection} all={all.data.items} onChanged={onChanged} />
+        )}
+        <Field
+          label="Concurrent syncing"
+          hint="Normally one connection syncs the directory at a time, and turning one on needs the others off. Allow it on every connection that should sync at the same time (for example, each reading a different part of Entra ID); saved with Save."
+        >
+          <Switch
+            label="Allow this connection to sync while other connections are on"
+            checked={form.allowConcurrent}
+            disabled={readOnly}
+            onChange={(_, d) => update((f) => ({ ...f, allowConcurrent: d.checked }))}
+          />
+        </Field>
+      </Section>
+      {!readOnly && (
+        <Section
+          id="delete-connection"
+          title="Delete this connection"
+          description="Stops its syncs and deletes its stored credential. You choose whether the profiles and lists it synced stay or go."
+        >
+          <div className={s.deleteRow}>
+            <DeleteConnectionButton connection={connection} onDeleted={onDeleted} />
+          </div>
+        </Section>
+      )}
+    </>
   );
 }

@@ -19,10 +19,17 @@ import {
 } from "@fluentui/react-components";
 import { Add20Regular, ArrowReset20Regular, Delete20Regular } from "@fluentui/react-icons";
 import type { AttributeDefinition, Mapping } from "../api/types.ts";
-import { DEFAULT_MAPPING, errorFor, PROFILE_FIELDS, targetState } from "../app/settingsForm.ts";
+import {
+  DEFAULT_MAPPING,
+  errorFor,
+  MAPPABLE_FIELDS,
+  PROFILE_FIELDS,
+  targetState,
+} from "../app/settingsForm.ts";
 import { EntraFieldInput } from "../components/EntraFieldInput.tsx";
 import { ScrollRegion } from "../components/ScrollRegion.tsx";
 import { Section } from "../components/Section.tsx";
+import { CustomAttributes } from "./SettingsAttributes.tsx";
 import { type SectionProps, setSettings } from "./settingsTypes.ts";
 
 const useStyles = makeStyles({
@@ -64,7 +71,11 @@ export function MappingSection({
   errors,
   readOnly,
   attributes,
-}: SectionProps & { attributes: AttributeDefinition[] }) {
+  onAttributeDefined,
+}: SectionProps & {
+  attributes: AttributeDefinition[];
+  onAttributeDefined: (a: AttributeDefinition) => void;
+}) {
   const s = useStyles();
   const mapping = form.settings.mapping;
   const setMapping = (next: Mapping[]) => update(setSettings((x) => ({ ...x, mapping: next })));
@@ -135,6 +146,7 @@ export function MappingSection({
                     <Dropdown
                       className={s.control}
                       aria-label={`Row ${n}: profile field or custom attribute`}
+                      placeholder="Choose a field"
                       value={targetLabel(m.target, attributes)}
                       selectedOptions={[m.target]}
                       disabled={readOnly}
@@ -142,24 +154,27 @@ export function MappingSection({
                       onOptionSelect={(_, d) => d.optionValue && setRow(i, { target: d.optionValue })}
                     >
                       <OptionGroup label="Profile fields">
-                        {PROFILE_FIELDS.map((f) => (
+                        {MAPPABLE_FIELDS.map((f) => (
                           <Option key={f} value={`field:${f}`}>
                             {f}
                           </Option>
                         ))}
                       </OptionGroup>
-                      <OptionGroup label="Custom attributes">
-                        {attributes.map((a) => (
-                          <Option key={a.name} value={`attribute:${a.name}`} text={a.label}>
-                            {`${a.label} (${a.name})`}
-                          </Option>
-                        ))}
-                        {state === "undefined" && (
-                          <Option value={m.target} text={m.target.slice(10)}>
-                            {`${m.target.slice(10)} (not defined)`}
-                          </Option>
-                        )}
-                      </OptionGroup>
+                      {m.target === "field:email" && <Option value={m.target}>email (not mappable)</Option>}
+                      {(attributes.length > 0 || state === "undefined") && (
+                        <OptionGroup label="Custom attributes">
+                          {attributes.map((a) => (
+                            <Option key={a.name} value={`attribute:${a.name}`} text={a.label}>
+                              {`${a.label} (${a.name})`}
+                            </Option>
+                          ))}
+                          {state === "undefined" && (
+                            <Option value={m.target} text={m.target.slice(10)}>
+                              {`${m.target.slice(10)} (not defined)`}
+                            </Option>
+                          )}
+                        </OptionGroup>
+                      )}
                     </Dropdown>
                     {targetError && <Caption1 className={s.error}>{targetError}</Caption1>}
                   </TableCell>
@@ -201,9 +216,12 @@ export function MappingSection({
           icon={<Add20Regular />}
           disabled={readOnly || mapping.length >= 200}
           onClick={() => {
-            const free =
-              PROFILE_FIELDS.find((f) => !mapping.some((m) => m.target === `field:${f}`)) ?? "displayName";
-            setMapping([...mapping, { source: "department", target: `field:${free}` }]);
+            // An empty row to fill in: any guessed pair (department -> email, once) saves a mapping nobody chose.
+            setMapping([...mapping, { source: "", target: "" }]);
+            const label = `Row ${mapping.length + 1}: Entra ID property`;
+            requestAnimationFrame(() =>
+              document.querySelector<HTMLElement>(`[aria-label="${label}"]`)?.focus(),
+            );
           }}
         >
           Add mapping
@@ -217,9 +235,13 @@ export function MappingSection({
           Restore default mapping
         </Button>
       </div>
+      <CustomAttributes attributes={attributes} readOnly={readOnly} onDefined={onAttributeDefined} />
       <fieldset className={s.fieldset}>
         <legend className={s.legend}>Email address</legend>
-        <Caption1>The profile's email is the user's mail; when that is empty, try in order:</Caption1>
+        <Caption1>
+          The profile's email is the user's mail (it is not set by a mapping); when that is empty, try in
+          order:
+        </Caption1>
         <Checkbox
           label="The primary SMTP address in proxyAddresses"
           checked={email.proxyAddresses}

@@ -4,6 +4,7 @@ import type { FieldErrors, LineFields } from "../app/settingsForm.ts";
 /** What the settings screen edits; the whitelists stay text until saved so bad lines are never lost. */
 export interface SettingsForm {
   name: string;
+  allowConcurrent: boolean;
   settings: SyncSettings;
   schedule: Schedule;
   lines: LineFields;

@@ -19,7 +19,8 @@ export const CHROMIUM_ARGS = [
 
 export const SCREENSHOT_DIR = join("test-results", "screenshots");
 
-export type Theme = "light" | "dark";
+/** `contrast` is Teams' high-contrast theme (the tab's `?theme=contrast`). */
+export type Theme = "light" | "dark" | "contrast";
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
@@ -31,7 +32,7 @@ export function launchBrowser(): Promise<Browser> {
  */
 export function newContext(
   browser: Browser,
-  options: { baseURL: string; theme?: Theme; viewport?: { width: number; height: number } },
+  options: { baseURL: string; theme?: "light" | "dark"; viewport?: { width: number; height: number } },
 ): Promise<BrowserContext> {
   return browser.newContext({
     baseURL: options.baseURL,
@@ -130,4 +131,7 @@ export async function waitForScreen(page: Page | Frame, timeoutMs = 15_000): Pro
 }
 
 /** Both themes, for screens that must be screenshotted in each. */
-export const THEMES: Theme[] = ["light", "dark"];
+export const THEMES: ("light" | "dark")[] = ["light", "dark"];
+
+/** Every theme the tab has: light, dark and high contrast. */
+export const ALL_THEMES: Theme[] = ["light", "dark", "contrast"];
