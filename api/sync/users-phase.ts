@@ -1,4 +1,5 @@
 import type { ProfileDoc } from "../store/documents.ts";
+import { inheritance } from "./adoption.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
 import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
@@ -153,9 +154,15 @@ export async function writeUsers(
     status: "active" | "inactive";
     hash: string;
   }[] = [];
+  const earlier = await inheritance(ctx);
+  const inherited = earlier
+    ? await earlier.find(users.filter((u) => !bySource.has(u.sourceId)).map((u) => u.sourceId))
+    : new Map<string, ProfileIndexEntry>();
+  const inheritedFrom = (entry: ProfileIndexEntry) => earlier?.from(entry) ?? "an earlier connection";
   for (const user of users) {
     const entry =
       bySource.get(user.sourceId) ??
+      inherited.get(user.sourceId) ??
       (tenantIndex
         ? (tenantIndex.get(user.email?.toLowerCase() ?? "") ?? tenantIndex.get(user.upn?.toLowerCase() ?? ""))
         : undefined);
@@ -177,7 +184,10 @@ export async function writeUsers(
     }
     planned.push({ user, ...(entry ? { entry } : {}), status, hash });
   }
-  const needBefore = planned.flatMap((p) => (p.entry && p.entry.hash !== p.hash ? [p.entry.id] : []));
+  const takenOver = (entry: ProfileIndexEntry) => inherited.get(entry.sourceId) === entry;
+  const needBefore = planned.flatMap((p) =>
+    p.entry && (p.entry.hash !== p.hash || takenOver(p.entry)) ? [p.entry.id] : [],
+  );
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
   const unchanged: { user: MappedUser; entry: ProfileIndexEntry }[] = [];
@@ -195,13 +205,25 @@ export async function writeUsers(
       writes.push(doc);
       continue;
     }
-    if (entry.hash === hash && entry.status !== "deleted") {
+    if (entry.hash === hash && entry.status !== "deleted" && !takenOver(entry)) {
       unchanged.push({ user, entry });
       continue;
     }
     const previous = before.get(entry.id);
     const doc = buildProfile(previous, user, status, connection, taskId, now);
-    if (entry.status === "deleted") {
+    if (takenOver(entry)) {
+      // The profile keeps its id, so the application that owns it sees the same person, not a new one.
+      const fields = previous ? changedFields(previous, doc) : [];
+      reporter.record({
+        ...recordOf(
+          user,
+          entry.status === "deleted" ? "restored" : "updated",
+          `taken over from ${inheritedFrom(entry)}`,
+        ),
+        changedFields: [...fields, "connection"],
+      });
+      writes.push(doc);
+    } else if (entry.status === "deleted") {
       reporter.record(recordOf(user, "restored", "back in scope"));
       writes.push(doc);
     } else if (status === "inactive" && entry.status === "active") {
