@@ -214,6 +214,10 @@ export interface TaskRecordDoc extends TenantDocument {
   action: RecordAction;
   reason?: string;
   changedFields?: string[];
+  /** Old and new values of the changed fields, so a reader sees what changed, not only which field. */
+  changes?: Record<string, { from: FieldValue; to: FieldValue }>;
+  /** A list's member changes by Entra object id (the first ones of a large change). */
+  members?: { added: string[]; removed: string[] };
   at: string;
   /** Expiry for production Cosmos TTL; the purge job honours it where TTL is unavailable. */
   ttl?: number;

@@ -6,6 +6,7 @@ import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
 import {
   buildProfile,
   changedFields,
+  fieldChanges,
   loadProfileIndex,
   loadProfiles,
   type ProfileIndexEntry,
@@ -104,11 +105,21 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
 
   if (settings.mirror) {
+    const leaving = index.filter(
+      (e) =>
+        e.status !== "deleted" &&
+        !candidates.has(e.sourceId) &&
+        !unreadable.has(e.sourceId) &&
+        !excluded.has(e.sourceId),
+    );
+    const gone = await departureReasons(ctx, leaving);
     for (const entry of index) {
       if (entry.status === "deleted" || candidates.has(entry.sourceId) || unreadable.has(entry.sourceId))
         continue;
       const why =
-        excluded.get(entry.sourceId)?.reason ?? "no longer in Entra ID or outside the connection's scope";
+        excluded.get(entry.sourceId)?.reason ??
+        gone.get(entry.sourceId) ??
+        "no longer in Entra ID or outside the connection's scope";
       if (settings.updateOnly) {
         if (entry.status === "active") removals.push(removalOf(entry, "deactivated", `update-only: ${why}`));
         remaining.add(entry.sourceId);
@@ -135,6 +146,40 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     skipped: invalid.size + excluded.size,
     skipSummary,
   };
+}
+
+/** How many leavers a run asks Graph about; beyond that the general reason is given. */
+const EXPLAINED_DEPARTURES = 500;
+
+/**
+ * Why profiles the read no longer returned are leaving: deleted in Entra ID, or still there but outside the
+ * scope (which part of it). One $batch per 20 leavers; a failed answer keeps the general reason.
+ */
+async function departureReasons(ctx: RunContext, leaving: ProfileIndexEntry[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const asked = leaving.slice(0, EXPLAINED_DEPARTURES);
+  if (asked.length === 0) return out;
+  const { users } = ctx.settings;
+  const outOfScope =
+    users.scope === "groups"
+      ? "still in Entra ID, but no longer a member of the selected groups"
+      : users.scope === "emails"
+        ? "still in Entra ID, but no longer on the connection's email list"
+        : users.filter
+          ? "still in Entra ID, but no longer matched by the connection's user filter"
+          : "still in Entra ID, but outside the connection's scope";
+  try {
+    const answers = await ctx.graph.batchGet(
+      asked.map((e) => ({ id: e.sourceId, url: `/users/${e.sourceId}?$select=id` })),
+    );
+    for (const a of answers) {
+      if (a.status === 404) out.set(a.id, "deleted in Entra ID");
+      else if (a.status === 200) out.set(a.id, outOfScope);
+    }
+  } catch {
+    // The general reason stands; explaining is not worth failing a sync over.
+  }
+  return out;
 }
 
 export async function writeUsers(
@@ -230,7 +275,11 @@ export async function writeUsers(
       removals.push({ ...removalOf(entry, "deactivated", "account disabled in Entra ID"), replacement: doc });
     } else {
       const fields = previous ? changedFields(previous, doc) : [];
-      reporter.record({ ...recordOf(user, "updated", "changed in Entra ID"), changedFields: fields });
+      reporter.record({
+        ...recordOf(user, "updated", "changed in Entra ID"),
+        changedFields: fields,
+        ...(previous ? { changes: fieldChanges(previous, doc) } : {}),
+      });
       writes.push(doc);
     }
   }
@@ -350,6 +399,7 @@ export const removalOf = (entry: ProfileIndexEntry, action: Removal["action"], r
   sourceId: entry.sourceId,
   name: entry.displayName,
   ...(entry.emailKey ? { email: entry.emailKey } : {}),
+  ...(entry.upnKey ? { upn: entry.upnKey } : {}),
   action,
   reason,
 });

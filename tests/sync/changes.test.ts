@@ -40,6 +40,8 @@ describe("syncing again after the tenant changed", () => {
     expect(records.find((r) => r.name === "Adele Vance")).toMatchObject({
       action: "updated",
       changedFields: ["jobTitle"],
+      // The old and new value, not only the field's name.
+      changes: { jobTitle: { from: "Product Marketing Manager", to: "Head of Marketing" } },
     });
     expect(records.find((r) => r.name === "Alex Wilber")).toMatchObject({
       action: "deactivated",
@@ -75,7 +77,7 @@ describe("syncing again after the tenant changed", () => {
     expect(irvin).toMatchObject({ status: "deleted" });
     expect(Date.parse(irvin?.purgeAfter ?? "") - Date.parse(irvin?.deletedAt ?? "")).toBe(30 * 86400_000);
     expect((await h.records(second)).find((r) => r.name === "Irvin Sayers")?.reason).toBe(
-      "no longer in Entra ID or outside the connection's scope",
+      "still in Entra ID, but no longer a member of the selected groups",
     );
 
     h.sim.directory.addMember(T, emea.id, user("Irvin Sayers").id);
@@ -97,7 +99,13 @@ describe("syncing again after the tenant changed", () => {
     expect(halted.halt).toMatchObject({ wouldDelete: 4, wouldDeactivate: 0 });
     expect([...(halted.halt?.sample ?? [])].sort()).toEqual(leavers);
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
-    expect((await h.records(halted)).filter((r) => r.action === "pending-delete")).toHaveLength(4);
+    const pending = (await h.records(halted)).filter((r) => r.action === "pending-delete");
+    expect(pending).toHaveLength(4);
+    // Each says which reason applies, and keeps the UPN the profile had (the CSV's UPN column).
+    expect(new Set(pending.map((r) => r.reason))).toEqual(
+      new Set(["deleted in Entra ID; waiting for an admin to confirm"]),
+    );
+    expect(pending.map((r) => r.upn?.split("@")[0]).sort()).toEqual(["adelev", "alexw", "alland", "benw"]);
     // Held back means untouched: they are still members of their lists until the confirmation.
     const marketingMembers = async () =>
       (
