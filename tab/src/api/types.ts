@@ -262,6 +262,27 @@ export interface DirectoryFilters {
 }
 
 /** GET /api/why: a verdict, what the last task did, and a live scope check per active connection. */
+/** One member of a synced list, as GET /api/lists/:id/members answers it. */
+export interface ListMember {
+  sourceId: string;
+  /** Absent when the member has no synced profile of the list's connection. */
+  profileId?: string;
+  displayName?: string;
+  email: FieldValue;
+  jobTitle: FieldValue;
+  status?: RecordStatus;
+}
+
+/** A person found in Entra ID by the people picker. */
+export interface PersonHit {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  userPrincipalName: string;
+  jobTitle: string | null;
+  profileId?: string;
+}
+
 export interface WhyAnswer {
   who: string;
   synced: boolean;
@@ -275,6 +296,14 @@ export interface AttributeDefinition {
   name: string;
   label: string;
   valueType: "string" | "number" | "boolean" | "string[]";
+}
+
+/** GET /api/audit filters; `since`/`until` are ISO times. */
+export interface AuditFilters {
+  targetId?: string;
+  action?: string;
+  since?: string;
+  until?: string;
 }
 
 export interface AuditEntry {
