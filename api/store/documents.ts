@@ -177,6 +177,8 @@ export interface TaskDoc extends TenantDocument {
   /** Set when the deletion guard stopped the run: what would have been removed. */
   halt?: { wouldDelete: number; wouldDeactivate: number; sample: string[]; threshold: string };
   notes: string[];
+  /** Set while Graph throttles the run: how often so far, and when last (the run waits as Graph asks). */
+  throttle?: { count: number; lastAt: string };
   cancelRequested?: boolean;
   /** Where a resumed worker picks up; opaque to everyone but the engine. */
   checkpoint?: Record<string, unknown>;

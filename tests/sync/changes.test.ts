@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TaskDoc } from "../../api/store/documents.ts";
 import { StoreError } from "../../api/store/errors.ts";
 import { DEMO_TENANT_ID } from "../../sim/index.ts";
 import { SyncHarness } from "../support/sync-harness.ts";
@@ -209,6 +210,38 @@ describe("syncing again after the tenant changed", () => {
     expect(task.status).toBe("failed");
     expect(task.error?.code).toBe("throttled");
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
+  });
+
+  it("a throttled run says so while it waits, and keeps a note of it", async () => {
+    const connection = await h.connect({ what: "users" });
+    h.sim.directory.injectFault({
+      pathPattern: "^/v1.0/users",
+      status: 429,
+      code: "TooManyRequests",
+      retryAfterSeconds: 2,
+      times: 1,
+    });
+    const started = await h.sync.startTask(T, connection.id, {
+      type: "full",
+      trigger: "api",
+      requestedBy: { oid: "admin", name: "MOD Administrator" },
+    });
+    if (!("task" in started)) throw new Error("already running");
+    // What the tab polls while the run waits out Graph's Retry-After.
+    let seen: TaskDoc | undefined;
+    for (let i = 0; i < 60 && !seen; i++) {
+      const now = await h.store.tasks.require(T, started.task.id);
+      if (now.throttle && now.status === "running") seen = now;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen?.throttle?.count).toBe(1);
+    expect(seen?.progress.processed).toBe(0);
+    await h.sync.idle();
+    const done = await h.store.tasks.require(T, started.task.id);
+    expect(done.status).toBe("succeeded");
+    expect(done.notes).toContain(
+      "Microsoft Graph throttled this sync 1 time (429 Too Many Requests); it waited each time as Graph asked and went on.",
+    );
   });
 
   it("a whitelisted group that no longer exists fails the run before anything is written, naming it", async () => {

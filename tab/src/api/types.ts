@@ -188,6 +188,8 @@ export interface Task {
   error?: Problem;
   halt?: { wouldDelete: number; wouldDeactivate: number; sample: string[]; threshold: string };
   notes: string[];
+  /** Graph throttled the run: how often, and when last. */
+  throttle?: { count: number; lastAt: string };
   cancelRequested?: boolean;
 }
 
@@ -209,7 +211,20 @@ export interface TaskRecord {
   action: RecordAction;
   reason?: string;
   changedFields?: string[];
+  /** Old and new values of the changed fields. */
+  changes?: Record<string, { from: FieldValue; to: FieldValue }>;
+  /** For lists: the members added and removed, named. */
+  members?: { added: RecordMember[]; removed: RecordMember[] };
+  /** The synced profile (users) or list (lists) the record is about, when it still exists. */
+  profileId?: string;
+  listId?: string;
   at: string;
+}
+
+export interface RecordMember {
+  sourceId: string;
+  name: string;
+  profileId?: string;
 }
 
 export interface RecordFilters {
