@@ -64,6 +64,9 @@ export async function writeAudit(
   });
 }
 
+/** What every document has from its creation on: the entry's target and time already say it. */
+const IDENTITY_FIELDS = new Set(["id", "tenantId", "type", "createdAt", "createdBy"]);
+
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -87,6 +90,7 @@ export function readableChanges(changes: Changes): Changes {
     if (!hidden && stableStringify(from ?? null) === stableStringify(to ?? null)) return;
     out[path] = { from: from ?? null, to: to ?? null };
   };
-  for (const [key, change] of Object.entries(changes)) walk(key, change.from, change.to);
+  for (const [key, change] of Object.entries(changes))
+    if (!IDENTITY_FIELDS.has(key)) walk(key, change.from, change.to);
   return out;
 }

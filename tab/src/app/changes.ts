@@ -60,7 +60,8 @@ const words = (segment: string) =>
 
 /** "settings.deletionGuard.maxCount" → "Deletion guard › Max deletions" (settings are what most entries change). */
 export function propertyLabel(path: string): string {
-  const segments = path.split(".").filter((s, i) => !(i === 0 && s === "settings"));
+  const all = path.split(".");
+  const segments = all.length > 1 && all[0] === "settings" ? all.slice(1) : all;
   return segments
     .map(words)
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))

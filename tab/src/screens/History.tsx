@@ -53,16 +53,17 @@ const COLUMNS: Column<Task>[] = [
       return who && who !== trigger ? `${trigger} · ${who}` : trigger;
     },
   },
-  { id: "type", header: "Type", width: "11%", render: (t) => LABELS.taskType[t.taskType] ?? t.taskType },
+  { id: "type", header: "Type", width: "10%", render: (t) => LABELS.taskType[t.taskType] ?? t.taskType },
   {
     id: "status",
     header: "Status",
-    width: "11%",
+    // Room for the widest badge ("Succeeded" with its icon) at 1024 px; narrower, it ran into Duration.
+    width: "14%",
     render: (t) => <StatusBadge kind="task" value={t.status} />,
   },
-  { id: "duration", header: "Duration", width: "9%", render: (t) => formatDuration(taskDuration(t)) },
-  { id: "users", header: "Users", width: "14%", render: (t) => countersSummary(t.counters?.users) },
-  { id: "lists", header: "Lists", width: "14%", render: (t) => countersSummary(t.counters?.lists) },
+  { id: "duration", header: "Duration", width: "8%", render: (t) => formatDuration(taskDuration(t)) },
+  { id: "users", header: "Users", width: "13%", render: (t) => countersSummary(t.counters?.users) },
+  { id: "lists", header: "Lists", width: "13%", render: (t) => countersSummary(t.counters?.lists) },
 ];
 
 /** Every sync, newest first, filtered by connection, status, type and trigger (kept in the URL). */
