@@ -11,6 +11,7 @@ import { defaultSyncSettings, syncSettingsSchema } from "../sync/settings.ts";
 import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
 import type { ConnectionHealth } from "./health.ts";
+import { nextRuns } from "./next-run.ts";
 import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
 import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
 
@@ -61,6 +62,11 @@ export class ConnectionsService {
     private readonly health: ConnectionHealth,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** When each connection's next scheduled sync is due (connections without one are left out). */
+  nextRuns(connections: ConnectionDoc[]): Promise<Map<string, string>> {
+    return nextRuns(this.store, connections);
+  }
 
   list(tenantId: string): Promise<ConnectionDoc[]> {
     return this.store.connections.all(tenantId, {

@@ -265,6 +265,21 @@ describe("what the tab explains to an admin", () => {
     expect(short.body.error.fields).toHaveProperty("q");
   });
 
+  it("connections say when the next scheduled sync runs, as a time", async () => {
+    const [c] = (await get("/api/connections")).body.items;
+    expect(c.schedule).toMatchObject({ enabled: true, intervalMinutes: 60 });
+    const due = Date.parse(c.nextRunAt);
+    expect(due).toBeGreaterThan(Date.now());
+    expect(due).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
+    const off = await stack.api(`/api/connections/${connectionId}`, {
+      token: admin,
+      method: "PATCH",
+      json: { schedule: { enabled: false } },
+    });
+    expect(off.status, off.text).toBe(200);
+    expect((await get("/api/connections")).body.items[0].nextRunAt).toBeUndefined();
+  });
+
   it("group picker finds a group by a multi-word name", async () => {
     const res = await stack.api(`/api/groups/search?q=${encodeURIComponent("Sales Team")}`, { token: admin });
     expect(res.status, res.text).toBe(200);
