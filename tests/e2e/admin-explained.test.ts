@@ -143,7 +143,11 @@ describe("what the tab explains (1024x768)", () => {
     await page.waitForURL(/#\/why\?who=/);
     await page.getByText("is synced", { exact: false }).first().waitFor();
     await page.goBack();
-    await page.getByRole("table", { name: "Records" }).getByRole("link", { name: "Adele Vance" }).first().click();
+    await page
+      .getByRole("table", { name: "Records" })
+      .getByRole("link", { name: "Adele Vance" })
+      .first()
+      .click();
     await page.waitForURL(/#\/directory\/profiles\//);
     await page.getByRole("heading", { name: "Adele Vance" }).waitFor();
   });
