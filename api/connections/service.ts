@@ -300,7 +300,8 @@ export class ConnectionsService {
       const cause = err instanceof CredentialProblem ? err.reason : err.kind;
       result = {
         ok: false,
-        checks: [{ permission: "credentials", status: "missing", detail: err.message }],
+        // The secret or consent was refused: nothing is "missing" from the app's permissions.
+        checks: [{ permission: "credentials", status: "rejected", detail: `${err.message} ${err.remedy}` }],
         problem: { code: cause, kind: err.kind, message: err.message, remedy: err.remedy },
       };
     }

@@ -59,7 +59,7 @@ export interface ConnectionDoc extends TenantDocument {
   lastTest?: {
     at: string;
     ok: boolean;
-    checks: { permission: string; status: "granted" | "missing"; detail: string }[];
+    checks: { permission: string; status: "granted" | "missing" | "rejected"; detail: string }[];
   };
   reauthorizedAt?: string;
   settings: SyncSettings;

@@ -233,4 +233,18 @@ describe("what the tab explains (1024x768)", () => {
       await expectNoOverlap(screen);
     }
   });
+
+  it("the connection test shows whole permission names at 1440x900", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto("/index.html#/connect");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Application (client) id").fill(DEMO_CUSTOMER_APP.clientId);
+    await page.getByLabel("Client secret").fill(DEMO_CUSTOMER_APP.clientSecret);
+    await page.getByRole("button", { name: "Create and test" }).click();
+    const permissions = page.getByRole("table", { name: "Permissions" });
+    await permissions.getByText("RoleManagement.Read.Directory").waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, "wide-connect-test", "light");
+    expect(await overlappingCells(page)).toEqual([]);
+    await page.setViewportSize(SMALL);
+  });
 });

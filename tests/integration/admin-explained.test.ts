@@ -285,4 +285,24 @@ describe("what the tab explains to an admin", () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body.items.map((g: { displayName: string }) => g.displayName)).toContain("Sales Team");
   });
+
+  it("a wrong client secret is 'Rejected' in the connection test, not 'Missing'", async () => {
+    const created = await stack.api("/api/connections", {
+      token: admin,
+      method: "POST",
+      json: {
+        name: "Typo",
+        kind: "graph-app",
+        clientId: DEMO_CUSTOMER_APP.clientId,
+        clientSecret: "not-the-secret-value",
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    const res = await stack.api(`/api/connections/${created.body.id}/test`, { token: admin, method: "POST" });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.ok).toBe(false);
+    expect(res.body.checks).toEqual([
+      { permission: "credentials", status: "rejected", detail: expect.stringMatching(/secret/i) },
+    ]);
+  });
 });

@@ -147,7 +147,7 @@ export interface ConnectionPatch {
 
 export interface PermissionCheck {
   permission: string;
-  status: "granted" | "missing";
+  status: "granted" | "missing" | "rejected";
   detail?: string;
   /** Not needed to sync (the bot's chat admin check): missing leaves `ok` true. */
   optional?: boolean;
