@@ -234,6 +234,20 @@ describe("what the tab explains (1024x768)", () => {
     }
   });
 
+  it("History filters by date", async () => {
+    const today = new Date();
+    const day = (d: Date) =>
+      `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    await show("#/history");
+    const history = page.getByRole("table", { name: "Sync history" });
+    await history.getByRole("row").nth(1).waitFor();
+    await page.getByLabel("From").fill(day(new Date(today.getTime() + 86400_000)));
+    await page.getByText("No sync matches these filters").waitFor();
+    await page.getByLabel("From").fill(day(today));
+    await history.getByRole("row").nth(1).waitFor();
+    expect(page.url()).toContain(`from=${day(today)}`);
+  });
+
   it("the connection test shows whole permission names at 1440x900", async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto("/index.html#/connect");

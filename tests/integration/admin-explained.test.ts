@@ -265,6 +265,21 @@ describe("what the tab explains to an admin", () => {
     expect(short.body.error.fields).toHaveProperty("q");
   });
 
+  it("history filters by date", async () => {
+    const all = (await get("/api/tasks")).body.items;
+    expect(all.length).toBeGreaterThan(0);
+    const tomorrow = new Date(Date.now() + 86400_000).toISOString();
+    const yesterday = new Date(Date.now() - 86400_000).toISOString();
+    expect((await get(`/api/tasks?since=${tomorrow}`)).body.items).toEqual([]);
+    expect((await get(`/api/tasks?since=${yesterday}&until=${tomorrow}`)).body.items).toHaveLength(
+      all.length,
+    );
+    expect((await get(`/api/tasks?until=${yesterday}`)).body.items).toEqual([]);
+    const bad = await stack.api("/api/tasks?since=last-week", { token: admin });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields).toHaveProperty("since");
+  });
+
   it("connections say when the next scheduled sync runs, as a time", async () => {
     const [c] = (await get("/api/connections")).body.items;
     expect(c.schedule).toMatchObject({ enabled: true, intervalMinutes: 60 });

@@ -13,12 +13,15 @@ import { linkRecords } from "./record-links.ts";
 
 const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview", "incremental"]) }).strict();
 const idParam = z.object({ id: z.string().min(1).max(200) });
+const isoTime = z.iso.datetime({ offset: true, message: "an ISO date and time, e.g. 2026-12-01T00:00:00Z" });
 const taskQuery = z
   .object({
     connectionId: z.string().max(200).optional(),
     status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
     type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
     trigger: z.enum(["manual", "schedule", "bot", "api", "scim"]).optional(),
+    since: isoTime.optional(),
+    until: isoTime.optional(),
     ...pagingQuery,
   })
   .strict();
@@ -96,6 +99,17 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
       if (value) {
         where.push(`${column} = @${field}`);
         parameters.push({ name: `@${field}`, value });
+      }
+    }
+    // A task belongs to the day it was asked for (queued tasks have not started yet).
+    for (const [field, op] of [
+      ["since", ">="],
+      ["until", "<"],
+    ] as const) {
+      const value = q[field];
+      if (value) {
+        where.push(`c.createdAt ${op} @${field}`);
+        parameters.push({ name: `@${field}`, value: new Date(value).toISOString() });
       }
     }
     const page = await store.tasks.page(

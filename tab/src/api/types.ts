@@ -198,6 +198,9 @@ export interface TaskFilters {
   status?: TaskStatus;
   type?: TaskType;
   trigger?: TaskTrigger;
+  /** ISO times: tasks asked for at or after `since` and before `until`. */
+  since?: string;
+  until?: string;
 }
 
 export interface TaskRecord {
