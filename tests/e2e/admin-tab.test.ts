@@ -240,6 +240,10 @@ describe("admin tab in a browser (standalone)", () => {
     expect(created).toBeGreaterThan(0);
     expect(created + skipped).toBe(processed);
     await visit("preview");
+    // Nothing was created: the counters say what a sync would do.
+    const counters = page.getByRole("table", { name: "Counters" });
+    await counters.getByRole("columnheader", { name: "Would create" }).waitFor();
+    await expect(counters.getByRole("columnheader", { name: "Created" }).count()).resolves.toBe(0);
     expect((await api<{ items: unknown[] }>("/api/profiles")).items).toHaveLength(0);
 
     await syncNow("Sync users and lists", "Succeeded");

@@ -70,8 +70,18 @@ const COLUMNS: Column<Task>[] = [
     render: (t) => <StatusBadge kind="task" value={t.status} />,
   },
   { id: "duration", header: "Duration", width: "8%", render: (t) => formatDuration(taskDuration(t)) },
-  { id: "users", header: "Users", width: "13%", render: (t) => countersSummary(t.counters?.users) },
-  { id: "lists", header: "Lists", width: "13%", render: (t) => countersSummary(t.counters?.lists) },
+  {
+    id: "users",
+    header: "Users",
+    width: "13%",
+    render: (t) => countersSummary(t.counters?.users, t.taskType === "preview"),
+  },
+  {
+    id: "lists",
+    header: "Lists",
+    width: "13%",
+    render: (t) => countersSummary(t.counters?.lists, t.taskType === "preview"),
+  },
 ];
 
 /** Every sync, newest first, filtered by connection, status, type and trigger (kept in the URL). */

@@ -144,7 +144,7 @@ export function RunningSync({ taskId }: { taskId: string }) {
       )}
       {!live && <Outcome task={task} details={details} />}
       <Subtitle2 as="h2">Counters</Subtitle2>
-      <CountersTable counters={task.counters} />
+      <CountersTable counters={task.counters} preview={task.taskType === "preview"} />
     </div>
   );
 }

@@ -131,7 +131,7 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
             </MessageBar>
           ))}
           <Subtitle2 as="h2">Counters</Subtitle2>
-          <CountersTable counters={t.counters} />
+          <CountersTable counters={t.counters} preview={t.taskType === "preview"} />
           <Subtitle2 as="h2">Records</Subtitle2>
           <search aria-label="Filter records" className={s.filters}>
             <SearchField
