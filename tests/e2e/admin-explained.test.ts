@@ -248,6 +248,21 @@ describe("what the tab explains (1024x768)", () => {
     expect(page.url()).toContain(`from=${day(today)}`);
   });
 
+  it("a deleted profile says when it is purged and how to restore it", async () => {
+    stack.sim.directory.softDeleteUser(T, user("Joni Sherman").id);
+    expect((await sync()).status).toBe("succeeded");
+    const found = await call<{ items: { id: string; purgeAfter: string }[] }>(
+      "GET",
+      "/api/profiles?q=joni&status=deleted",
+    );
+    const joni = found.items[0];
+    expect(joni?.purgeAfter).toEqual(expect.any(String));
+    await show(`#/directory/profiles/${encodeURIComponent(joni?.id ?? "")}`);
+    await page.getByText(/Kept until .+, then purged\./).waitFor();
+    await page.getByText(/the next sync restores it with the same id/).waitFor();
+    await expectNoOverlap("profile-deleted");
+  });
+
   it("the connection test shows whole permission names at 1440x900", async () => {
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.goto("/index.html#/connect");

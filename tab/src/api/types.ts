@@ -245,6 +245,8 @@ export interface Profile {
   source: "entra" | "scim" | "manual";
   status: RecordStatus;
   deletedAt?: string;
+  /** When a deleted profile is purged for good. */
+  purgeAfter?: string;
   fields: Record<string, FieldValue>;
   attributes: Record<string, FieldValue>;
   displayName: string;
