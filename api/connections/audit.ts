@@ -54,15 +54,24 @@ function summaryOf(value: unknown, summary: string, count: number) {
 export function diff(before: object | undefined, after: object | undefined): Changes {
   const a = (before ?? {}) as Record<string, unknown>;
   const b = (after ?? {}) as Record<string, unknown>;
-  const changes: Changes = {};
+  const plain: Changes = {};
+  const redacted: Changes = {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (NOISE_FIELDS.has(key)) continue;
+    // Store bookkeeping (`_etag`, `_ts`) changes on every write and is nobody's setting.
+    if (NOISE_FIELDS.has(key) || key.startsWith("_")) continue;
     if (stableStringify(a[key] ?? null) === stableStringify(b[key] ?? null)) continue;
-    changes[key] = SECRET_FIELDS.has(key)
-      ? { from: a[key] === undefined ? null : "[redacted]", to: b[key] === undefined ? null : "[redacted]" }
-      : { from: compact(a[key] ?? null), to: compact(b[key] ?? null) };
+    if (SECRET_FIELDS.has(key))
+      redacted[key] = {
+        from: a[key] === undefined ? null : "[redacted]",
+        to: b[key] === undefined ? null : "[redacted]",
+      };
+    else plain[key] = { from: a[key] ?? null, to: b[key] ?? null };
   }
-  return changes;
+  // Large values (long lists, long texts) are summarised per property, after the settings are split into rows.
+  const rows = Object.entries(readableChanges(plain)).map(
+    ([path, change]) => [path, { from: compact(change.from), to: compact(change.to) }] as const,
+  );
+  return { ...Object.fromEntries(rows), ...redacted };
 }
 
 export async function writeAudit(
@@ -84,4 +93,35 @@ export async function writeAudit(
     changes: entry.changes,
     at: new Date(now()).toISOString(),
   });
+}
+
+/** What every document has from its creation on: the entry's target and time already say it. */
+const IDENTITY_FIELDS = new Set(["id", "tenantId", "type", "createdAt", "createdBy"]);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Changes as a reader of the trail needs them, the way Entra's audit log shows modified properties: one row
+ * per changed property with its old and new value (`settings.deletionGuard.maxCount: 50 → 3`), never a whole
+ * settings object, and no store bookkeeping (`_etag`, `_ts`). Entries written before changes were recorded
+ * per property are read the same way.
+ */
+export function readableChanges(changes: Changes): Changes {
+  const out: Changes = {};
+  const walk = (path: string, from: unknown, to: unknown) => {
+    if (path.split(".").some((segment) => segment.startsWith("_"))) return;
+    if (isPlainObject(from) && isPlainObject(to)) {
+      for (const key of new Set([...Object.keys(from), ...Object.keys(to)]))
+        walk(`${path}.${key}`, from[key], to[key]);
+      return;
+    }
+    // A redacted secret shows only that it changed, so its two sides look alike.
+    const hidden = from === "[redacted]" && to === "[redacted]";
+    if (!hidden && stableStringify(from ?? null) === stableStringify(to ?? null)) return;
+    out[path] = { from: from ?? null, to: to ?? null };
+  };
+  for (const [key, change] of Object.entries(changes))
+    if (!IDENTITY_FIELDS.has(key)) walk(key, change.from, change.to);
+  return out;
 }

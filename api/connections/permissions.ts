@@ -4,7 +4,8 @@ import type { SyncSettings } from "../sync/settings.ts";
 
 export interface PermissionCheck {
   permission: string;
-  status: "granted" | "missing";
+  /** "rejected": Entra ID refused the credentials themselves (a wrong or expired secret), not a permission. */
+  status: "granted" | "missing" | "rejected";
   detail: string;
   /** Not needed to sync: reported when missing, but the test still passes and syncs still run. */
   optional?: true;

@@ -15,6 +15,7 @@ import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
 import { rejectedUserFilter } from "./filter-check.ts";
 import type { ConnectionHealth } from "./health.ts";
+import { nextRuns } from "./next-run.ts";
 import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
 import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
 
@@ -107,6 +108,11 @@ export class ConnectionsService {
         });
       await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
     }
+  }
+
+  /** When each connection's next scheduled sync is due (connections without one are left out). */
+  nextRuns(connections: ConnectionDoc[]): Promise<Map<string, string>> {
+    return nextRuns(this.store, connections);
   }
 
   list(tenantId: string): Promise<ConnectionDoc[]> {
@@ -463,7 +469,8 @@ export class ConnectionsService {
       const cause = err instanceof CredentialProblem ? err.reason : err.kind;
       result = {
         ok: false,
-        checks: [{ permission: "credentials", status: "missing", detail: err.message }],
+        // The secret or consent was refused: nothing is "missing" from the app's permissions.
+        checks: [{ permission: "credentials", status: "rejected", detail: `${err.message} ${err.remedy}` }],
         problem: { code: cause, kind: err.kind, message: err.message, remedy: err.remedy },
       };
     }

@@ -59,7 +59,7 @@ export interface ConnectionDoc extends TenantDocument {
   lastTest?: {
     at: string;
     ok: boolean;
-    checks: { permission: string; status: "granted" | "missing"; detail: string }[];
+    checks: { permission: string; status: "granted" | "missing" | "rejected"; detail: string }[];
   };
   reauthorizedAt?: string;
   settings: SyncSettings;
@@ -177,6 +177,8 @@ export interface TaskDoc extends TenantDocument {
   /** Set when the deletion guard stopped the run: what would have been removed. */
   halt?: { wouldDelete: number; wouldDeactivate: number; sample: string[]; threshold: string };
   notes: string[];
+  /** Set while Graph throttles the run: how often so far, and when last (the run waits as Graph asks). */
+  throttle?: { count: number; lastAt: string };
   cancelRequested?: boolean;
   /** Where a resumed worker picks up; opaque to everyone but the engine. */
   checkpoint?: Record<string, unknown>;
@@ -214,6 +216,10 @@ export interface TaskRecordDoc extends TenantDocument {
   action: RecordAction;
   reason?: string;
   changedFields?: string[];
+  /** Old and new values of the changed fields, so a reader sees what changed, not only which field. */
+  changes?: Record<string, { from: FieldValue; to: FieldValue }>;
+  /** A list's member changes by Entra object id (the first ones of a large change). */
+  members?: { added: string[]; removed: string[] };
   at: string;
   /** Expiry for production Cosmos TTL; the purge job honours it where TTL is unavailable. */
   ttl?: number;

@@ -25,6 +25,7 @@ export interface Removal {
   sourceId: string;
   name: string;
   email?: string;
+  upn?: string;
   action: "deleted" | "deactivated";
   reason: string;
   /** For deactivations: the profile as it should be written. */

@@ -120,6 +120,13 @@ export const listRemoval = (entry: ListIndexEntry, reason: string): Removal => (
   reason,
 });
 
+/** The members a record names (by Entra object id): enough to say who, bounded for very large changes. */
+const NAMED_MEMBERS = 50;
+export const memberChanges = (added: string[], removed: string[]) =>
+  added.length + removed.length === 0
+    ? {}
+    : { members: { added: added.slice(0, NAMED_MEMBERS), removed: removed.slice(0, NAMED_MEMBERS) } };
+
 export const membershipReason = (added: number, removed: number) =>
   added + removed === 0 ? "changed in Entra ID" : `members: ${added} added, ${removed} removed`;
 

@@ -10,6 +10,7 @@ import {
   listRecord,
   listRemoval,
   loadListIndex,
+  memberChanges,
   membershipOf,
   membershipReason,
 } from "./list-docs.ts";
@@ -141,6 +142,7 @@ export async function writeLists(
         reporter.record({
           ...listRecord(group, "updated", membershipReason(added.length, removed.length)),
           changedFields: listChanges(entry, doc, added.length + removed.length > 0),
+          ...memberChanges(added, removed),
         });
       listWrites.push(doc);
       for (const m of added) edgeWrites.push(edgeOf(ctx, doc, group.id, m));

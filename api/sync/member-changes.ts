@@ -9,6 +9,7 @@ import {
   type ListIndexEntry,
   listChanges,
   listRecord,
+  memberChanges,
   membershipReason,
   toggleMembers,
 } from "./list-docs.ts";
@@ -112,6 +113,7 @@ function planList(
     reporter.record({
       ...listRecord(group, "updated", membershipReason(added.length, removed.length)),
       changedFields: listChanges(entry, doc, added.length + removed.length > 0),
+      ...memberChanges(added, removed),
     });
   else if (unfinished && !ownEarlierWrite)
     reporter.record({

@@ -1,4 +1,4 @@
-import type { ConnectionDoc, ProfileDoc, RecordStatus } from "../store/documents.ts";
+import type { ConnectionDoc, FieldValue, ProfileDoc, RecordStatus } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { contentHash } from "./hash.ts";
 import type { MappedUser } from "./mapping.ts";
@@ -141,4 +141,22 @@ export function changedFields(before: ProfileDoc, after: ProfileDoc): string[] {
   if (before.displayName !== after.displayName && !changed.includes("displayName"))
     changed.push("displayName");
   return changed.sort();
+}
+
+/** Old and new values of the changed standard fields and attributes, for the task's records. */
+export function fieldChanges(
+  before: ProfileDoc,
+  after: ProfileDoc,
+): Record<string, { from: FieldValue; to: FieldValue }> {
+  const out: Record<string, { from: FieldValue; to: FieldValue }> = {};
+  for (const name of changedFields(before, after)) {
+    if (name === "status") out.status = { from: before.status, to: after.status };
+    else if (name.startsWith("attribute:")) {
+      const key = name.slice("attribute:".length);
+      out[name] = { from: before.attributes[key] ?? null, to: after.attributes[key] ?? null };
+    } else if (name === "displayName" && !(name in before.fields) && !(name in after.fields))
+      out.displayName = { from: before.displayName, to: after.displayName };
+    else out[name] = { from: before.fields[name] ?? null, to: after.fields[name] ?? null };
+  }
+  return out;
 }

@@ -38,6 +38,7 @@ export async function applyRemovals(
           sourceId: r.sourceId,
           name: r.name,
           ...(r.email ? { email: r.email } : {}),
+          ...(r.upn ? { upn: r.upn } : {}),
           action: r.action === "deleted" ? "pending-delete" : "pending-deactivate",
           reason: `${r.reason}; waiting for an admin to confirm`,
         },
@@ -62,6 +63,7 @@ export async function applyRemovals(
       sourceId: r.sourceId,
       name: r.name,
       ...(r.email ? { email: r.email } : {}),
+      ...(r.upn ? { upn: r.upn } : {}),
       action: r.action,
       reason: r.reason,
     });

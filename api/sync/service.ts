@@ -20,6 +20,7 @@ import { recountFromRecords } from "./recount.ts";
 import { syncSettingsSchema } from "./settings.ts";
 import { summarize } from "./summary.ts";
 import { emptyCounters, mergeNotes, TaskInterrupted, TaskReporter } from "./task-reporter.ts";
+import { throttledNote, watchThrottling } from "./throttle-watch.ts";
 
 export interface StartRequest {
   type: TaskType;
@@ -320,11 +321,13 @@ export class SyncService {
     }
     let outcome: RunOutcome;
     let graphStats: GraphApi["stats"] | undefined;
+    let stopWatch = () => {};
     const opsBefore = store.metrics.operations;
     try {
       await this.deps.beforeRun?.(connection);
       const graph = await this.deps.graphFor(connection);
       graphStats = graph.stats;
+      stopWatch = watchThrottling(store, task, graph.stats, this.now);
       const reporter = new TaskReporter(store, task, this.now, () => this.stopping);
       const defined = await store.attributeDefinitions.all(connection.tenantId, { select: "c.name" });
       outcome = await runSync({
@@ -377,7 +380,10 @@ export class SyncService {
       } else outcome = { status: "failed", error: err.toProblem(), cause: err };
     } finally {
       clearInterval(renewal);
+      stopWatch();
     }
+    const throttled = graphStats?.throttled ?? 0;
+    if (throttled > 0) task.notes = mergeNotes(task.notes, [throttledNote(throttled)]);
     if (
       outcome.status === "failed" &&
       outcome.cause &&

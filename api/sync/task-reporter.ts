@@ -46,6 +46,8 @@ export interface RecordInput {
   action: RecordAction;
   reason?: string;
   changedFields?: string[];
+  changes?: TaskRecordDoc["changes"];
+  members?: TaskRecordDoc["members"];
 }
 
 const RECORD_RETENTION_DAYS = 30;

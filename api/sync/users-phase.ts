@@ -1,10 +1,12 @@
 import type { ProfileDoc } from "../store/documents.ts";
+import { inheritance } from "./adoption.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
 import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
 import {
   buildProfile,
   changedFields,
+  fieldChanges,
   loadProfileIndex,
   loadProfiles,
   type ProfileIndexEntry,
@@ -103,11 +105,21 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
 
   if (settings.mirror) {
+    const leaving = index.filter(
+      (e) =>
+        e.status !== "deleted" &&
+        !candidates.has(e.sourceId) &&
+        !unreadable.has(e.sourceId) &&
+        !excluded.has(e.sourceId),
+    );
+    const gone = await departureReasons(ctx, leaving);
     for (const entry of index) {
       if (entry.status === "deleted" || candidates.has(entry.sourceId) || unreadable.has(entry.sourceId))
         continue;
       const why =
-        excluded.get(entry.sourceId)?.reason ?? "no longer in Entra ID or outside the connection's scope";
+        excluded.get(entry.sourceId)?.reason ??
+        gone.get(entry.sourceId) ??
+        "no longer in Entra ID or outside the connection's scope";
       if (settings.updateOnly) {
         if (entry.status === "active") removals.push(removalOf(entry, "deactivated", `update-only: ${why}`));
         remaining.add(entry.sourceId);
@@ -136,6 +148,40 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
   };
 }
 
+/** How many leavers a run asks Graph about; beyond that the general reason is given. */
+const EXPLAINED_DEPARTURES = 500;
+
+/**
+ * Why profiles the read no longer returned are leaving: deleted in Entra ID, or still there but outside the
+ * scope (which part of it). One $batch per 20 leavers; a failed answer keeps the general reason.
+ */
+async function departureReasons(ctx: RunContext, leaving: ProfileIndexEntry[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const asked = leaving.slice(0, EXPLAINED_DEPARTURES);
+  if (asked.length === 0) return out;
+  const { users } = ctx.settings;
+  const outOfScope =
+    users.scope === "groups"
+      ? "still in Entra ID, but no longer a member of the selected groups"
+      : users.scope === "emails"
+        ? "still in Entra ID, but no longer on the connection's email list"
+        : users.filter
+          ? "still in Entra ID, but no longer matched by the connection's user filter"
+          : "still in Entra ID, but outside the connection's scope";
+  try {
+    const answers = await ctx.graph.batchGet(
+      asked.map((e) => ({ id: e.sourceId, url: `/users/${e.sourceId}?$select=id` })),
+    );
+    for (const a of answers) {
+      if (a.status === 404) out.set(a.id, "deleted in Entra ID");
+      else if (a.status === 200) out.set(a.id, outOfScope);
+    }
+  } catch {
+    // The general reason stands; explaining is not worth failing a sync over.
+  }
+  return out;
+}
+
 export async function writeUsers(
   ctx: RunContext,
   users: MappedUser[],
@@ -153,9 +199,15 @@ export async function writeUsers(
     status: "active" | "inactive";
     hash: string;
   }[] = [];
+  const earlier = await inheritance(ctx);
+  const inherited = earlier
+    ? await earlier.find(users.filter((u) => !bySource.has(u.sourceId)).map((u) => u.sourceId))
+    : new Map<string, ProfileIndexEntry>();
+  const inheritedFrom = (entry: ProfileIndexEntry) => earlier?.from(entry) ?? "an earlier connection";
   for (const user of users) {
     const entry =
       bySource.get(user.sourceId) ??
+      inherited.get(user.sourceId) ??
       (tenantIndex
         ? (tenantIndex.get(user.email?.toLowerCase() ?? "") ?? tenantIndex.get(user.upn?.toLowerCase() ?? ""))
         : undefined);
@@ -177,7 +229,10 @@ export async function writeUsers(
     }
     planned.push({ user, ...(entry ? { entry } : {}), status, hash });
   }
-  const needBefore = planned.flatMap((p) => (p.entry && p.entry.hash !== p.hash ? [p.entry.id] : []));
+  const takenOver = (entry: ProfileIndexEntry) => inherited.get(entry.sourceId) === entry;
+  const needBefore = planned.flatMap((p) =>
+    p.entry && (p.entry.hash !== p.hash || takenOver(p.entry)) ? [p.entry.id] : [],
+  );
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
   const unchanged: { user: MappedUser; entry: ProfileIndexEntry }[] = [];
@@ -195,20 +250,36 @@ export async function writeUsers(
       writes.push(doc);
       continue;
     }
-    if (entry.hash === hash && entry.status !== "deleted") {
+    if (entry.hash === hash && entry.status !== "deleted" && !takenOver(entry)) {
       unchanged.push({ user, entry });
       continue;
     }
     const previous = before.get(entry.id);
     const doc = buildProfile(previous, user, status, connection, taskId, now);
-    if (entry.status === "deleted") {
+    if (takenOver(entry)) {
+      // The profile keeps its id, so the application that owns it sees the same person, not a new one.
+      const fields = previous ? changedFields(previous, doc) : [];
+      reporter.record({
+        ...recordOf(
+          user,
+          entry.status === "deleted" ? "restored" : "updated",
+          `taken over from ${inheritedFrom(entry)}`,
+        ),
+        changedFields: [...fields, "connection"],
+      });
+      writes.push(doc);
+    } else if (entry.status === "deleted") {
       reporter.record(recordOf(user, "restored", "back in scope"));
       writes.push(doc);
     } else if (status === "inactive" && entry.status === "active") {
       removals.push({ ...removalOf(entry, "deactivated", "account disabled in Entra ID"), replacement: doc });
     } else {
       const fields = previous ? changedFields(previous, doc) : [];
-      reporter.record({ ...recordOf(user, "updated", "changed in Entra ID"), changedFields: fields });
+      reporter.record({
+        ...recordOf(user, "updated", "changed in Entra ID"),
+        changedFields: fields,
+        ...(previous ? { changes: fieldChanges(previous, doc) } : {}),
+      });
       writes.push(doc);
     }
   }
@@ -328,6 +399,7 @@ export const removalOf = (entry: ProfileIndexEntry, action: Removal["action"], r
   sourceId: entry.sourceId,
   name: entry.displayName,
   ...(entry.emailKey ? { email: entry.emailKey } : {}),
+  ...(entry.upnKey ? { upn: entry.upnKey } : {}),
   action,
   reason,
 });

@@ -183,6 +183,8 @@ function parseSearch(raw: string): { prop: string; term: string }[] {
   });
 }
 
+const TOKEN_BREAK = /[\s._@-]+/;
+
 export type Read<T> = (item: T, path: string) => unknown;
 
 /** Filter, search and sort a collection, reading properties through `read` (no documents are built). */
@@ -195,13 +197,11 @@ export function applyQuery<T>(items: T[], q: ListQuery, read: Read<T> = readPath
     out = out.filter((d) =>
       search.some(({ prop, term }) => {
         const v = read(d, prop);
-        return (
-          typeof v === "string" &&
-          v
-            .toLowerCase()
-            .split(/[\s._@-]+/)
-            .some((w) => w.startsWith(term))
-        );
+        if (typeof v !== "string") return false;
+        // Graph tokenizes the term as it tokenizes the value: "Sales Te" finds "Sales Team".
+        const words = v.toLowerCase().split(TOKEN_BREAK);
+        const tokens = term.split(TOKEN_BREAK).filter(Boolean);
+        return tokens.every((t) => words.some((w) => w.startsWith(t)));
       }),
     );
   }

@@ -242,6 +242,10 @@ describe("admin tab in a browser (standalone)", () => {
     expect(created).toBeGreaterThan(0);
     expect(created + skipped).toBe(processed);
     await visit("preview");
+    // Nothing was created: the counters say what a sync would do.
+    const counters = page.getByRole("table", { name: "Counters" });
+    await counters.getByRole("columnheader", { name: "Would create" }).waitFor();
+    await expect(counters.getByRole("columnheader", { name: "Created" }).count()).resolves.toBe(0);
     expect((await api<{ items: unknown[] }>("/api/profiles")).items).toHaveLength(0);
 
     await syncNow("Sync users and lists", "Succeeded");
@@ -257,18 +261,23 @@ describe("admin tab in a browser (standalone)", () => {
       page.getByRole("link", { name: "Download CSV" }).click(),
     ]);
     expect(download.suggestedFilename()).toBe(`sync-${sync.id}.csv`);
-    const rows = parseCsv(await readFile(await download.path(), "utf8"));
+    const bytes = await readFile(await download.path());
+    // A byte order mark first, so Excel reads the file as UTF-8.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parseCsv(bytes.subarray(3).toString("utf8"));
     const [header, ...records] = rows;
     expect(header).toEqual([
-      "kind",
-      "name",
-      "email",
-      "upn",
-      "source id",
-      "action",
-      "reason",
-      "changed fields",
-      "at",
+      "Kind",
+      "Name",
+      "Email",
+      "User principal name",
+      "Entra object id",
+      "Action",
+      "Reason",
+      "Changed fields",
+      "Old values",
+      "New values",
+      "Time (UTC)",
     ]);
     expect(records).toHaveLength((await allRecords(sync.id)).length);
     const users = records.filter((r) => r[0] === "user");
@@ -294,7 +303,8 @@ describe("admin tab in a browser (standalone)", () => {
     await page.getByLabel("Search records").fill(someone.userPrincipalName);
     await page.keyboard.press("Enter");
     const row = page.getByRole("table", { name: "Records" }).getByRole("row", { name: /Updated/ });
-    await row.getByText("jobTitle").waitFor();
+    // The changed field with its old and new value, not only its name.
+    await row.getByText(/^Job title: .+ → Head of Contract Review$/).waitFor();
     await visit("details-updated");
     const updated = await allRecords(task.id, "action=updated");
     expect(updated).toEqual([expect.objectContaining({ sourceId: someone.id, changedFields: ["jobTitle"] })]);

@@ -211,7 +211,9 @@ describe("sync tasks through the API of the full stack", () => {
     expect(csv.headers.get("content-type")).toContain("text/csv");
     expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="sync-${fullTask.id}.csv"`);
     const lines = csv.text.trimEnd().split("\n");
-    expect(lines[0]).toBe("kind,name,email,upn,source id,action,reason,changed fields,at");
+    expect(lines[0]).toBe(
+      "Kind,Name,Email,User principal name,Entra object id,Action,Reason,Changed fields,Old values,New values,Time (UTC)",
+    );
     // Every user and list of a first sync is recorded: 29 created + 11 skipped users, 11 created lists.
     expect(lines).toHaveLength(1 + 40 + 11);
     expect(lines.filter((l) => l.startsWith("user,") && l.includes(",skipped,"))).toHaveLength(11);
@@ -266,7 +268,9 @@ describe("sync tasks through the API of the full stack", () => {
 
     const nobody = await s.api("/api/why?who=nobody@M365x214355.onmicrosoft.com", { token: reader });
     expect(nobody.body.synced).toBe(false);
-    expect(nobody.body.verdict).toContain("No user with email or UPN nobody@m365x214355.onmicrosoft.com");
+    expect(nobody.body.verdict).toContain(
+      "No user with the email, UPN, proxy address or other mail nobody@m365x214355.onmicrosoft.com",
+    );
     expect((await s.api("/api/why?who=a", { token: reader })).status).toBe(400);
   });
 

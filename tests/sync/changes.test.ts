@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { TaskDoc } from "../../api/store/documents.ts";
 import { StoreError } from "../../api/store/errors.ts";
 import { DEMO_TENANT_ID } from "../../sim/index.ts";
 import { SyncHarness } from "../support/sync-harness.ts";
@@ -40,6 +41,8 @@ describe("syncing again after the tenant changed", () => {
     expect(records.find((r) => r.name === "Adele Vance")).toMatchObject({
       action: "updated",
       changedFields: ["jobTitle"],
+      // The old and new value, not only the field's name.
+      changes: { jobTitle: { from: "Product Marketing Manager", to: "Head of Marketing" } },
     });
     expect(records.find((r) => r.name === "Alex Wilber")).toMatchObject({
       action: "deactivated",
@@ -75,7 +78,7 @@ describe("syncing again after the tenant changed", () => {
     expect(irvin).toMatchObject({ status: "deleted" });
     expect(Date.parse(irvin?.purgeAfter ?? "") - Date.parse(irvin?.deletedAt ?? "")).toBe(30 * 86400_000);
     expect((await h.records(second)).find((r) => r.name === "Irvin Sayers")?.reason).toBe(
-      "no longer in Entra ID or outside the connection's scope",
+      "still in Entra ID, but no longer a member of the selected groups",
     );
 
     h.sim.directory.addMember(T, emea.id, user("Irvin Sayers").id);
@@ -97,7 +100,13 @@ describe("syncing again after the tenant changed", () => {
     expect(halted.halt).toMatchObject({ wouldDelete: 4, wouldDeactivate: 0 });
     expect([...(halted.halt?.sample ?? [])].sort()).toEqual(leavers);
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
-    expect((await h.records(halted)).filter((r) => r.action === "pending-delete")).toHaveLength(4);
+    const pending = (await h.records(halted)).filter((r) => r.action === "pending-delete");
+    expect(pending).toHaveLength(4);
+    // Each says which reason applies, and keeps the UPN the profile had (the CSV's UPN column).
+    expect(new Set(pending.map((r) => r.reason))).toEqual(
+      new Set(["deleted in Entra ID; waiting for an admin to confirm"]),
+    );
+    expect(pending.map((r) => r.upn?.split("@")[0]).sort()).toEqual(["adelev", "alexw", "alland", "benw"]);
     // Held back means untouched: they are still members of their lists until the confirmation.
     const marketingMembers = async () =>
       (
@@ -202,6 +211,38 @@ describe("syncing again after the tenant changed", () => {
     expect(task.status).toBe("failed");
     expect(task.error?.code).toBe("throttled");
     expect((await h.profiles(connection)).filter((p) => p.status === "deleted")).toHaveLength(0);
+  });
+
+  it("a throttled run says so while it waits, and keeps a note of it", async () => {
+    const connection = await h.connect({ what: "users" });
+    h.sim.directory.injectFault({
+      pathPattern: "^/v1.0/users",
+      status: 429,
+      code: "TooManyRequests",
+      retryAfterSeconds: 2,
+      times: 1,
+    });
+    const started = await h.sync.startTask(T, connection.id, {
+      type: "full",
+      trigger: "api",
+      requestedBy: { oid: "admin", name: "MOD Administrator" },
+    });
+    if (!("task" in started)) throw new Error("already running");
+    // What the tab polls while the run waits out Graph's Retry-After.
+    let seen: TaskDoc | undefined;
+    for (let i = 0; i < 60 && !seen; i++) {
+      const now = await h.store.tasks.require(T, started.task.id);
+      if (now.throttle && now.status === "running") seen = now;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen?.throttle?.count).toBe(1);
+    expect(seen?.progress.processed).toBe(0);
+    await h.sync.idle();
+    const done = await h.store.tasks.require(T, started.task.id);
+    expect(done.status).toBe("succeeded");
+    expect(done.notes).toContain(
+      "Microsoft Graph throttled this sync 1 time (429 Too Many Requests); it waited each time as Graph asked and went on.",
+    );
   });
 
   it("a whitelisted group that no longer exists fails the run before anything is written, naming it", async () => {

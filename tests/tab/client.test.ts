@@ -117,7 +117,7 @@ describe("API client", () => {
     const { fetch, calls } = stubFetch(json(200, { items: [] }), json(200, { items: [] }));
     const client = new ApiClient({ fetch, getToken: async () => `sso-${++n}` });
     await client.connections();
-    await client.audit("next page");
+    await client.audit({}, "next page");
     expect(headers(calls[0]).Authorization).toBe("Bearer sso-1");
     expect(headers(calls[1]).Authorization).toBe("Bearer sso-2");
     expect(calls[1]?.url).toBe("/api/audit?continuationToken=next+page");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatDuration,
+  formatInterval,
   formatRelative,
   formatValue,
   groupTypeLabel,
@@ -55,5 +56,15 @@ describe("formatting", () => {
     expect(formatValue(["a", "b"])).toBe("a, b");
     expect(formatValue(false)).toBe("No");
     expect(formatValue(3)).toBe("3");
+  });
+});
+
+describe("schedule intervals", () => {
+  it("reads as a person says it, never 'Every 1 minutes'", () => {
+    expect(formatInterval(1)).toBe("Every minute");
+    expect(formatInterval(15)).toBe("Every 15 minutes");
+    expect(formatInterval(60)).toBe("Every hour");
+    expect(formatInterval(120)).toBe("Every 2 hours");
+    expect(formatInterval(90)).toBe("Every 90 minutes");
   });
 });

@@ -42,7 +42,14 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections",
     wrap(async (req, res) => {
       const p = requireReader(req);
-      res.json({ items: (await service.list(p.tenantId)).map(publicView) });
+      const connections = await service.list(p.tenantId);
+      const due = await service.nextRuns(connections);
+      res.json({
+        items: connections.map((c) => ({
+          ...publicView(c),
+          ...(due.has(c.id) ? { nextRunAt: due.get(c.id) } : {}),
+        })),
+      });
     }),
   );
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { GraphApi } from "../../graph/client.ts";
 import type { ConnectionDoc, ListDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
+import { findPeople } from "../../sync/people.ts";
 import { photoId } from "../../sync/photos.ts";
 import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
@@ -23,6 +24,9 @@ const directoryQuery = z
 const profileIdParam = idParamOf("profile");
 const listIdParam = idParamOf("list");
 const whyQuery = z.object({ who: z.string().trim().min(3, "enter an email or UPN").max(320) }).strict();
+const peopleQuery = z
+  .object({ q: z.string().trim().min(2, "type at least 2 characters of a name or email").max(120) })
+  .strict();
 
 function filters(q: z.infer<typeof directoryQuery>, searchFields: string[]) {
   const search = searchClause(searchFields, q.q);
@@ -126,6 +130,7 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
           profileId: p?.id,
           displayName: p?.displayName,
           email: p?.fields.email ?? null,
+          jobTitle: p?.fields.jobTitle ?? null,
           status: p?.status,
         };
       }),
@@ -136,6 +141,13 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
     const principal = requireReader(req);
     const { who } = parseInput(whyQuery, req.query, "query");
     res.json(await explainUser(store, principal.tenantId, who, graphFor));
+  });
+
+  // The "why" screen's people picker: find a person by the name an admin types.
+  router.get("/people/search", async (req, res) => {
+    const principal = requireReader(req);
+    const { q } = parseInput(peopleQuery, req.query, "query");
+    res.json(await findPeople(store, principal.tenantId, q, graphFor));
   });
 
   return router;

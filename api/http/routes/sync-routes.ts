@@ -10,16 +10,20 @@ import { requireAdmin, requireReader } from "../principal.ts";
 import { HttpProblem, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 import { pagingQuery, searchClause } from "./paging.ts";
+import { linkRecords } from "./record-links.ts";
 
 const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview", "incremental"]) }).strict();
 const idParam = idParamOf("task");
 const connectionIdParam = idParamOf("connection");
+const isoTime = z.iso.datetime({ offset: true, message: "an ISO date and time, e.g. 2026-12-01T00:00:00Z" });
 const taskQuery = z
   .object({
     connectionId: documentId("connection").optional(),
     status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
     type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
     trigger: z.enum(["manual", "schedule", "bot", "api", "scim"]).optional(),
+    since: isoTime.optional(),
+    until: isoTime.optional(),
     ...pagingQuery,
   })
   .strict();
@@ -99,6 +103,17 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
         parameters.push({ name: `@${field}`, value });
       }
     }
+    // A task belongs to the day it was asked for (queued tasks have not started yet).
+    for (const [field, op] of [
+      ["since", ">="],
+      ["until", "<"],
+    ] as const) {
+      const value = q[field];
+      if (value) {
+        where.push(`c.createdAt ${op} @${field}`);
+        parameters.push({ name: `@${field}`, value: new Date(value).toISOString() });
+      }
+    }
     const page = await store.tasks.page(
       principal.tenantId,
       { where: where.join(" AND ") || undefined, parameters, orderBy: "c.createdAt DESC", select: "VALUE c" },
@@ -140,7 +155,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
       pageSize: q.pageSize,
       ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}),
     });
-    res.json({ ...page, items: page.items.map(publicRecord) });
+    res.json({ ...page, items: await linkRecords(store, principal.tenantId, page.items) });
   });
 
   router.get("/tasks/:id/records.csv", async (req, res) => {
@@ -150,10 +165,10 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
     const task = await store.tasks.get(principal.tenantId, id);
     if (!task) throw notFound(`Task ${id}`);
     res.setHeader("content-type", "text/csv; charset=utf-8");
-    res.setHeader("content-disposition", `attachment; filename="sync-${id}.csv"`);
-    res.write(
-      stringify([["kind", "name", "email", "upn", "source id", "action", "reason", "changed fields", "at"]]),
-    );
+    res.setHeader("content-disposition", `attachment; filename="${recordsFileName(id, q)}"`);
+    // The byte order mark tells Excel the file is UTF-8, so names such as "Zoë Ångström" stay intact.
+    res.write("\uFEFF");
+    res.write(stringify([RECORD_COLUMNS]));
     for await (const page of store.taskRecords.stream(principal.tenantId, recordSpec(id, q), 1000)) {
       res.write(
         stringify(
@@ -167,6 +182,8 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
               r.action,
               r.reason ?? "",
               (r.changedFields ?? []).join(" "),
+              changeText(r, "from"),
+              changeText(r, "to"),
               r.at,
             ].map(safeCell),
           ),
@@ -178,6 +195,39 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   return router;
 }
+
+const RECORD_COLUMNS = [
+  "Kind",
+  "Name",
+  "Email",
+  "User principal name",
+  "Entra object id",
+  "Action",
+  "Reason",
+  "Changed fields",
+  "Old values",
+  "New values",
+  "Time (UTC)",
+];
+
+/** "sync-<task>.csv" for everything; a filtered export names its filters, so two downloads never collide. */
+export function recordsFileName(
+  taskId: string,
+  q: { action?: string; kind?: string; q?: string | undefined },
+) {
+  const parts = [q.kind, q.action, q.q ? "search" : undefined].filter(Boolean);
+  return `sync-${taskId}${parts.length ? `-${parts.join("-")}` : ""}.csv`;
+}
+
+/** "jobTitle: Engineer; department: R&D": one side of a record's changed values. */
+function changeText(r: TaskRecordDoc, side: "from" | "to"): string {
+  return Object.entries(r.changes ?? {})
+    .map(([field, c]) => `${field}: ${formatCell(c[side])}`)
+    .join("; ");
+}
+
+const formatCell = (v: unknown) =>
+  v === null || v === undefined || v === "" ? "(empty)" : Array.isArray(v) ? v.join(", ") : String(v);
 
 function recordSpec(taskId: string, q: z.infer<typeof recordQuery>) {
   const search = searchClause(["c.name", "c.email", "c.upn", "c.reason"], q.q);
@@ -202,8 +252,3 @@ function publicTask<T extends { checkpoint?: unknown; _etag?: string }>(task: T)
   const { checkpoint: _c, ...rest } = task;
   return rest;
 }
-
-const publicRecord = (r: TaskRecordDoc) => {
-  const { keys: _k, ttl: _t, ...rest } = r;
-  return rest;
-};

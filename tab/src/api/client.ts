@@ -2,15 +2,18 @@ import type {
   AppEvent,
   AttributeDefinition,
   AuditEntry,
+  AuditFilters,
   Connection,
   ConnectionPatch,
   DirectoryFilters,
   ErrorBody,
   GroupHit,
   List,
+  ListMember,
   Me,
   NewConnection,
   Page,
+  PersonHit,
   Profile,
   ProfileWithLists,
   RecordFilters,
@@ -245,15 +248,20 @@ export class ApiClient {
   lists = (filters: DirectoryFilters = {}, continuationToken?: string) =>
     this.request<Page<List>>("GET", "/api/lists", { query: { ...filters, continuationToken } });
   listMembers = (id: string, continuationToken?: string) =>
-    this.request<Page<Profile>>("GET", `/api/lists/${enc(id)}/members`, { query: { continuationToken } });
+    this.request<Page<ListMember>>("GET", `/api/lists/${enc(id)}/members`, { query: { continuationToken } });
   why = (who: string) => this.request<WhyAnswer>("GET", "/api/why", { query: { who } });
+  searchPeople = (q: string, signal?: AbortSignal) =>
+    this.request<{ items: PersonHit[]; connectionName?: string }>("GET", "/api/people/search", {
+      query: { q },
+      ...(signal ? { signal } : {}),
+    });
 
   // Everything else
   attributes = () => this.request<Page<AttributeDefinition>>("GET", "/api/attributes");
   defineAttribute = (body: AttributeDefinition) =>
     this.request<AttributeDefinition>("POST", "/api/attributes", { body });
-  audit = (continuationToken?: string) =>
-    this.request<Page<AuditEntry>>("GET", "/api/audit", { query: { continuationToken } });
+  audit = (filters: AuditFilters = {}, continuationToken?: string) =>
+    this.request<Page<AuditEntry>>("GET", "/api/audit", { query: { ...filters, continuationToken } });
   events = () => this.request<Page<AppEvent>>("GET", "/api/events");
   /** Chosen groups by id (settings keep ids only), to show their names. */
   lookupGroups = (ids: string[], signal?: AbortSignal) =>

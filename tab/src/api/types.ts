@@ -148,7 +148,7 @@ export interface ConnectionPatch {
 
 export interface PermissionCheck {
   permission: string;
-  status: "granted" | "missing";
+  status: "granted" | "missing" | "rejected";
   detail?: string;
   /** Not needed to sync (the bot's chat admin check): missing leaves `ok` true. */
   optional?: boolean;
@@ -189,6 +189,8 @@ export interface Task {
   error?: Problem;
   halt?: { wouldDelete: number; wouldDeactivate: number; sample: string[]; threshold: string };
   notes: string[];
+  /** Graph throttled the run: how often, and when last. */
+  throttle?: { count: number; lastAt: string };
   cancelRequested?: boolean;
 }
 
@@ -197,6 +199,9 @@ export interface TaskFilters {
   status?: TaskStatus;
   type?: TaskType;
   trigger?: TaskTrigger;
+  /** ISO times: tasks asked for at or after `since` and before `until`. */
+  since?: string;
+  until?: string;
 }
 
 export interface TaskRecord {
@@ -210,7 +215,20 @@ export interface TaskRecord {
   action: RecordAction;
   reason?: string;
   changedFields?: string[];
+  /** Old and new values of the changed fields. */
+  changes?: Record<string, { from: FieldValue; to: FieldValue }>;
+  /** For lists: the members added and removed, named. */
+  members?: { added: RecordMember[]; removed: RecordMember[] };
+  /** The synced profile (users) or list (lists) the record is about, when it still exists. */
+  profileId?: string;
+  listId?: string;
   at: string;
+}
+
+export interface RecordMember {
+  sourceId: string;
+  name: string;
+  profileId?: string;
 }
 
 export interface RecordFilters {
@@ -228,6 +246,8 @@ export interface Profile {
   source: "entra" | "scim" | "manual";
   status: RecordStatus;
   deletedAt?: string;
+  /** When a deleted profile is purged for good. */
+  purgeAfter?: string;
   fields: Record<string, FieldValue>;
   attributes: Record<string, FieldValue>;
   displayName: string;
@@ -263,6 +283,27 @@ export interface DirectoryFilters {
 }
 
 /** GET /api/why: a verdict, what the last task did, and a live scope check per active connection. */
+/** One member of a synced list, as GET /api/lists/:id/members answers it. */
+export interface ListMember {
+  sourceId: string;
+  /** Absent when the member has no synced profile of the list's connection. */
+  profileId?: string;
+  displayName?: string;
+  email: FieldValue;
+  jobTitle: FieldValue;
+  status?: RecordStatus;
+}
+
+/** A person found in Entra ID by the people picker. */
+export interface PersonHit {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  userPrincipalName: string;
+  jobTitle: string | null;
+  profileId?: string;
+}
+
 export interface WhyAnswer {
   who: string;
   synced: boolean;
@@ -276,6 +317,14 @@ export interface AttributeDefinition {
   name: string;
   label: string;
   valueType: "string" | "number" | "boolean" | "string[]";
+}
+
+/** GET /api/audit filters; `since`/`until` are ISO times. */
+export interface AuditFilters {
+  targetId?: string;
+  action?: string;
+  since?: string;
+  until?: string;
 }
 
 export interface AuditEntry {

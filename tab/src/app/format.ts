@@ -105,3 +105,10 @@ export function groupTypeLabel(g: {
   if (g.mailEnabled) return `Distribution${dynamic}`;
   return `Group${dynamic}`;
 }
+
+/** "Every minute", "Every 15 minutes", "Every 2 hours": a schedule's interval as a person says it. */
+export function formatInterval(minutes: number): string {
+  if (minutes === 1) return "Every minute";
+  if (minutes % 60 === 0) return minutes === 60 ? "Every hour" : `Every ${minutes / 60} hours`;
+  return `Every ${minutes} minutes`;
+}

@@ -22,13 +22,25 @@ const COLUMNS: [keyof Counters, string][] = [
   ["errors", "Errors"],
 ];
 
-/** What a task did, for users and for lists. */
+/** A preview changes nothing: its counters say what a sync would do ("Would create"), never "Created". */
+const WOULD: Partial<Record<keyof Counters, string>> = {
+  created: "Would create",
+  updated: "Would update",
+  deactivated: "Would deactivate",
+  deleted: "Would delete",
+  restored: "Would restore",
+  skipped: "Would skip",
+};
+
+/** What a task did (or, for a preview, would do), for users and for lists. */
 export function CountersTable({
   counters,
   label = "Counters",
+  preview = false,
 }: {
   counters: { users: Counters; lists: Counters };
   label?: string;
+  preview?: boolean;
 }) {
   return (
     <ScrollRegion label={label}>
@@ -37,7 +49,7 @@ export function CountersTable({
           <TableRow>
             <TableHeaderCell>Kind</TableHeaderCell>
             {COLUMNS.map(([key, title]) => (
-              <TableHeaderCell key={key}>{title}</TableHeaderCell>
+              <TableHeaderCell key={key}>{(preview && WOULD[key]) || title}</TableHeaderCell>
             ))}
           </TableRow>
         </TableHeader>
@@ -62,10 +74,10 @@ export function CountersTable({
 }
 
 /** "12 created · 3 updated · 1 deleted" for a table cell; only the counters that are not zero. */
-export function countersSummary(c: Counters | undefined): string {
+export function countersSummary(c: Counters | undefined, preview = false): string {
   if (!c) return "—";
   const parts = (["created", "updated", "deactivated", "deleted", "restored", "skipped", "errors"] as const)
     .filter((k) => c[k] > 0)
-    .map((k) => `${formatCount(c[k])} ${k}`);
+    .map((k) => `${formatCount(c[k])} ${preview && WOULD[k] ? `to ${WOULD[k]?.slice(6).toLowerCase()}` : k}`);
   return parts.length ? parts.join(" · ") : c.processed ? `${formatCount(c.processed)} unchanged` : "none";
 }

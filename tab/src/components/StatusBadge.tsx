@@ -52,6 +52,8 @@ const LOOKS: Record<string, Record<string, Look>> = {
   permission: {
     granted: { label: "Granted", color: "success", icon: ok },
     missing: { label: "Missing", color: "danger", icon: bad },
+    // The credentials themselves were refused (wrong or expired secret, consent revoked).
+    rejected: { label: "Rejected", color: "danger", icon: bad },
     // Syncing works without it; only a feature named in the detail does not.
     "optional-missing": { label: "Missing (optional)", color: "warning", icon: warn },
   },

@@ -17,7 +17,8 @@ import { Loaded } from "./States.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 const useStyles = makeStyles({
-  stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
+  // Addresses are long single words: they wrap rather than run out of the answer's box.
+  stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, overflowWrap: "anywhere" },
   checks: {
     listStyle: "none",
     margin: 0,

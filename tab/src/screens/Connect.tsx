@@ -187,10 +187,10 @@ export function Connect() {
                   />
                 </Field>
                 <Body1 className={s.hint}>
-                  The app needs the Microsoft Graph application permissions User.Read.All, Group.Read.All and
-                  GroupMember.Read.All (AdministrativeUnit.Read.All to sync by administrative unit), with
-                  admin consent. Add RoleManagement.Read.Directory too, so the bot can check who may run sync
-                  commands in chat.
+                  The app needs the Microsoft Graph application permissions User.Read.All and
+                  GroupMember.Read.All (Group.Read.All includes it; AdministrativeUnit.Read.All to sync by
+                  administrative unit), with admin consent; the connection test checks each one. Add
+                  RoleManagement.Read.Directory too, so the bot can check who may run sync commands in chat.
                 </Body1>
               </>
             ) : (

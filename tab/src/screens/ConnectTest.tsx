@@ -28,8 +28,30 @@ const useStyles = makeStyles({
   stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   // Details wrap to several lines; without padding they touch the row borders.
-  cell: { verticalAlign: "top", paddingTop: tokens.spacingVerticalS, paddingBottom: tokens.spacingVerticalS },
+  cell: {
+    verticalAlign: "top",
+    paddingTop: tokens.spacingVerticalS,
+    paddingBottom: tokens.spacingVerticalS,
+    // Permission names are long single words ("RoleManagement.Read.Directory"): break at the dots, never clip.
+    overflowWrap: "anywhere",
+  },
 });
+
+/** "RoleManagement.Read.Directory" may wrap after a dot, where it reads well, rather than mid-word. */
+function BreakAfterDots({ name }: { name: string }) {
+  const parts = name.split(".");
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={parts.slice(0, i + 1).join(".")}>
+          {i > 0 && "."}
+          {i > 0 && <wbr />}
+          {part}
+        </span>
+      ))}
+    </>
+  );
+}
 
 /** The "Test connection" step: each permission the sync needs, granted or missing, and what to do. */
 export function ConnectTest({ connection }: { connection: Connection }) {
@@ -106,7 +128,9 @@ export function ConnectTest({ connection }: { connection: Connection }) {
             <TableBody>
               {result.checks.map((c) => (
                 <TableRow key={c.permission}>
-                  <TableCell className={s.cell}>{c.permission}</TableCell>
+                  <TableCell className={s.cell}>
+                    <BreakAfterDots name={c.permission} />
+                  </TableCell>
                   <TableCell className={s.cell}>
                     <StatusBadge
                       kind="permission"

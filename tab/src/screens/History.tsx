@@ -1,4 +1,4 @@
-import { Link, makeStyles, tokens } from "@fluentui/react-components";
+import { Field, Input, Link, makeStyles, tokens } from "@fluentui/react-components";
 import { History24Regular } from "@fluentui/react-icons";
 import type { Task, TaskFilters, TaskStatus, TaskTrigger, TaskType } from "../api/types.ts";
 import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.ts";
@@ -20,6 +20,14 @@ const useStyles = makeStyles({
     marginBottom: tokens.spacingVerticalL,
   },
 });
+
+/** A day picked in the reader's own time zone, as the start of that day (or of the next, for "to"). */
+const dayStart = (date: string, nextDay = false): string | undefined => {
+  const d = new Date(`${date}T00:00`);
+  if (Number.isNaN(d.getTime())) return undefined; // A hand-edited address is ignored, not a crash.
+  if (nextDay) d.setDate(d.getDate() + 1);
+  return d.toISOString();
+};
 
 const STATUSES: TaskStatus[] = ["queued", "running", "succeeded", "failed", "halted", "cancelled"];
 const entries = <K extends string>(o: Record<K, string>) =>
@@ -53,16 +61,27 @@ const COLUMNS: Column<Task>[] = [
       return who && who !== trigger ? `${trigger} · ${who}` : trigger;
     },
   },
-  { id: "type", header: "Type", width: "11%", render: (t) => LABELS.taskType[t.taskType] ?? t.taskType },
+  { id: "type", header: "Type", width: "10%", render: (t) => LABELS.taskType[t.taskType] ?? t.taskType },
   {
     id: "status",
     header: "Status",
-    width: "11%",
+    // Room for the widest badge ("Succeeded" with its icon) at 1024 px; narrower, it ran into Duration.
+    width: "14%",
     render: (t) => <StatusBadge kind="task" value={t.status} />,
   },
-  { id: "duration", header: "Duration", width: "9%", render: (t) => formatDuration(taskDuration(t)) },
-  { id: "users", header: "Users", width: "14%", render: (t) => countersSummary(t.counters?.users) },
-  { id: "lists", header: "Lists", width: "14%", render: (t) => countersSummary(t.counters?.lists) },
+  { id: "duration", header: "Duration", width: "8%", render: (t) => formatDuration(taskDuration(t)) },
+  {
+    id: "users",
+    header: "Users",
+    width: "13%",
+    render: (t) => countersSummary(t.counters?.users, t.taskType === "preview"),
+  },
+  {
+    id: "lists",
+    header: "Lists",
+    width: "13%",
+    render: (t) => countersSummary(t.counters?.lists, t.taskType === "preview"),
+  },
 ];
 
 /** Every sync, newest first, filtered by connection, status, type and trigger (kept in the URL). */
@@ -75,6 +94,14 @@ export function History({ query }: { query: Record<string, string> }) {
     ...(query.status ? { status: query.status as TaskStatus } : {}),
     ...(query.type ? { type: query.type as TaskType } : {}),
     ...(query.trigger ? { trigger: query.trigger as TaskTrigger } : {}),
+    ...(query.from && dayStart(query.from) ? { since: dayStart(query.from) } : {}),
+    ...(query.to && dayStart(query.to, true) ? { until: dayStart(query.to, true) } : {}),
+  };
+  const setDay = (key: "from" | "to", value: string) => {
+    const next: Record<string, string> = { ...query };
+    if (value) next[key] = value;
+    else delete next[key];
+    navigate({ name: "history", query: next }, { replace: true });
   };
   const setFilter = (key: keyof TaskFilters, value: string | undefined) => {
     const next: Record<string, string> = { ...query };
@@ -112,6 +139,22 @@ export function History({ query }: { query: Record<string, string> }) {
           options={entries(LABELS.trigger)}
           onChange={(v) => setFilter("trigger", v)}
         />
+        <Field label="From">
+          <Input
+            type="date"
+            value={query.from ?? ""}
+            max={query.to || undefined}
+            onChange={(_, d) => setDay("from", d.value)}
+          />
+        </Field>
+        <Field label="To">
+          <Input
+            type="date"
+            value={query.to ?? ""}
+            min={query.from || undefined}
+            onChange={(_, d) => setDay("to", d.value)}
+          />
+        </Field>
       </search>
       <PagedTable
         label="Sync history"

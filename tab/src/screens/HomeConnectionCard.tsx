@@ -14,7 +14,7 @@ import {
 import { History20Regular, Settings20Regular } from "@fluentui/react-icons";
 import type { ApiError } from "../api/client.ts";
 import type { Connection } from "../api/types.ts";
-import { formatRelative, formatWhen, LABELS } from "../app/format.ts";
+import { formatInterval, formatRelative, formatWhen, LABELS } from "../app/format.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
@@ -127,7 +127,7 @@ export function ConnectionCard({
                 ? "Scheduled syncs are off"
                 : c.nextRunAt
                   ? `${formatRelative(c.nextRunAt)} (${formatWhen(c.nextRunAt)})`
-                  : `Every ${c.schedule.intervalMinutes} minutes`}
+                  : formatInterval(c.schedule.intervalMinutes)}
           </Body1>
         </dd>
         <dt className={s.term}>Scope</dt>

@@ -1,5 +1,8 @@
 import {
   Link,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
   makeStyles,
   Subtitle2,
   Table,
@@ -38,6 +41,8 @@ const useStyles = makeStyles({
     flexDirection: "column",
     gap: tokens.spacingVerticalXS,
   },
+  // Emails and UPNs are long single words: they wrap inside their cell rather than run out of it.
+  value: { overflowWrap: "anywhere" },
 });
 
 function ValuesTable({
@@ -49,6 +54,7 @@ function ValuesTable({
   values: Record<string, FieldValue>;
   order?: readonly string[];
 }) {
+  const s = useStyles();
   const keys = Object.keys(values).sort((a, b) => {
     const ia = order?.indexOf(a) ?? -1;
     const ib = order?.indexOf(b) ?? -1;
@@ -67,7 +73,7 @@ function ValuesTable({
           {keys.map((k) => (
             <TableRow key={k}>
               <TableCell>{k}</TableCell>
-              <TableCell>{formatValue(values[k])}</TableCell>
+              <TableCell className={s.value}>{formatValue(values[k])}</TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -93,6 +99,18 @@ export function ProfileDetails({ id }: { id: string }) {
               subtitle={`Entra object id ${p.sourceId} · last changed ${formatWhen(p.updatedAt)}${p.deletedAt ? ` · deleted ${formatWhen(p.deletedAt)}` : ""}`}
               actions={<StatusBadge kind="record" value={p.status} />}
             />
+            {p.status === "deleted" && (
+              <MessageBar intent="warning" layout="multiline">
+                <MessageBarBody>
+                  <MessageBarTitle>Deleted {formatWhen(p.deletedAt)}</MessageBarTitle>
+                  {p.purgeAfter
+                    ? `Kept until ${formatWhen(p.purgeAfter)}, then purged. `
+                    : "Kept for the connection's retention period, then purged. "}
+                  To restore this profile, bring the person back into the connection's scope in Entra ID (or
+                  widen the scope); the next sync restores it with the same id.
+                </MessageBarBody>
+              </MessageBar>
+            )}
             <div className={s.columns}>
               <div className={s.stack}>
                 <Subtitle2 as="h2">Profile fields</Subtitle2>

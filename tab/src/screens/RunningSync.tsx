@@ -15,7 +15,14 @@ import { DismissCircle20Regular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
 import { type ApiError, toApiError } from "../api/client.ts";
 import type { Task } from "../api/types.ts";
-import { formatCount, formatDuration, LABELS, progressFraction, taskDuration } from "../app/format.ts";
+import {
+  formatCount,
+  formatDuration,
+  formatWhen,
+  LABELS,
+  progressFraction,
+  taskDuration,
+} from "../app/format.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { CountersTable } from "../components/CountersTable.tsx";
@@ -125,9 +132,19 @@ export function RunningSync({ taskId }: { taskId: string }) {
           <ProgressBar value={fraction} max={1} thickness="large" />
         </Field>
       )}
+      {live && task.throttle && (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>Microsoft Graph is throttling this sync</MessageBarTitle>
+            Graph asked the sync to slow down ({formatCount(task.throttle.count)}{" "}
+            {task.throttle.count === 1 ? "time" : "times"} so far, last at {formatWhen(task.throttle.lastAt)}
+            ). It waits as long as Graph asks and then goes on by itself; nothing is lost meanwhile.
+          </MessageBarBody>
+        </MessageBar>
+      )}
       {!live && <Outcome task={task} details={details} />}
       <Subtitle2 as="h2">Counters</Subtitle2>
-      <CountersTable counters={task.counters} />
+      <CountersTable counters={task.counters} preview={task.taskType === "preview"} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import {
   Body1,
   Button,
   Caption1,
+  Link,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -11,7 +12,8 @@ import {
 } from "@fluentui/react-components";
 import { DocumentSearch24Regular } from "@fluentui/react-icons";
 import type { ReactNode } from "react";
-import type { RecordAction, RecordFilters, Task, TaskRecord } from "../api/types.ts";
+import type { RecordAction, RecordFilters, RecordMember, Task, TaskRecord } from "../api/types.ts";
+import { propertyLabel, valueText } from "../app/changes.ts";
 import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.ts";
 import { href, navigate } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
@@ -43,9 +45,16 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalM,
     "@media (max-width: 640px)": { gridTemplateColumns: "1fr" },
   },
-  who: { display: "flex", flexDirection: "column" },
+  who: { display: "flex", flexDirection: "column", minWidth: 0, overflowWrap: "anywhere" },
   muted: { color: tokens.colorNeutralForeground2 },
+  field: { fontWeight: tokens.fontWeightSemibold },
 });
+
+/** The name the API gives the export: filtered downloads never overwrite the full one. */
+const recordsFileName = (taskId: string, f: RecordFilters) => {
+  const parts = [f.kind, f.action, f.q ? "search" : undefined].filter(Boolean);
+  return `sync-${taskId}${parts.length ? `-${parts.join("-")}` : ""}.csv`;
+};
 
 const ACTIONS: RecordAction[] = [
   "created",
@@ -95,7 +104,7 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
                 <CsvDownload
                   path={client.recordsCsvPath(taskId)}
                   query={{ ...filters }}
-                  fileName={`sync-${taskId}.csv`}
+                  fileName={recordsFileName(taskId, filters)}
                 />
               </>
             }
@@ -122,7 +131,7 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
             </MessageBar>
           ))}
           <Subtitle2 as="h2">Counters</Subtitle2>
-          <CountersTable counters={t.counters} />
+          <CountersTable counters={t.counters} preview={t.taskType === "preview"} />
           <Subtitle2 as="h2">Records</Subtitle2>
           <search aria-label="Filter records" className={s.filters}>
             <SearchField
@@ -190,18 +199,83 @@ function Facts({ task: t, styles: s }: { task: Task; styles: ReturnType<typeof u
   );
 }
 
+/** A member named in a list's record, linked to their profile when there is one. */
+function MemberLink({ m }: { m: RecordMember }) {
+  return m.profileId ? (
+    <Link href={href({ name: "profile", id: m.profileId })}>{m.name}</Link>
+  ) : (
+    <span>{m.name}</span>
+  );
+}
+
+function MemberNames({ label, members }: { label: string; members: RecordMember[] }) {
+  if (members.length === 0) return null;
+  return (
+    <span>
+      {label}:{" "}
+      {members.map((m, i) => (
+        <span key={m.sourceId}>
+          {i > 0 && ", "}
+          <MemberLink m={m} />
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** What changed: each field with its old and new value, or who joined and left a list. */
+function RecordChanges({ r, s }: { r: TaskRecord; s: ReturnType<typeof useStyles> }) {
+  const changes = Object.entries(r.changes ?? {});
+  if (changes.length === 0 && !r.members)
+    return <>{r.changedFields?.length ? r.changedFields.map(propertyLabel).join(", ") : "—"}</>;
+  return (
+    <span className={s.who}>
+      {changes.map(([field, c]) => (
+        <span key={field}>
+          <span className={s.field}>{propertyLabel(field)}:</span> {valueText(c.from)} → {valueText(c.to)}
+        </span>
+      ))}
+      {r.members && (
+        <>
+          <MemberNames label="Added" members={r.members.added} />
+          <MemberNames label="Removed" members={r.members.removed} />
+        </>
+      )}
+    </span>
+  );
+}
+
 function recordColumns(s: ReturnType<typeof useStyles>): Column<TaskRecord>[] {
   return [
     {
       id: "name",
       header: "Name",
       width: "26%",
-      render: (r) => (
-        <span className={s.who}>
-          <Body1>{r.name || r.sourceId}</Body1>
-          {(r.email || r.upn) && <Caption1 className={s.muted}>{r.email ?? r.upn}</Caption1>}
-        </span>
-      ),
+      render: (r) => {
+        const address = r.email ?? r.upn;
+        const target = r.profileId
+          ? href({ name: "profile", id: r.profileId })
+          : r.listId
+            ? href({ name: "list", id: r.listId, query: {} })
+            : undefined;
+        return (
+          <span className={s.who}>
+            {target ? (
+              <Link href={target}>{r.name || r.sourceId}</Link>
+            ) : (
+              <Body1>{r.name || r.sourceId}</Body1>
+            )}
+            {address && <Caption1 className={s.muted}>{address}</Caption1>}
+            {r.kind === "user" && address && (
+              <Caption1>
+                <Link href={href({ name: "why", who: address })} aria-label={`Why: ${r.name || address}`}>
+                  Why?
+                </Link>
+              </Caption1>
+            )}
+          </span>
+        );
+      },
     },
     { id: "kind", header: "Kind", width: "8%", render: (r) => (r.kind === "user" ? "User" : "List") },
     {
@@ -211,12 +285,12 @@ function recordColumns(s: ReturnType<typeof useStyles>): Column<TaskRecord>[] {
       render: (r) => <StatusBadge kind="action" value={r.action} />,
     },
     // Reasons are sentences: they get the room.
-    { id: "reason", header: "Reason", width: "35%", render: (r) => r.reason ?? "—" },
+    { id: "reason", header: "Reason", width: "25%", render: (r) => r.reason ?? "—" },
     {
       id: "changed",
-      header: "Changed fields",
-      width: "16%",
-      render: (r) => (r.changedFields?.length ? r.changedFields.join(", ") : "—"),
+      header: "What changed",
+      width: "26%",
+      render: (r) => <RecordChanges r={r} s={s} />,
     },
   ];
 }

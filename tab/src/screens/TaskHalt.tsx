@@ -97,8 +97,9 @@ export function HaltPanel({
                     <DialogTitle>Delete {deletes} records?</DialogTitle>
                     <DialogContent>
                       The sync will delete {deletes} and deactivate {deactivates} profiles and lists that are
-                      no longer in scope in Entra ID. Deleted records can be restored for the retention
-                      period.
+                      no longer in scope in Entra ID. Deleted records are kept for the connection's retention
+                      period: anyone back in scope by then is restored by the next sync; after it they are
+                      purged (each profile shows its purge date).
                     </DialogContent>
                     <DialogActions>
                       <DialogTrigger disableButtonEnhancement>
