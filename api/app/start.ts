@@ -11,16 +11,21 @@ import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { startPurgeJob } from "./jobs.ts";
+import { createLiveSync, type LiveSync, type LiveSyncOptions } from "./live-sync.ts";
 
 export interface RunningApi {
   url: string;
   store: Store;
   sync: SyncService;
+  live: LiveSync;
+  /** Starts due scheduled runs (its timer runs only when SCHEDULER_ENABLED). */
+  scheduler: Scheduler;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -29,6 +34,8 @@ export interface StartOptions {
   /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
   localKeyDir?: string;
   tabDist?: string;
+  /** Debounce, renewal and maintenance timings of live updates (defaults suit production). */
+  liveSync?: LiveSyncOptions;
 }
 
 /**
@@ -61,6 +68,17 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   const graphFor = auth.syncHooks.graphFor;
   const sync = new SyncService({ store, events, logger, instanceId, ...auth.syncHooks });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
+  const live = createLiveSync({
+    config,
+    store,
+    events,
+    sync,
+    connections: auth.connections,
+    graphFor,
+    logger,
+    instanceId,
+    ...(options.liveSync ? { options: options.liveSync } : {}),
+  });
   const bot = createBotModule({
     config,
     store,
@@ -78,9 +96,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         check: () => reachable(`${config.AUTHORITY_HOST}/common/v2.0/.well-known/openid-configuration`),
       },
     ],
-    publicRoutes: [...auth.publicRoutes, bot.router],
+    publicRoutes: [...auth.publicRoutes, bot.router, live.publicRouter],
     authenticate: auth.authenticate,
-    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor)],
+    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor), live.apiRouter],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
   });
 
@@ -90,6 +108,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   });
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
+  live.start(url);
   const stopPurge = startPurgeJob(store, logger, instanceId);
   // Tasks whose worker died are taken over once their lease expires.
   const resumeOrphans = () =>
@@ -102,9 +121,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     url,
     store,
     sync,
+    live,
+    scheduler: auth.scheduler,
     logger,
     async close() {
       await auth.scheduler.stop();
+      await live.stop();
       clearInterval(resumeTimer);
       stopPurge();
       bot.close();

@@ -54,6 +54,8 @@ export function publicView(c: ConnectionDoc) {
  * HTTP layer only validates input and maps refusals. Every change is audited with secrets redacted.
  */
 export class ConnectionsService {
+  private readonly stoppingListeners: ((connection: ConnectionDoc) => Promise<void>)[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
@@ -61,6 +63,18 @@ export class ConnectionsService {
     private readonly health: ConnectionHealth,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Called when a connection is switched off or about to be deleted, while its credential still works (so
+   * Graph subscriptions can be deleted). A failing listener never blocks the admin's action.
+   */
+  onStopping(listener: (connection: ConnectionDoc) => Promise<void>): void {
+    this.stoppingListeners.push(listener);
+  }
+
+  private async stopping(connection: ConnectionDoc): Promise<void> {
+    for (const listener of this.stoppingListeners) await listener(connection).catch(() => undefined);
+  }
 
   list(tenantId: string): Promise<ConnectionDoc[]> {
     return this.store.connections.all(tenantId, {
@@ -205,6 +219,7 @@ export class ConnectionsService {
       saved,
     );
     await syncSlot(this.store, saved, saved, this.now());
+    if (!active) await this.stopping(saved);
     return saved;
   }
 
@@ -241,6 +256,7 @@ export class ConnectionsService {
         remedy: "Cancel the task or wait for it to finish, then delete.",
         taskId: active.id,
       });
+    await this.stopping(current);
     const removed =
       options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;
     await this.store.connections.delete(tenantId, id);

@@ -17,7 +17,7 @@ const taskQuery = z
     connectionId: z.string().max(200).optional(),
     status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
     type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
-    trigger: z.enum(["manual", "schedule", "bot", "api", "scim"]).optional(),
+    trigger: z.enum(["manual", "schedule", "bot", "api", "scim", "notification"]).optional(),
     ...pagingQuery,
   })
   .strict();
