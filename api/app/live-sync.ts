@@ -72,6 +72,7 @@ export function createLiveSync(deps: {
   sync: SyncService;
   connections: ConnectionsService;
   graphFor: (connection: ConnectionDoc) => Promise<GraphApi>;
+  forgetToken: (connection: ConnectionDoc) => void;
   logger: Logger;
   instanceId: string;
   options?: LiveSyncOptions;
@@ -82,6 +83,7 @@ export function createLiveSync(deps: {
   const subscriptions = new LiveSubscriptions({
     store,
     graphFor: deps.graphFor,
+    forgetToken: deps.forgetToken,
     endpoint: () => notificationEndpoint(config, listenUrl),
     logger,
     owner: deps.instanceId,

@@ -75,6 +75,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     sync,
     connections: auth.connections,
     graphFor,
+    forgetToken: (connection) => auth.credentials.forget(connection),
     logger,
     instanceId,
     ...(options.liveSync ? { options: options.liveSync } : {}),

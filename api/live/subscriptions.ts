@@ -20,6 +20,11 @@ export type NotificationEndpoint = { notificationUrl: string; lifecycleUrl: stri
 export interface LiveSubscriptionsOptions {
   store: Store;
   graphFor: (connection: ConnectionDoc) => Promise<GraphApi>;
+  /**
+   * Drops the connection's cached access token: a token keeps the permissions it was issued with, so after
+   * Graph refused for a missing permission the next check must ask for a new one to see a fresh consent.
+   */
+  forgetToken?: (connection: ConnectionDoc) => void;
   /** Read at each check: the listening address is known only once the server is up. */
   endpoint: () => NotificationEndpoint;
   logger: Logger;
@@ -123,6 +128,7 @@ export class LiveSubscriptions {
           problem ??= this.problemOf(err, resource);
         }
       }
+      if (problem?.code === "permission-missing") this.options.forgetToken?.(connection);
       return this.save(connection, kept, problem);
     });
   }

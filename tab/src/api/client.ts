@@ -8,6 +8,7 @@ import type {
   ErrorBody,
   GroupHit,
   List,
+  LiveStatus,
   Me,
   NewConnection,
   Page,
@@ -205,6 +206,8 @@ export class ApiClient {
   testConnection = (id: string) => this.request<TestResult>("POST", `/api/connections/${enc(id)}/test`);
   setConnectionEnabled = (id: string, enabled: boolean) =>
     this.request<Connection>("POST", `/api/connections/${enc(id)}/${enabled ? "reactivate" : "deactivate"}`);
+  connectionLive = (id: string, signal?: AbortSignal) =>
+    this.request<LiveStatus>("GET", `/api/connections/${enc(id)}/live`, signal ? { signal } : {});
   consentUrl = (id: string) => this.request<{ url: string }>("POST", `/api/connections/${enc(id)}/consent`);
 
   // Tasks

@@ -317,3 +317,12 @@ export interface GroupHit {
   mailEnabled?: boolean;
   memberCount?: number | null;
 }
+
+/** Whether Graph change notifications drive a connection (GET /api/connections/:id/live), or why not. */
+export interface LiveStatus {
+  state: "live" | "schedule-only" | "off" | "push";
+  problem?: Problem & { since?: string };
+  lastNotificationAt?: string;
+  lastLifecycle?: { event: string; at: string };
+  subscriptions: { resource: "users" | "groups"; expiresAt: string }[];
+}
