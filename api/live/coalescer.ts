@@ -38,8 +38,8 @@ export class RunCoalescer {
     if (this.stopped) return;
     this.stats.requests++;
     const key = `${tenantId}/${connectionId}`;
-    const quiet = this.options.quietMs ?? 1000;
-    const max = this.options.maxDelayMs ?? 5000;
+    const quiet = this.options.quietMs ?? 500;
+    const max = this.options.maxDelayMs ?? 3000;
     const existing = this.pending.get(key);
     const firstAt = existing?.firstAt ?? this.now();
     if (existing) clearTimeout(existing.timer);
