@@ -43,6 +43,15 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * to public HTTPS addresses; a loopback address works only when Graph itself is on this machine.
  */
 export function notificationEndpoint(config: Config, listenUrl: string | undefined): NotificationEndpoint {
+  if (!config.LIVE_UPDATES)
+    return {
+      problem: {
+        code: "live-updates-off",
+        message: "Live updates are switched off for this service (LIVE_UPDATES=false)",
+        remedy:
+          "Nothing to do: each connection syncs on its schedule. To get changes within seconds, set LIVE_UPDATES=true and PUBLIC_URL (see the README).",
+      },
+    };
   const base = config.PUBLIC_URL ?? listenUrl;
   const noUrl = (why: string): NotificationEndpoint => ({
     problem: {

@@ -95,8 +95,15 @@ export class LiveSubscriptions {
           remedy: "Reauthorize the connection; live updates resume at its next sync.",
         });
       const endpoint = this.options.endpoint();
-      if ("problem" in endpoint)
-        return this.save(connection, existing?.subscriptions ?? [], endpoint.problem);
+      if ("problem" in endpoint) {
+        // Subscriptions posting to an address Graph can no longer use are of no help: delete them.
+        if (existing?.subscriptions.length) {
+          const graph = await this.options.graphFor(connection).catch(() => undefined);
+          for (const sub of existing.subscriptions)
+            await graph?.delete(`/subscriptions/${sub.id}`).catch(() => undefined);
+        }
+        return this.save(connection, [], endpoint.problem);
+      }
 
       let graph: GraphApi;
       try {

@@ -32,7 +32,7 @@ describe("live updates on the Home screen", () => {
       throw new Error("tab/dist is missing: run `npm run build:tab` first.");
     const port = await freePort();
     stack = await startFullStack({
-      env: { PORT: String(port), PUBLIC_URL: `http://localhost:${port}` },
+      env: { PORT: String(port), PUBLIC_URL: `http://localhost:${port}`, LIVE_UPDATES: "true" },
       start: { liveSync: { quietMs: 200, maxDelayMs: 1000, maintainEveryMs: 500 } },
     });
     browser = await launchBrowser();

@@ -67,7 +67,7 @@ describe("live updates through Graph change notifications", () => {
   const jobTitleOf = async (sourceId: string) => (await profileOf(sourceId))?.fields.jobTitle;
 
   beforeAll(async () => {
-    stack = await startFullStack({ start: { liveSync: LIVE } });
+    stack = await startFullStack({ env: { LIVE_UPDATES: "true" }, start: { liveSync: LIVE } });
     token = await stack.adminToken();
     connectionId = await connect(stack, token);
   }, 60_000);
@@ -319,6 +319,7 @@ describe("live updates that cannot start, and renewal", () => {
   it("renews subscriptions well before they expire, keeping their ids", async () => {
     // A short lifetime makes every maintenance pass a renewal, as the tenth day before expiry would.
     stack = await startFullStack({
+      env: { LIVE_UPDATES: "true" },
       start: { liveSync: { ...LIVE, maintainEveryMs: 300, lifetimeMinutes: 60, renewWithinMs: 61 * 60_000 } },
     });
     token = await stack.adminToken();
@@ -344,7 +345,7 @@ describe("live updates that cannot start, and renewal", () => {
   }, 60_000);
 
   it("without the permission Graph asks for, the connection says why and stays on its schedule", async () => {
-    stack = await startFullStack({ start: { liveSync: LIVE } });
+    stack = await startFullStack({ env: { LIVE_UPDATES: "true" }, start: { liveSync: LIVE } });
     token = await stack.adminToken();
     stack.sim.directory.revokeConsent(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId);
     stack.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, [
@@ -366,7 +367,7 @@ describe("live updates that cannot start, and renewal", () => {
   it("a PUBLIC_URL Graph cannot reach leaves the connection on its schedule with the reason", async () => {
     await stack.close();
     stack = await startFullStack({
-      env: { PUBLIC_URL: "http://directory.example.com" },
+      env: { LIVE_UPDATES: "true", PUBLIC_URL: "http://directory.example.com" },
       start: { liveSync: LIVE },
     });
     token = await stack.adminToken();
@@ -378,5 +379,18 @@ describe("live updates that cannot start, and renewal", () => {
     expect(live.state).toBe("schedule-only");
     expect(live.problem.message).toContain("not an https address");
     expect(stack.sim.directory.listSubscriptions(DEMO_TENANT_ID)).toEqual([]);
+  }, 60_000);
+
+  it("with LIVE_UPDATES=false every connection stays on its schedule and says so, asking Graph for nothing", async () => {
+    await stack.close();
+    stack = await startFullStack({ start: { liveSync: LIVE } });
+    token = await stack.adminToken();
+    const id = await connect(stack, token);
+    const live = await pollUntil("the reason", async () => {
+      const res = await stack.api(`/api/connections/${id}/live`, { token });
+      return res.body.problem?.code === "live-updates-off" ? res.body : undefined;
+    });
+    expect(live.state).toBe("schedule-only");
+    expect(stack.sim.stats.requests["POST /subscriptions"]).toBeUndefined();
   }, 60_000);
 });

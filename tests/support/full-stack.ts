@@ -72,6 +72,9 @@ export async function startFullStack(
     PORT: "0",
     SCHEDULER_ENABLED: "false",
     LOG_LEVEL: "silent",
+    // Tests of other features change the tenant and then sync by hand; live updates would sync first.
+    // Tests of live updates turn them on.
+    LIVE_UPDATES: "false",
     ...options.env,
   });
   let running: RunningApi = await startApi(config, options.start);
