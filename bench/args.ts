@@ -4,16 +4,21 @@ export interface BenchArgs {
   sizes: TenantSize[];
   /** Added by the simulator to every Graph request ($batch: once per batch). */
   latencyMs: number;
+  /** Only "change to visible": notifications against polling every minute. */
+  live: boolean;
 }
 
 export const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
   --quick        1k and 10k only
   --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
-  --latency MS   simulated Graph latency per request (default 100)`;
+  --latency MS   simulated Graph latency per request (default 100)
+  --live         only "change to visible": 100 changes with Graph change notifications, then polling
+                 every minute (takes a little over a minute per size)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   let sizes = ["1k", "10k", "100k"];
   let latencyMs = 100;
+  let live = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -23,6 +28,7 @@ export function parseArgs(argv: string[]): BenchArgs {
       return v;
     };
     if (flag === "--quick") sizes = ["1k", "10k"];
+    else if (flag === "--live") live = true;
     else if (flag === "--sizes") sizes = value().split(",").filter(Boolean);
     else if (flag === "--latency") {
       latencyMs = Number(value());
@@ -30,5 +36,5 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs };
+  return { sizes: sizes.map(parseSize), latencyMs, live };
 }

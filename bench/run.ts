@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { ensureLocalCertificate } from "../dev/tls.ts";
 import { parseArgs } from "./args.ts";
 import { benchSize, type SizeResult } from "./bench.ts";
+import { benchLatency, formatLatency } from "./live-latency.ts";
 import { startRemoteStandins } from "./remote-standins.ts";
 import { formatSize, formatVerdicts, verdicts } from "./report.ts";
 import { saveResults } from "./results.ts";
@@ -42,6 +43,14 @@ async function main(): Promise<number> {
     return 2;
   }
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+  if (args.live) {
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: generating the tenant and starting the stand-ins`);
+      const result = await benchLatency(size, { latencyMs: args.latencyMs, progress: process.stderr });
+      console.log(`\n${formatLatency(result)}`);
+    }
+    return 0;
+  }
   const startedAt = new Date();
   const results: SizeResult[] = [];
   for (const size of args.sizes) {

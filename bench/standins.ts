@@ -1,7 +1,12 @@
 import { startLocalCosmos } from "../dev/local-cosmos.ts";
 import { ensureLocalCertificate } from "../dev/tls.ts";
 import { guidFrom } from "../sim/ids.ts";
-import { DEMO_CUSTOMER_APP_PERMISSIONS, generatedTenant, startSimulator } from "../sim/index.ts";
+import {
+  DEMO_CUSTOMER_APP_PERMISSIONS,
+  generatedTenant,
+  type RunningSimulator,
+  startSimulator,
+} from "../sim/index.ts";
 import { applyChanges, type ChangeSummary } from "./changes.ts";
 import { type FullSyncBound, fullSyncBound } from "./lower-bound.ts";
 import type { TenantSize } from "./sizes.ts";
@@ -48,6 +53,8 @@ export interface Standins {
   changeOnePercent(): Promise<ChangeSummary>;
   /** Peak RSS since the last call and CPU time used since start, of the process serving the stand-ins. */
   usage(): Promise<ProcessUsage>;
+  /** The simulator itself, when it runs in this process (the change-to-visible benchmark drives it). */
+  simulator?: RunningSimulator;
   close(): Promise<void>;
 }
 
@@ -118,6 +125,7 @@ export async function startStandins(spec: StandinsSpec): Promise<Standins> {
       ...app,
       cosmosQueriesPatched,
     },
+    simulator: sim,
     async counts() {
       return {
         requests: sim.stats.totalRequests,

@@ -25,6 +25,11 @@ const USAGE = `Usage: npm run sim -- <command> [args]     (tenant: a tenant id, 
   set-secret <tenant> <clientId> <value> <expiresAtIso>
   revoke-refresh-tokens <tenant> <userId>
   assign-role | remove-role <tenant> <userId> <roleTemplateId>
+  subscriptions <tenant>                            change-notification subscriptions Graph holds
+  lifecycle <subscriptionId> <event>                send reauthorizationRequired | subscriptionRemoved | missed
+  expire-subscription <subscriptionId> <iso>        move a subscription's expiry, as if time passed
+  notifications deliver | drop | delay <ms>         deliver, drop or hold back change notifications
+  notification-stats                                notifications queued, delivered, dropped
   fault <json>                                      e.g. '{"pathPattern":"^/v1.0/users","status":429,"code":"TooManyRequests","retryAfterSeconds":5,"times":3}'
   clear-faults
   token <tenant> <userId>                           a product API token as Teams SSO would give
@@ -65,6 +70,14 @@ const COMMANDS: Record<string, (a: string[]) => [string, unknown[]]> = {
   "revoke-refresh-tokens": ([t, u]) => ["revokeRefreshTokens", [tenant(t), u]],
   "assign-role": ([t, u, r]) => ["assignRole", [tenant(t), u, r]],
   "remove-role": ([t, u, r]) => ["removeRole", [tenant(t), u, r]],
+  subscriptions: ([t]) => ["listSubscriptions", [tenant(t)]],
+  lifecycle: ([id, event]) => ["sendLifecycleEvent", [id, event]],
+  "expire-subscription": ([id, at]) => ["setSubscriptionExpiry", [id, at]],
+  notifications: ([mode, ms]) => [
+    "setNotificationDelivery",
+    [{ mode, ...(ms !== undefined ? { delayMs: Number(ms) } : {}) }],
+  ],
+  "notification-stats": () => ["notificationStats", []],
   fault: ([json]) => ["injectFault", [JSON.parse(json ?? "{}")]],
   "clear-faults": () => ["clearFaults", []],
   token: ([t, u]) => ["issueUserToken", [{ tenantId: tenant(t), userId: u }]],

@@ -105,6 +105,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     stats,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        directory.subscriptions.close();
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
       }),

@@ -11,12 +11,14 @@ import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { ChatAdminCheck } from "./chat-admin.ts";
 import { startPurgeJob } from "./jobs.ts";
+import { createLiveSync, type LiveSync, type LiveSyncOptions } from "./live-sync.ts";
 
 const LOOPBACK = "127.0.0.1";
 
@@ -24,6 +26,9 @@ export interface RunningApi {
   url: string;
   store: Store;
   sync: SyncService;
+  live: LiveSync;
+  /** Starts due scheduled runs (its timer runs only when SCHEDULER_ENABLED). */
+  scheduler: Scheduler;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -32,6 +37,8 @@ export interface StartOptions {
   /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
   localKeyDir?: string;
   tabDist?: string;
+  /** Debounce, renewal and maintenance timings of live updates (defaults suit production). */
+  liveSync?: LiveSyncOptions;
 }
 
 /**
@@ -64,6 +71,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   const graphFor = auth.syncHooks.graphFor;
   const sync = new SyncService({ store, events, logger, instanceId, ...auth.syncHooks });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
+  const live = createLiveSync({
+    config,
+    store,
+    events,
+    sync,
+    connections: auth.connections,
+    graphFor,
+    forgetToken: (connection) => auth.credentials.forget(connection),
+    logger,
+    instanceId,
+    ...(options.liveSync ? { options: options.liveSync } : {}),
+  });
   const bot = createBotModule({
     config,
     store,
@@ -96,9 +115,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         check: () => reachable(`${config.AUTHORITY_HOST}/common/v2.0/.well-known/openid-configuration`),
       },
     ],
-    publicRoutes: [...auth.publicRoutes, bot.router],
+    publicRoutes: [...auth.publicRoutes, bot.router, live.publicRouter],
     authenticate: auth.authenticate,
-    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor)],
+    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor), live.apiRouter],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
     trustProxy: config.TRUST_PROXY,
   });
@@ -119,6 +138,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       "BOT_ALLOW_UNSIGNED without BOT_APP_ID: the bot endpoint takes unsigned activities, so the server listens on 127.0.0.1 only (this machine)",
     );
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
+  live.start(url);
   const stopPurge = startPurgeJob(store, logger, instanceId);
   // Tasks whose worker died are taken over once their lease expires.
   const resumeOrphans = () =>
@@ -131,9 +151,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     url,
     store,
     sync,
+    live,
+    scheduler: auth.scheduler,
     logger,
     async close() {
       await auth.scheduler.stop();
+      await live.stop();
       clearInterval(resumeTimer);
       stopPurge();
       bot.close();

@@ -104,6 +104,14 @@ const configSchema = z.object({
     .default("true")
     .transform((v) => v === "true"),
   INSTANCE_ID: optionalString,
+  /**
+   * Graph change notifications wake incremental syncs within seconds (Graph must reach PUBLIC_URL); false
+   * keeps every connection on its schedule only, for deployments that accept no inbound traffic.
+   */
+  LIVE_UPDATES: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -75,6 +75,7 @@ export function publicView(c: ConnectionDoc) {
  */
 export class ConnectionsService {
   private readonly leases: Leases;
+  private readonly stoppingListeners: ((connection: ConnectionDoc) => Promise<void>)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -113,6 +114,18 @@ export class ConnectionsService {
   /** When each connection's next scheduled sync is due (connections without one are left out). */
   nextRuns(connections: ConnectionDoc[]): Promise<Map<string, string>> {
     return nextRuns(this.store, connections);
+  }
+
+  /**
+   * Called when a connection is switched off or about to be deleted, while its credential still works (so
+   * Graph subscriptions can be deleted). A failing listener never blocks the admin's action.
+   */
+  onStopping(listener: (connection: ConnectionDoc) => Promise<void>): void {
+    this.stoppingListeners.push(listener);
+  }
+
+  private async stopping(connection: ConnectionDoc): Promise<void> {
+    for (const listener of this.stoppingListeners) await listener(connection).catch(() => undefined);
   }
 
   list(tenantId: string): Promise<ConnectionDoc[]> {
@@ -287,6 +300,7 @@ export class ConnectionsService {
       saved,
     );
     await syncSlot(this.store, saved, saved, this.now());
+    if (!active) await this.stopping(saved);
     return saved;
   }
 
@@ -347,6 +361,7 @@ export class ConnectionsService {
           remedy: "Cancel the task or wait for it to finish, then delete.",
           taskId: active.id,
         });
+      await this.stopping(current);
       // Data first, the connection last: if this stops half-way, the connection is still there to delete again.
       const removed =
         options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;

@@ -90,6 +90,19 @@ export class GraphApi {
   }
 
   /** Follows @odata.nextLink page by page; the last page carries the deltaLink of a delta query. */
+  /** Writes (subscriptions): the same retry, throttling and error classification as reads. */
+  async post<T>(path: string, body: unknown): Promise<T> {
+    return this.call(path, () => this.client.api(this.url(path)).post(body));
+  }
+
+  async patch<T>(path: string, body: unknown): Promise<T> {
+    return this.call(path, () => this.client.api(this.url(path)).patch(body));
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.call(path, () => this.client.api(this.url(path)).delete());
+  }
+
   async *pages<T>(path: string, headers: Record<string, string> = {}): AsyncGenerator<GraphPage<T>> {
     let next: string | undefined = path;
     while (next) {

@@ -144,7 +144,7 @@ export interface MembershipDoc extends TenantDocument {
 }
 
 export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
-export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim";
+export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim" | "notification";
 export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "halted" | "cancelled";
 
 export interface Counters {

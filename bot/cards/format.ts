@@ -19,6 +19,7 @@ export function triggerLabel(task: Pick<TaskDoc, "trigger" | "requestedBy">): st
     bot: `Started from chat by ${who}`,
     api: `API call by ${who}`,
     scim: "Push from the Entra provisioning service",
+    notification: "A change in Entra ID (Graph change notification)",
   };
   return labels[task.trigger];
 }

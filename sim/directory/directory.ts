@@ -3,6 +3,7 @@ import { CONSENT_ADMIN_ROLES, GRAPH_RESOURCE, PRODUCT_APP, TEAMS_WEB_CLIENT_ID }
 import { notFound, SimError } from "../errors.ts";
 import { jwks, signToken } from "../identity/keys.ts";
 import { GUID_RE, guidFrom } from "../ids.ts";
+import { type DeliveryMode, type LifecycleEvent, SubscriptionHub } from "../notifications/hub.ts";
 import { makeGroup, makeUser } from "../seed/factory.ts";
 import type {
   ConsentRecord,
@@ -30,6 +31,8 @@ export class SimDirectory {
   readonly tenants = new Map<string, TenantState>();
   readonly apps = new Map<string, SimApp>();
   readonly faults = new FaultTable();
+  /** Graph change notifications: subscriptions on users and groups, fed by every logged change. */
+  readonly subscriptions: SubscriptionHub;
   baseUrl = "";
 
   constructor(
@@ -37,6 +40,7 @@ export class SimDirectory {
     productApp: SimApp,
     private readonly clock: () => number,
   ) {
+    this.subscriptions = new SubscriptionHub(clock);
     this.apps.set(productApp.clientId, productApp);
     for (const seed of seeds) {
       this.tenants.set(seed.tenantId, stateFromSeed(seed));
@@ -83,7 +87,9 @@ export class SimDirectory {
 
   private log(t: TenantState, change: Omit<Change, "seq">): void {
     t.seq++;
-    t.changes.push({ ...change, seq: t.seq });
+    const logged = { ...change, seq: t.seq };
+    t.changes.push(logged);
+    this.subscriptions.onChange(t.id, logged);
   }
 
   private newId(t: TenantState, kind: string): string {
@@ -495,6 +501,37 @@ export class SimDirectory {
    */
   revokeAccessTokens(tenantId: string): void {
     this.tenant(tenantId).accessTokensValidFrom = this.clock();
+  }
+
+  // ---- change notifications ------------------------------------------------------------------------
+
+  /** Every live subscription of a tenant, as Graph keeps them (clientState included: this is the admin view). */
+  listSubscriptions(tenantId: string) {
+    return this.subscriptions.listFor(this.tenant(tenantId).id).map((s) => ({
+      ...s,
+      expirationDateTime: new Date(s.expirationDateTime).toISOString(),
+    }));
+  }
+
+  /** Sends a lifecycle notification for one subscription now (subscriptionRemoved also removes it). */
+  sendLifecycleEvent(subscriptionId: string, event: LifecycleEvent): Record<string, unknown> {
+    return this.subscriptions.lifecycle(subscriptionId, event);
+  }
+
+  /** Moves a subscription's expiry, as if time had passed (ISO date and time). */
+  setSubscriptionExpiry(subscriptionId: string, expirationDateTime: string): void {
+    const sub = this.subscriptions.live(subscriptionId);
+    if (!sub) throw notFound(subscriptionId);
+    sub.expirationDateTime = Date.parse(expirationDateTime);
+  }
+
+  /** deliver (default), delay by delayMs, or drop every change notification from now on. */
+  setNotificationDelivery(mode: DeliveryMode): DeliveryMode {
+    return this.subscriptions.setDelivery(mode);
+  }
+
+  notificationStats() {
+    return structuredClone(this.subscriptions.stats);
   }
 
   // ---- faults --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { authenticate } from "./auth.ts";
 import { delta } from "./delta.ts";
 import * as r from "./directory-routes.ts";
 import { graphError } from "./errors.ts";
+import * as subs from "./subscription-routes.ts";
 import { resourceUnits, type Throttler } from "./throttle.ts";
 import type { Caller, GraphRequest, GraphResponse, RouteContext } from "./types.ts";
 
@@ -67,6 +68,17 @@ const ROUTES: Route[] = [
     r.roleAssignments,
   ),
   route("GET", "/organization", "/organization(?:/([^/]+))?", r.organization),
+  route("POST", "/subscriptions", "/subscriptions", subs.createSubscription),
+  route("GET", "/subscriptions", "/subscriptions", subs.listSubscriptions),
+  route("GET", "/subscriptions/{id}", `/subscriptions/${ID}`, subs.getSubscription),
+  route("PATCH", "/subscriptions/{id}", `/subscriptions/${ID}`, subs.updateSubscription),
+  route("DELETE", "/subscriptions/{id}", `/subscriptions/${ID}`, subs.deleteSubscription),
+  route(
+    "POST",
+    "/subscriptions/{id}/reauthorize",
+    `/subscriptions/${ID}/reauthorize`,
+    subs.reauthorizeSubscription,
+  ),
 ];
 
 /** Whether the simulator serves this Graph path (without the /v1.0 prefix) for the method. */

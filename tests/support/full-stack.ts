@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type RunningApi, startApi } from "../../api/app/start.ts";
+import { type RunningApi, type StartOptions, startApi } from "../../api/app/start.ts";
 import { type Config, loadConfig } from "../../api/config/config.ts";
 import type { TaskDoc } from "../../api/store/documents.ts";
 import {
@@ -29,6 +29,8 @@ export interface FullStack {
   readonly url: string;
   readonly sim: RunningSimulator;
   readonly config: Config;
+  /** The running API process's parts (scheduler, live updates), for what a test cannot reach over HTTP. */
+  readonly running: RunningApi;
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   /** A Teams SSO-shaped token with the DirectorySync.Admin app role. */
   adminToken(tenantId?: string, userId?: string): Promise<string>;
@@ -45,7 +47,11 @@ export interface FullStack {
 }
 
 export async function startFullStack(
-  options: { sim?: Omit<SimulatorOptions, "tls" | "tenants">; env?: Record<string, string> } = {},
+  options: {
+    sim?: Omit<SimulatorOptions, "tls" | "tenants">;
+    env?: Record<string, string>;
+    start?: StartOptions;
+  } = {},
 ): Promise<FullStack> {
   const cosmos = await startTestStore();
   const sim = await startTestSimulator({ tenants: [demoTenant(), otherTenant()], ...options.sim });
@@ -66,9 +72,12 @@ export async function startFullStack(
     PORT: "0",
     SCHEDULER_ENABLED: "false",
     LOG_LEVEL: "silent",
+    // Tests of other features change the tenant and then sync by hand; live updates would sync first.
+    // Tests of live updates turn them on.
+    LIVE_UPDATES: "false",
     ...options.env,
   });
-  let running: RunningApi = await startApi(config);
+  let running: RunningApi = await startApi(config, options.start);
 
   const defaultUser = (tenantId: string, preferred: string) =>
     tenantId === DEMO_TENANT_ID ? preferred : (sim.directory.listUsers(tenantId)[0]?.id ?? "");
@@ -82,6 +91,9 @@ export async function startFullStack(
     },
     sim,
     config,
+    get running() {
+      return running;
+    },
     api,
     adminToken: (tenantId = DEMO_TENANT_ID, userId = defaultUser(tenantId, DEMO_ADMIN_USER_ID)) =>
       token(tenantId, userId, ADMIN_ROLE),
@@ -101,7 +113,7 @@ export async function startFullStack(
     },
     async restartApi() {
       await running.close();
-      running = await startApi(config);
+      running = await startApi(config, options.start);
     },
     async close() {
       await running.close();

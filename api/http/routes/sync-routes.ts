@@ -21,7 +21,7 @@ const taskQuery = z
     connectionId: documentId("connection").optional(),
     status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
     type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
-    trigger: z.enum(["manual", "schedule", "bot", "api", "scim"]).optional(),
+    trigger: z.enum(["manual", "schedule", "bot", "api", "scim", "notification"]).optional(),
     since: isoTime.optional(),
     until: isoTime.optional(),
     ...pagingQuery,

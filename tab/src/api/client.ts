@@ -10,6 +10,7 @@ import type {
   GroupHit,
   List,
   ListMember,
+  LiveStatus,
   Me,
   NewConnection,
   Page,
@@ -224,6 +225,8 @@ export class ApiClient {
         query: data ? { confirm: "true", data } : {},
       },
     );
+  connectionLive = (id: string, signal?: AbortSignal) =>
+    this.request<LiveStatus>("GET", `/api/connections/${enc(id)}/live`, signal ? { signal } : {});
   consentUrl = (id: string) => this.request<{ url: string }>("POST", `/api/connections/${enc(id)}/consent`);
 
   // Tasks

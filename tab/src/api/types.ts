@@ -44,7 +44,7 @@ export interface Actor {
 export type ConnectionKind = "graph-app" | "graph-delegated" | "scim";
 export type ConnectionStatus = "active" | "inactive" | "needs-reauth" | "error";
 export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
-export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim";
+export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim" | "notification";
 export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "halted" | "cancelled";
 export type RecordStatus = "active" | "inactive" | "deleted";
 export type RecordAction =
@@ -366,4 +366,13 @@ export interface GroupHit {
   securityEnabled?: boolean;
   mailEnabled?: boolean;
   memberCount?: number | null;
+}
+
+/** Whether Graph change notifications drive a connection (GET /api/connections/:id/live), or why not. */
+export interface LiveStatus {
+  state: "live" | "schedule-only" | "off" | "push";
+  problem?: Problem & { since?: string };
+  lastNotificationAt?: string;
+  lastLifecycle?: { event: string; at: string };
+  subscriptions: { resource: "users" | "groups"; expiresAt: string }[];
 }

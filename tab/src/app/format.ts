@@ -72,7 +72,14 @@ export const LABELS = {
     incremental: "Incremental",
     preview: "Preview",
   },
-  trigger: { manual: "Manual", schedule: "Schedule", bot: "Bot", api: "API", scim: "SCIM" },
+  trigger: {
+    manual: "Manual",
+    schedule: "Schedule",
+    bot: "Bot",
+    api: "API",
+    scim: "SCIM",
+    notification: "Change in Entra",
+  },
   connectionKind: {
     "graph-app": "App credentials",
     "graph-delegated": "Delegated (admin consent)",

@@ -17,6 +17,7 @@ import type { Connection } from "../api/types.ts";
 import { formatInterval, formatRelative, formatWhen, LABELS } from "../app/format.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
+import { LiveUpdates } from "../components/LiveUpdates.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
 import { SyncNowMenu } from "../components/SyncNowMenu.tsx";
 import { DeleteConnectionButton } from "./ConnectionDelete.tsx";
@@ -129,6 +130,10 @@ export function ConnectionCard({
                   ? `${formatRelative(c.nextRunAt)} (${formatWhen(c.nextRunAt)})`
                   : formatInterval(c.schedule.intervalMinutes)}
           </Body1>
+        </dd>
+        <dt className={s.term}>Changes in Entra</dt>
+        <dd className={s.value}>
+          <LiveUpdates connection={c} />
         </dd>
         <dt className={s.term}>Scope</dt>
         <dd className={s.value}>
