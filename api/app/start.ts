@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { DefaultAzureCredential } from "@azure/identity";
 import { createBotModule } from "../../bot/module.ts";
@@ -29,6 +30,8 @@ export interface StartOptions {
   /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
   localKeyDir?: string;
   tabDist?: string;
+  /** Serve https with this certificate (the local Teams lifecycle, whose tab URL is https). */
+  tls?: { cert: string; key: string };
 }
 
 /**
@@ -48,7 +51,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   );
 
   const keyWrapper = config.ENCRYPTION_KEY_ID
-    ? KeyVaultKeyWrapper.fromCredential(config.ENCRYPTION_KEY_ID, new DefaultAzureCredential())
+    ? KeyVaultKeyWrapper.fromCredential(
+        config.ENCRYPTION_KEY_ID,
+        new DefaultAzureCredential(
+          config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
+        ),
+      )
     : undefined;
   const auth = createAuthModule({
     config,
@@ -84,11 +92,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, () => resolve(s));
-    s.once("error", reject);
+  const server: Server = options.tls ? createTlsServer(options.tls, app) : createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, () => resolve());
   });
-  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? "https" : "http"}://localhost:${(server.address() as AddressInfo).port}`;
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
   const stopPurge = startPurgeJob(store, logger, instanceId);
   // Tasks whose worker died are taken over once their lease expires.

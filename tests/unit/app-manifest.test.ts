@@ -291,6 +291,7 @@ describe("Entra app manifest", () => {
     COSMOS_ENDPOINT: "https://localhost:8081",
     AUTH_CLIENT_ID: SAMPLE_ENV.BOT_ID,
     BOT_APP_ID: SAMPLE_ENV.BOT_ID,
+    BOT_APP_PASSWORD: "not-used-here",
   });
 
   it("defines exactly the app roles the API authorizes", () => {
