@@ -12,6 +12,7 @@ import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
@@ -22,6 +23,7 @@ export interface RunningApi {
   url: string;
   store: Store;
   sync: SyncService;
+  scheduler: Scheduler;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -30,6 +32,8 @@ export interface StartOptions {
   /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
   localKeyDir?: string;
   tabDist?: string;
+  /** The clock of the scheduler, connection health and sync tasks (tests of multi-hour backoffs). */
+  now?: () => number;
   /** Serve https with this certificate (the local Teams lifecycle, whose tab URL is https). */
   tls?: { cert: string; key: string };
 }
@@ -65,9 +69,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     logger,
     ...(keyWrapper ? { keyWrapper } : {}),
     ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const graphFor = auth.syncHooks.graphFor;
-  const sync = new SyncService({ store, events, logger, instanceId, ...auth.syncHooks });
+  const clock = options.now;
+  const sync = new SyncService({
+    store,
+    events,
+    logger,
+    instanceId,
+    ...auth.syncHooks,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
   const bot = createBotModule({
     config,
@@ -111,6 +124,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     url,
     store,
     sync,
+    scheduler: auth.scheduler,
     logger,
     async close() {
       await auth.scheduler.stop();

@@ -4,7 +4,7 @@ import { ConnectionHealth } from "../connections/health.ts";
 import { ConnectionsService } from "../connections/service.ts";
 import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
-import type { DirectoryProblem } from "../graph/problems.ts";
+import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import { createAuthenticate } from "../http/authenticate.ts";
 import { attributesRoutes } from "../http/routes/attributes-routes.ts";
 import { auditRoutes } from "../http/routes/audit-routes.ts";
@@ -142,6 +142,18 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     logger,
     now,
     adminCheck: runAdminCheck,
+    // A connection needing reauthorization is tried again in quarantine: a fresh token proves it works.
+    probe: async (connection) => {
+      credentials.forget(connection);
+      try {
+        await credentials.tokenFor(connection);
+      } catch (err) {
+        if (isDirectoryProblem(err)) return false;
+        throw err;
+      }
+      await health.credentialWorks(connection);
+      return true;
+    },
     startTask: options.startTask ?? (async () => ({ status: "already-running" as const })),
     ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
   });

@@ -398,6 +398,14 @@ export class SyncService {
     return final;
   }
 
+  /** Whether the connection's previous run failed with the same error code (connection is as read at start). */
+  private async failedBefore(task: TaskDoc, connection: ConnectionDoc): Promise<boolean> {
+    const previous = connection.lastTask;
+    if (previous?.status !== "failed" || previous.id === task.id || !task.error) return false;
+    const before = await this.deps.store.tasks.get(task.tenantId, previous.id);
+    return before?.error?.code === task.error.code;
+  }
+
   private async announce(task: TaskDoc, connection: ConnectionDoc): Promise<void> {
     const kind =
       task.status === "succeeded"
@@ -408,6 +416,15 @@ export class SyncService {
             ? "sync-failed"
             : undefined;
     if (!kind) return;
+    // The admin was told when this cause first failed a run; the scheduler now retries at growing
+    // intervals, and saying the same thing at every retry would teach people to ignore the channel.
+    if (kind === "sync-failed" && (await this.failedBefore(task, connection))) {
+      this.deps.logger.info(
+        { tenantId: task.tenantId, taskId: task.id, code: task.error?.code },
+        "sync failed again for the same cause; not announced again",
+      );
+      return;
+    }
     await this.deps.events.emit({
       tenantId: task.tenantId,
       kind,

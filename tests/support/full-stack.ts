@@ -29,6 +29,8 @@ export interface FullStack {
   readonly url: string;
   readonly sim: RunningSimulator;
   readonly config: Config;
+  /** The running API's scheduler (tick it by hand with SCHEDULER_ENABLED=false, the default here). */
+  readonly scheduler: RunningApi["scheduler"];
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   /** A Teams SSO-shaped token with the DirectorySync.Admin app role. */
   adminToken(tenantId?: string, userId?: string): Promise<string>;
@@ -45,7 +47,12 @@ export interface FullStack {
 }
 
 export async function startFullStack(
-  options: { sim?: Omit<SimulatorOptions, "tls" | "tenants">; env?: Record<string, string> } = {},
+  options: {
+    sim?: Omit<SimulatorOptions, "tls" | "tenants">;
+    env?: Record<string, string>;
+    /** The scheduler's clock, for backoffs measured in hours. */
+    now?: () => number;
+  } = {},
 ): Promise<FullStack> {
   const cosmos = await startTestStore();
   const sim = await startTestSimulator({ tenants: [demoTenant(), otherTenant()], ...options.sim });
@@ -68,7 +75,8 @@ export async function startFullStack(
     LOG_LEVEL: "silent",
     ...options.env,
   });
-  let running: RunningApi = await startApi(config);
+  const startOptions = options.now ? { now: options.now } : {};
+  let running: RunningApi = await startApi(config, startOptions);
 
   const defaultUser = (tenantId: string, preferred: string) =>
     tenantId === DEMO_TENANT_ID ? preferred : (sim.directory.listUsers(tenantId)[0]?.id ?? "");
@@ -82,6 +90,9 @@ export async function startFullStack(
     },
     sim,
     config,
+    get scheduler() {
+      return running.scheduler;
+    },
     api,
     adminToken: (tenantId = DEMO_TENANT_ID, userId = defaultUser(tenantId, DEMO_ADMIN_USER_ID)) =>
       token(tenantId, userId, ADMIN_ROLE),
@@ -101,7 +112,7 @@ export async function startFullStack(
     },
     async restartApi() {
       await running.close();
-      running = await startApi(config);
+      running = await startApi(config, startOptions);
     },
     async close() {
       await running.close();
