@@ -2,9 +2,8 @@
  * Everything the tab needs from Teams, behind one small interface so screens never import teams-js.
  * SSO and the consent pop-up come straight from teams-js. `@microsoft/teamsfx` is not a dependency:
  * Microsoft has deprecated the TeamsFx SDK for every scenario, and its TeamsUserCredential would wrap
- * the same `authentication.getAuthToken` call while adding msal-browser to the tab's bundle. Its
- * successor (the Microsoft 365 Agents SDK) has no tab-side SSO helper either, so this file stays the
- * only place that knows how the tab gets its token inside Teams.
+ * the same `authentication.getAuthToken` call while adding msal-browser to the tab's bundle. This file
+ * stays the only place that knows how the tab gets its token inside Teams.
  */
 export type TeamsTheme = "default" | "dark" | "contrast";
 
