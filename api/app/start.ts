@@ -5,7 +5,6 @@ import type { AddressInfo } from "node:net";
 import { DefaultAzureCredential } from "@azure/identity";
 import { createBotModule } from "../../bot/module.ts";
 import { KeyVaultKeyWrapper } from "../auth/key-vault.ts";
-import { createAuthModule } from "../auth/module.ts";
 import type { Config } from "../config/config.ts";
 import { EventBus } from "../events.ts";
 import { createHttpApp } from "../http/app.ts";
@@ -16,6 +15,7 @@ import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
+import { createAuthModule } from "./auth-module.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { startPurgeJob } from "./jobs.ts";
 
@@ -29,8 +29,6 @@ export interface RunningApi {
 }
 
 export interface StartOptions {
-  /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
-  localKeyDir?: string;
   tabDist?: string;
   /** The clock of the scheduler, connection health and sync tasks (tests of multi-hour backoffs). */
   now?: () => number;
@@ -68,7 +66,6 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     events,
     logger,
     ...(keyWrapper ? { keyWrapper } : {}),
-    ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const graphFor = auth.syncHooks.graphFor;
