@@ -35,6 +35,8 @@ const IDENTITY_SETTINGS = [
   "AUTH_CLIENT_SECRET",
   "AUTH_AUDIENCES",
 ] as const;
+/** Without these the product's app cannot sign anyone in; the endpoints default to Microsoft's. */
+const APP_SETTINGS = ["AUTH_CLIENT_ID", "AUTH_CLIENT_SECRET", "AUTH_AUDIENCES"] as const;
 
 const tls = await ensureLocalCertificate(join(LOCAL, "tls"));
 if (process.env.NODE_EXTRA_CA_CERTS !== tls.certPath) {
@@ -57,6 +59,16 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...teamsEnv, ...process.env };
   const closers: (() => Promise<void> | void)[] = [];
 
+  const realIdentity = IDENTITY_SETTINGS.filter((name) => env[name]?.trim());
+  // A real tenant needs the product's app in full; Microsoft's endpoints are the defaults.
+  const missing = APP_SETTINGS.filter((name) => realIdentity.length > 0 && !env[name]?.trim());
+  if (missing.length > 0) {
+    console.error(
+      `${realIdentity.join(", ")} ${realIdentity.length === 1 ? "is" : "are"} set, so the simulated tenant is not used, but ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing.\nSet ${missing.length === 1 ? "it" : "them"} for your tenant's app too, or unset them all to use the simulated tenant.`,
+    );
+    process.exit(2);
+  }
+
   let snapshot: { client: CosmosClient; database: string; file: string } | undefined;
   if (!env.COSMOS_ENDPOINT) {
     const cosmos = await startLocalCosmos(tls, Number(env.COSMOS_PORT ?? 0));
@@ -75,7 +87,6 @@ async function main(): Promise<void> {
     closers.push(() => cosmos.close());
   }
 
-  const realIdentity = IDENTITY_SETTINGS.filter((name) => env[name]?.trim());
   let sim: Awaited<ReturnType<typeof startSimulator>> | undefined;
   if (realIdentity.length === 0) {
     sim = await startSimulator({
