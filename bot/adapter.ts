@@ -12,8 +12,14 @@ import type { BotLogger } from "./ports.ts";
 export interface BotAuthSettings {
   appId?: string;
   appPassword?: string;
-  /** Set for a single-tenant bot registration; empty for multi-tenant. */
+  /** The tenant of the bot's identity; required for SingleTenant and UserAssignedMSI. */
   appTenantId?: string;
+  /**
+   * SingleTenant or MultiTenant: the bot's Entra app and its password. UserAssignedMSI: appId is the client id
+   * of the managed identity the app runs as, which gets the Bot Connector's tokens without any secret.
+   * Unset: SingleTenant when appTenantId is set, else MultiTenant.
+   */
+  appType?: "SingleTenant" | "MultiTenant" | "UserAssignedMSI";
   /**
    * Where the connector's signing keys are published (the Bot Framework's BotOpenIdMetadata setting);
    * empty for the public cloud's https://login.botframework.com/v1/.well-known/openidconfiguration.
@@ -58,7 +64,7 @@ export function createAdapter(settings: BotAuthSettings, logger: BotLogger): Bot
     MicrosoftAppId: settings.appId ?? "",
     MicrosoftAppPassword: settings.appPassword ?? "",
     MicrosoftAppTenantId: settings.appTenantId ?? "",
-    MicrosoftAppType: settings.appTenantId ? "SingleTenant" : "MultiTenant",
+    MicrosoftAppType: settings.appType ?? (settings.appTenantId ? "SingleTenant" : "MultiTenant"),
     ...(settings.openIdMetadataUrl
       ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: settings.openIdMetadataUrl }
       : {}),

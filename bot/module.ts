@@ -14,6 +14,7 @@ export interface BotConfig {
   BOT_APP_ID?: string;
   BOT_APP_PASSWORD?: string;
   BOT_APP_TENANT_ID?: string;
+  BOT_APP_TYPE?: "SingleTenant" | "MultiTenant" | "UserAssignedMSI";
   /** Local testing only: the endpoint takes unsigned traffic (no BOT_APP_ID), as from the Agents Playground. */
   BOT_ALLOW_UNSIGNED?: boolean;
   /** Manifest id of the Teams app, for deep links into the tab; without it links open the web app. */
@@ -61,6 +62,7 @@ export function createBotModule(deps: {
       ...(config.BOT_APP_PASSWORD ? { appPassword: config.BOT_APP_PASSWORD } : {}),
       ...(config.BOT_APP_TENANT_ID ? { appTenantId: config.BOT_APP_TENANT_ID } : {}),
       ...(config.BOT_OPENID_METADATA ? { openIdMetadataUrl: config.BOT_OPENID_METADATA } : {}),
+      ...(config.BOT_APP_TYPE ? { appType: config.BOT_APP_TYPE } : {}),
     },
     logger,
   );

@@ -2,7 +2,7 @@
 //
 //   user-assigned managed identity ─┬─ Cosmos DB (NoSQL, serverless, keys disabled, data-plane RBAC)
 //                                   ├─ Key Vault (key-encryption key: wrap/unwrap; secrets: read)
-//                                   └─ App Service (Linux, Node 20 LTS) ── Azure Bot (Teams channel)
+//                                   └─ App Service (Linux, Node 24 LTS) ── Azure Bot (Teams channel)
 //   Log Analytics + Application Insights
 //
 // Deployed by Teams Toolkit (teamsapp.yml, arm/deploy) or `az deployment group create`; see README.md.
@@ -41,8 +41,12 @@ param botAadAppClientId string = ''
 param botAadAppClientSecret string = ''
 
 @secure()
-@description('Signs standalone-browser session cookies (32+ characters). Empty: SESSION_SECRET is not set.')
-param sessionSecret string = ''
+@minLength(32)
+@description('Signs standalone-browser session cookies and consent state (32+ characters); the server requires it.')
+param sessionSecret string
+
+@description('Manifest id of the Teams app (teamsApp/create), for links from bot cards into the tab.')
+param teamsAppId string
 
 @maxLength(42)
 param botDisplayName string = 'Directory Sync'
@@ -55,8 +59,8 @@ param botServiceSku string = 'F0'
 
 param appServiceSku string = 'P0v3'
 
-@description('Startup command of the API. Empty: App Service runs `npm start`.')
-param startupCommand string = ''
+@description('Startup command: the compiled production server of the bundle `npm run build` writes to dist/.')
+param startupCommand string = 'node server/api/server.js'
 
 @description('Microsoft Graph base URL; change for national clouds.')
 param graphBaseUrl string = 'https://graph.microsoft.com'
@@ -160,7 +164,6 @@ module appSettings 'modules/appsettings.bicep' = {
       COSMOS_DATABASE: cosmos.outputs.databaseName
       // DefaultAzureCredential picks the user-assigned identity by its client id.
       AZURE_CLIENT_ID: identity.properties.clientId
-      KEY_VAULT_URI: keyVault.outputs.vaultUri
       ENCRYPTION_KEY_ID: keyVault.outputs.encryptionKeyUri
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
       GRAPH_BASE_URL: graphBaseUrl
@@ -170,6 +173,8 @@ module appSettings 'modules/appsettings.bicep' = {
       BOT_APP_ID: botAppId
       BOT_APP_TENANT_ID: aadAppTenantId
       BOT_APP_TYPE: botAppType
+      TEAMS_APP_ID: teamsAppId
+      // App Service's build service, not the app: installs dist/package.json's dependencies on deployment.
       SCM_DO_BUILD_DURING_DEPLOYMENT: 'true'
       // App Service's front end is the one proxy whose X-Forwarded-For the API trusts.
       TRUST_PROXY: '1'

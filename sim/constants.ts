@@ -34,17 +34,6 @@ export const ROLE_TEMPLATES = {
   globalReader: "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
 } as const;
 
-export const ROLE_NAMES: Record<string, string> = {
-  "62e90394-69f5-4237-9190-012177145e10": "Global Administrator",
-  "fe930be7-5e62-47db-91af-98c3a49a38b1": "User Administrator",
-  "fdd7a751-b60b-444a-984c-02652fe8fa1c": "Groups Administrator",
-  "f2ef992c-3afb-46b9-b7cf-a126ee74c451": "Global Reader",
-  "e8611ab8-c189-46e8-94e1-60213ab1f814": "Privileged Role Administrator",
-  "7be44c8a-adaf-4e2a-84d6-ab2649e08a13": "Privileged Authentication Administrator",
-  "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3": "Application Administrator",
-  "158c047a-c907-4556-b7ef-446551a6b5f7": "Cloud Application Administrator",
-};
-
 /** Roles whose holders may grant tenant-wide admin consent (Graph permissions included). */
 export const CONSENT_ADMIN_ROLES = new Set([
   "62e90394-69f5-4237-9190-012177145e10",

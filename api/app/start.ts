@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { DefaultAzureCredential } from "@azure/identity";
 import { createBotModule } from "../../bot/module.ts";
 import { KeyVaultKeyWrapper } from "../auth/key-vault.ts";
-import { createAuthModule } from "../auth/module.ts";
 import type { Config } from "../config/config.ts";
 import { EventBus } from "../events.ts";
 import { createHttpApp } from "../http/app.ts";
@@ -15,6 +15,7 @@ import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
+import { createAuthModule } from "./auth-module.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { ChatAdminCheck } from "./chat-admin.ts";
 import { startPurgeJob } from "./jobs.ts";
@@ -34,11 +35,13 @@ export interface RunningApi {
 }
 
 export interface StartOptions {
-  /** Where a locally generated encryption key is kept when ENCRYPTION_KEY is not set (npm start only). */
-  localKeyDir?: string;
   tabDist?: string;
   /** Debounce, renewal and maintenance timings of live updates (defaults suit production). */
   liveSync?: LiveSyncOptions;
+  /** The clock of the scheduler, connection health and sync tasks (tests of multi-hour backoffs). */
+  now?: () => number;
+  /** Serve https with this certificate (the local Teams lifecycle, whose tab URL is https). */
+  tls?: { cert: string; key: string };
 }
 
 /**
@@ -58,7 +61,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   );
 
   const keyWrapper = config.ENCRYPTION_KEY_ID
-    ? KeyVaultKeyWrapper.fromCredential(config.ENCRYPTION_KEY_ID, new DefaultAzureCredential())
+    ? KeyVaultKeyWrapper.fromCredential(
+        config.ENCRYPTION_KEY_ID,
+        new DefaultAzureCredential(
+          config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {},
+        ),
+      )
     : undefined;
   const auth = createAuthModule({
     config,
@@ -66,10 +74,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     events,
     logger,
     ...(keyWrapper ? { keyWrapper } : {}),
-    ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const graphFor = auth.syncHooks.graphFor;
-  const sync = new SyncService({ store, events, logger, instanceId, ...auth.syncHooks });
+  const clock = options.now;
+  const sync = new SyncService({
+    store,
+    events,
+    logger,
+    instanceId,
+    ...auth.syncHooks,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
   const live = createLiveSync({
     config,
@@ -125,13 +141,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   // Unsigned bot activities prove nothing about their sender, so a process that accepts them is reachable
   // from this machine only: anyone on the network could otherwise act as any Teams user of any tenant.
   const unsignedBot = !config.BOT_APP_ID && config.BOT_ALLOW_UNSIGNED;
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = unsignedBot
-      ? app.listen(config.PORT, LOOPBACK, () => resolve(s))
-      : app.listen(config.PORT, () => resolve(s));
-    s.once("error", reject);
+  const server: Server = options.tls ? createTlsServer(options.tls, app) : createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    if (unsignedBot) server.listen(config.PORT, LOOPBACK, () => resolve());
+    else server.listen(config.PORT, () => resolve());
   });
-  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+  const url = `${options.tls ? "https" : "http"}://localhost:${(server.address() as AddressInfo).port}`;
   if (unsignedBot)
     logger.warn(
       { address: `${LOOPBACK}:${(server.address() as AddressInfo).port}` },

@@ -84,6 +84,12 @@ const configSchema = z.object({
   BOT_APP_ID: optionalString,
   BOT_APP_PASSWORD: optionalString,
   BOT_APP_TENANT_ID: optionalString,
+  /**
+   * How the bot proves itself to the Bot Connector: its own Entra app and secret (SingleTenant, MultiTenant),
+   * or the user-assigned managed identity whose client id is BOT_APP_ID (UserAssignedMSI, no secret). Unset:
+   * SingleTenant when BOT_APP_TENANT_ID is set, else MultiTenant.
+   */
+  BOT_APP_TYPE: z.enum(["SingleTenant", "MultiTenant", "UserAssignedMSI"]).optional(),
   /** Local testing only: accept unsigned bot traffic when BOT_APP_ID is empty (the Agents Playground). */
   BOT_ALLOW_UNSIGNED: z
     .enum(["true", "false"])
@@ -112,7 +118,32 @@ const configSchema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+
+  /** Client id of the user-assigned managed identity the app runs as (read by DefaultAzureCredential). */
+  AZURE_CLIENT_ID: optionalString,
+  /** Sends traces and metrics to Application Insights when set; nothing is exported otherwise. */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString,
 });
+
+/** Every variable the configuration reads, for the check that infra writes nothing else. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(configSchema.shape);
+
+/**
+ * What the production server cannot run without; each is written by infra (infra/main.bicep), and a
+ * missing one stops the start with its name. Alternatives are separated by "|". Defaults (Microsoft's
+ * endpoints, role names, the database name) are not listed: they are right for the public cloud.
+ */
+export const REQUIRED_IN_PRODUCTION: readonly string[] = [
+  "PUBLIC_URL",
+  "COSMOS_ENDPOINT",
+  "AUTH_CLIENT_ID",
+  "AUTH_CLIENT_SECRET",
+  "AUTH_AUDIENCES",
+  "ENCRYPTION_KEY_ID|ENCRYPTION_KEY",
+  "SESSION_SECRET",
+  "BOT_APP_ID",
+  "BOT_APP_TENANT_ID",
+];
 
 export type RawConfig = z.infer<typeof configSchema>;
 
@@ -135,10 +166,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const raw = parsed.data;
-  // Without an app id the bot endpoint cannot check who sent a message; only local testing may run so.
-  if (!raw.BOT_APP_ID && !raw.BOT_ALLOW_UNSIGNED)
-    throw new ConfigError([
-      "BOT_APP_ID: is required (the Azure Bot's app id); set BOT_ALLOW_UNSIGNED=true only for local testing",
-    ]);
+  const problems = botProblems(raw);
+  if (problems.length > 0) throw new ConfigError(problems);
   return { ...raw, publicUrl: raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}` };
+}
+
+/**
+ * The production server's configuration: everything loadConfig checks, and first every variable of
+ * REQUIRED_IN_PRODUCTION present, each missing one named. Nothing is filled in or generated.
+ */
+export function loadProductionConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const missing = REQUIRED_IN_PRODUCTION.filter((names) =>
+    names.split("|").every((name) => !env[name]?.trim()),
+  );
+  if (missing.length > 0)
+    throw new ConfigError(
+      missing.map(
+        (names) =>
+          `${names.replaceAll("|", " or ")}: is required in production (see README, Deploy to Azure)`,
+      ),
+    );
+  return loadConfig(env);
+}
+
+/** The bot's app type decides which of its settings must be present. */
+export function botAppType(config: Pick<RawConfig, "BOT_APP_TYPE" | "BOT_APP_TENANT_ID">) {
+  return config.BOT_APP_TYPE ?? (config.BOT_APP_TENANT_ID ? "SingleTenant" : "MultiTenant");
+}
+
+function botProblems(raw: RawConfig): string[] {
+  // Without an app id the bot endpoint cannot check who sent a message; only local testing may run so.
+  if (!raw.BOT_APP_ID)
+    return raw.BOT_ALLOW_UNSIGNED
+      ? []
+      : [
+          "BOT_APP_ID: is required (the Azure Bot's app id); set BOT_ALLOW_UNSIGNED=true only for local testing",
+        ];
+  const type = botAppType(raw);
+  const problems: string[] = [];
+  if (type !== "MultiTenant" && !raw.BOT_APP_TENANT_ID)
+    problems.push(`BOT_APP_TENANT_ID: is required when the bot is ${type} (the tenant of its identity)`);
+  if (type !== "UserAssignedMSI" && !raw.BOT_APP_PASSWORD)
+    problems.push(`BOT_APP_PASSWORD: is required when the bot is ${type} (the secret of its Entra app)`);
+  if (type === "UserAssignedMSI" && raw.BOT_APP_PASSWORD)
+    problems.push(
+      "BOT_APP_PASSWORD: must be empty for UserAssignedMSI (the managed identity BOT_APP_ID names has no secret)",
+    );
+  return problems;
 }

@@ -9,6 +9,7 @@ import pLimit from "p-limit";
 
 import { classifyGraphFailure, DirectoryProblem, isDirectoryProblem } from "./problems.ts";
 import { emptyGraphStats, type GraphStats } from "./stats.ts";
+import { countThrottledInBatch, TelemetryHandler } from "./telemetry-handler.ts";
 import {
   defaultRetryPolicy,
   Pacer,
@@ -76,7 +77,12 @@ export class GraphApi {
       defaultVersion: "v1.0",
       // The client only attaches the bearer token to hosts it knows; ours comes from configuration.
       customHosts: new Set([new URL(options.baseUrl).hostname]),
-      middleware: [new AuthenticationHandler(authProvider), throttle, new HTTPMessageHandler()],
+      middleware: [
+        new AuthenticationHandler(authProvider),
+        throttle,
+        new TelemetryHandler(),
+        new HTTPMessageHandler(),
+      ],
     });
   }
 
@@ -164,11 +170,15 @@ export class GraphApi {
       this.stats.batchedRequests += pending.length;
       const retry: BatchRequest[] = [];
       let waitMs = 0;
+      let throttled = 0;
       for (const response of body.responses) {
         const request = pending.find((r) => r.id === response.id);
         if (!request) continue;
         if ([429, 503, 504].includes(response.status) && attempt < this.policy.maxRetries) {
-          if (response.status === 429) this.stats.throttled += 1;
+          if (response.status === 429) {
+            this.stats.throttled += 1;
+            throttled += 1;
+          }
           this.stats.retries += 1;
           retry.push(request);
           waitMs = Math.max(waitMs, retryAfterMs(headerValue(response.headers, "retry-after")) ?? 1000);
@@ -176,6 +186,7 @@ export class GraphApi {
           results.set(response.id, { ...response, headers: response.headers ?? {} });
         }
       }
+      countThrottledInBatch(throttled);
       pending = retry;
       if (pending.length > 0) await this.policy.sleep(Math.min(waitMs, this.policy.maxDelayMs));
     }

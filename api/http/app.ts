@@ -7,6 +7,24 @@ import type { Logger } from "../logger.ts";
 import { type DependencyCheck, healthRoutes } from "./health.ts";
 import { errorHandler, notFoundHandler } from "./problem.ts";
 
+/**
+ * The hosts Microsoft lists as frame ancestors a tab must allow to run in Teams, the Microsoft 365 app and
+ * Outlook (Teams platform docs, "Extend a Teams personal tab across Microsoft 365": all hosts under
+ * cloud.microsoft, then each host's older domains, the -sdf ones included).
+ */
+export const TAB_FRAME_ANCESTORS = [
+  "https://*.cloud.microsoft",
+  "https://teams.microsoft.com",
+  "https://*.teams.microsoft.com",
+  "https://*.microsoft365.com",
+  "https://*.office.com",
+  "https://outlook.office.com",
+  "https://outlook.office365.com",
+  "https://outlook-sdf.office.com",
+  "https://outlook-sdf.office365.com",
+  "https://outlook.live.com",
+];
+
 export interface HttpAppParts {
   logger: Logger;
   checks: DependencyCheck[];
@@ -52,15 +70,8 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
           "img-src": ["'self'", "data:", "blob:"],
           // teams-js loads from the Office CDN and fetches from it too, inside Teams.
           "connect-src": ["'self'", "https://res.cdn.office.net"],
-          // Teams, Outlook and the Microsoft 365 app embed the tab.
-          "frame-ancestors": [
-            "'self'",
-            "https://teams.microsoft.com",
-            "https://*.teams.microsoft.com",
-            "https://*.cloud.microsoft",
-            "https://*.office.com",
-            "https://outlook.office.com",
-          ],
+          // Teams, Outlook and the Microsoft 365 app embed the tab (TAB_FRAME_ANCESTORS).
+          "frame-ancestors": ["'self'", ...TAB_FRAME_ANCESTORS],
         },
       },
       frameguard: false,

@@ -3,6 +3,7 @@ import type { Logger } from "../logger.ts";
 import type { ConnectionDoc, TaskType } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
+import { afterFailure, changedSince, type Failure, quarantinedUntil } from "./backoff.ts";
 import { nextAtOf, SCHEDULER_PARTITION, type ScheduleSlotDoc, slotRepository } from "./slots.ts";
 
 /** What the sync service provides: start a task, or say one is already running. */
@@ -24,8 +25,11 @@ export interface SchedulerOptions {
   now?: () => number;
   /** How long a claimed slot is held while its run is being started. */
   claimSeconds?: number;
-  /** Longest back-off between attempts while a connection needs reauthorization. */
-  maxBackoffMinutes?: number;
+  /**
+   * Tries a connection's credential again (a fresh token, no cache); resolves true when Entra ID issued one
+   * and the connection is active again. Without it, a connection needing reauthorization only waits.
+   */
+  probe?: (connection: ConnectionDoc) => Promise<boolean>;
 }
 
 export type TickOutcome =
@@ -38,8 +42,9 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Starts scheduled runs. Every API instance runs a scheduler; each due slot is claimed by replacing it
- * with the ETag read, so exactly one instance starts each run. Runs are skipped while one is going and
- * back off exponentially while the connection needs reauthorization.
+ * with the ETag read, so exactly one instance starts each run. Runs are skipped while one is going. A
+ * connection that keeps failing for one cause is quarantined (backoff.ts): its credential or its run is
+ * tried again 6, 12, then every 24 hours, until a success or a change to the connection ends it at once.
  */
 export class Scheduler {
   readonly instanceId: string;
@@ -81,8 +86,9 @@ export class Scheduler {
 
   private async pass(): Promise<TickOutcome[]> {
     const now = this.now();
+    // Quarantined slots are looked at on every pass too: a change to their connection ends the wait.
     const slots = await slotRepository(this.options.store).all(SCHEDULER_PARTITION, {
-      where: "c.purpose = 'schedule' AND c.nextAt <= @now",
+      where: "c.purpose = 'schedule' AND (c.nextAt <= @now OR IS_DEFINED(c.backoff))",
       parameters: [{ name: "@now", value: iso(now) }],
     });
     const outcomes: TickOutcome[] = [];
@@ -108,8 +114,13 @@ export class Scheduler {
       await slotRepository(store).delete(SCHEDULER_PARTITION, slot.id, { ifMatch: slot._etag });
       return undefined;
     }
-    const runDue = Boolean(slot.dueAt && slot.dueAt <= iso(now));
+    // Someone changed a quarantined connection (new secret, reauthorized, new settings): try it at once.
+    const fixed = Boolean(
+      slot.backoff && changedSince(slot.backoff, connection) && connection.status === "active",
+    );
+    const runDue = fixed || Boolean(slot.dueAt && slot.dueAt <= iso(now));
     const checkDue = slot.adminCheckAt <= iso(now);
+    if (!runDue && !checkDue) return undefined;
     const interval = connection.schedule.intervalMinutes * 60_000;
     const next: ScheduleSlotDoc = {
       ...slot,
@@ -118,24 +129,45 @@ export class Scheduler {
     };
     if (checkDue) next.adminCheckAt = iso(now + DAY_MS);
 
-    let decision: "run" | "reauth" | "off" | "none" = "none";
+    let decision: "run" | "reauth" | "probe" | "quarantine" | "off" | "none" = "none";
     if (runDue) {
       if (!connection.schedule.enabled || connection.status === "inactive") {
         decision = "off";
         delete next.dueAt;
+        delete next.backoff;
       } else if (connection.status === "needs-reauth") {
-        decision = "reauth";
-        next.reauthSkips = (slot.reauthSkips ?? 0) + 1;
-        const backoff = Math.min(
-          interval * 2 ** next.reauthSkips,
-          (this.options.maxBackoffMinutes ?? 24 * 60) * 60_000,
-        );
-        next.dueAt = iso(now + Math.max(interval, backoff));
+        const failure = this.credentialFailure(connection, now);
+        const backoff =
+          slot.backoff?.credential && slot.backoff.cause === failure.cause
+            ? slot.backoff
+            : afterFailure(undefined, { ...failure, at: connection.statusProblem?.since ?? iso(now) });
+        const until = quarantinedUntil(backoff) as number;
+        if (until > now || !this.options.probe) {
+          decision = "reauth";
+          next.backoff = backoff;
+          next.dueAt = iso(Math.max(until, now + interval));
+        } else {
+          // Claimed as if the credential still fails; a credential that works replaces this below.
+          decision = "probe";
+          next.backoff = afterFailure(backoff, failure);
+          next.dueAt = iso(quarantinedUntil(next.backoff) as number);
+        }
       } else {
-        decision = "run";
-        next.reauthSkips = 0;
-        next.dueAt = iso(now + interval);
-        next.lastRunAt = iso(now);
+        const failure = fixed ? undefined : await this.runFailure(connection, now);
+        const backoff = failure
+          ? afterFailure(slot.backoff?.credential ? undefined : slot.backoff, failure)
+          : undefined;
+        const until = quarantinedUntil(backoff);
+        if (backoff) next.backoff = backoff;
+        else delete next.backoff;
+        if (until !== undefined && until > now) {
+          decision = "quarantine";
+          next.dueAt = iso(until);
+        } else {
+          decision = "run";
+          next.dueAt = iso(now + interval);
+          next.lastRunAt = iso(now);
+        }
       }
     }
     const fullDue =
@@ -144,13 +176,34 @@ export class Scheduler {
     next.nextAt = nextAtOf(next);
 
     // The claim: only the instance whose replace matches the ETag it read goes on.
+    let claimed: ScheduleSlotDoc;
     try {
-      await slotRepository(store).replace(next, { ifMatch: slot._etag });
+      claimed = await slotRepository(store).replace(next, { ifMatch: slot._etag });
     } catch (err) {
       if (isStoreError(err, "precondition-failed") || isStoreError(err, "not-found")) return undefined;
       throw err;
     }
 
+    if (decision === "probe") {
+      if (!(await this.options.probe?.(connection)))
+        return {
+          ...ref,
+          action: "skipped",
+          reason: `needs reauthorization (${next.backoff?.cause}); tried again, next attempt at ${next.dueAt}`,
+        };
+      // The credential works again: the quarantine is over and this run goes ahead.
+      const { backoff: _over, ...rest } = claimed;
+      const resumed: ScheduleSlotDoc = { ...rest, dueAt: iso(now + interval), lastRunAt: iso(now) };
+      resumed.nextAt = nextAtOf(resumed);
+      await slotRepository(store).replace(resumed, { ifMatch: claimed._etag });
+      connection.status = "active";
+    }
+    if (decision === "quarantine")
+      return {
+        ...ref,
+        action: "skipped",
+        reason: `quarantined after ${next.backoff?.failures} failed runs (${next.backoff?.cause}); next attempt at ${next.dueAt}`,
+      };
     if (decision === "reauth")
       return {
         ...ref,
@@ -193,5 +246,28 @@ export class Scheduler {
       };
     this.options.logger.info({ ...ref, taskId: result.taskId, type }, "scheduled run started");
     return { ...ref, action: "started", taskId: result.taskId, type };
+  }
+
+  private credentialFailure(connection: ConnectionDoc, now: number): Failure {
+    return {
+      cause: connection.statusProblem?.code ?? "needs-reauth",
+      at: iso(now),
+      connectionUpdatedAt: connection.updatedAt,
+      credential: true,
+    };
+  }
+
+  /** The connection's last run, when it failed: its error code is the cause. */
+  private async runFailure(connection: ConnectionDoc, now: number): Promise<Failure | undefined> {
+    const last = connection.lastTask;
+    if (last?.status !== "failed") return undefined;
+    const task = await this.options.store.tasks.get(connection.tenantId, last.id);
+    return {
+      cause: task?.error?.code ?? "failed",
+      at: last.finishedAt ?? iso(now),
+      taskId: last.id,
+      connectionUpdatedAt: connection.updatedAt,
+      credential: false,
+    };
   }
 }

@@ -2,6 +2,7 @@ import type { ConnectionDoc, LeaseDoc } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 import type { TenantRepository } from "../store/repository.ts";
 import type { Store } from "../store/store.ts";
+import { changedSince, type SlotBackoff } from "./backoff.ts";
 
 /**
  * One schedule slot per connection, kept in the `leases` container under a reserved partition (tenant ids
@@ -22,8 +23,8 @@ export interface ScheduleSlotDoc extends LeaseDoc {
   adminCheckAt: string;
   lastFullAt?: string;
   lastRunAt?: string;
-  /** Consecutive runs skipped because the connection needs reauthorization (drives the back-off). */
-  reauthSkips: number;
+  /** Set while the connection keeps failing for one cause (backoff.ts). */
+  backoff?: SlotBackoff;
 }
 
 export const slotId = (tenantId: string, connectionId: string) => `schedule.${tenantId}.${connectionId}`;
@@ -75,9 +76,14 @@ function slotFor(
 ): ScheduleSlotDoc {
   const interval = connection.schedule.intervalMinutes * 60_000;
   const runs = connection.schedule.enabled && connection.status !== "inactive";
+  // A change to a quarantined connection may be the fix (a new secret, new settings): run at once. A
+  // connection still quarantined keeps its wait.
+  const backoff =
+    existing?.backoff && !changedSince(existing.backoff, connection) ? existing.backoff : undefined;
+  const fixed = Boolean(existing?.backoff && !backoff && connection.status === "active");
   // Keep an existing due time unless the new interval makes it later than one interval from now.
-  const keepDue = existing?.dueAt && existing.dueAt <= iso(now + interval);
-  const dueAt = runs ? (keepDue ? existing?.dueAt : iso(now + interval)) : undefined;
+  const keepDue = existing?.dueAt && (backoff || existing.dueAt <= iso(now + interval));
+  const dueAt = runs ? (fixed ? iso(now) : keepDue ? existing?.dueAt : iso(now + interval)) : undefined;
   const adminCheckAt = existing?.adminCheckAt ?? iso(now + DAY_MS);
   return {
     id: slotId(connection.tenantId, connection.id),
@@ -93,7 +99,7 @@ function slotFor(
     nextAt: nextAtOf({ dueAt, adminCheckAt }),
     ...(existing?.lastFullAt ? { lastFullAt: existing.lastFullAt } : {}),
     ...(existing?.lastRunAt ? { lastRunAt: existing.lastRunAt } : {}),
-    reauthSkips: connection.status === "needs-reauth" ? (existing?.reauthSkips ?? 0) : 0,
+    ...(backoff && runs ? { backoff } : {}),
     ...(existing?._etag ? { _etag: existing._etag } : {}),
   };
 }

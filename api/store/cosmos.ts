@@ -1,6 +1,7 @@
 import { Agent } from "node:https";
-import { CosmosClient, type Database } from "@azure/cosmos";
+import { CosmosClient, type CosmosClientOptions, type Database, type PluginConfig } from "@azure/cosmos";
 import { CONTAINER_NAMES, containerDefinition } from "./containers.ts";
+import { cosmosTelemetry } from "./telemetry-plugin.ts";
 
 export interface CosmosSettings {
   endpoint: string;
@@ -10,8 +11,10 @@ export interface CosmosSettings {
 }
 
 export async function createCosmosClient(settings: CosmosSettings): Promise<CosmosClient> {
-  const common = {
+  // `plugins` is a supported client option that the SDK's type declarations leave out.
+  const common: Omit<CosmosClientOptions, "key" | "aadCredentials"> & { plugins: PluginConfig[] } = {
     endpoint: settings.endpoint,
+    plugins: [cosmosTelemetry],
     // Keep-alive makes point writes several times faster; discovery is pointless for a single region.
     agent: new Agent({ keepAlive: true, maxSockets: 64 }),
     connectionPolicy: { enableEndpointDiscovery: false },

@@ -112,17 +112,6 @@ export async function* readScopedUsers(graph: GraphApi, settings: SyncSettings):
   }
 }
 
-/** Progress total only: eventual consistency is fine for a progress bar, never for decisions. */
-export async function countUsers(graph: GraphApi): Promise<number | undefined> {
-  try {
-    const count = await graph.get<number | string>("/users/$count", { ConsistencyLevel: "eventual" });
-    const n = Number(count);
-    return Number.isFinite(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The groups that become lists: all (optionally by display-name prefix) or a whitelist of ids. */
 export async function readScopedGroups(
   graph: GraphApi,

@@ -14,12 +14,14 @@ import type {
 } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
+import { observeQueueDepth } from "../telemetry/instruments.ts";
 import { type RunOutcome, runSync } from "./engine.ts";
 import { Leases } from "./lease.ts";
 import { recountFromRecords } from "./recount.ts";
 import { syncSettingsSchema } from "./settings.ts";
 import { summarize } from "./summary.ts";
 import { emptyCounters, mergeNotes, TaskInterrupted, TaskReporter } from "./task-reporter.ts";
+import { traceTask } from "./task-telemetry.ts";
 import { throttledNote, watchThrottling } from "./throttle-watch.ts";
 
 export interface StartRequest {
@@ -231,10 +233,12 @@ export class SyncService {
    */
   async resumeOrphans(): Promise<number> {
     let resumed = 0;
+    let queued = 0;
     for await (const page of this.deps.store.tasks.streamAllTenants({
       where: "c.type = 'task' AND (c.status = 'running' OR c.status = 'queued')",
     })) {
       for (const task of page) {
+        if (task.status === "queued") queued++;
         if (this.stopping || this.active.has(task.id)) continue;
         const claim = await this.leases.acquire(
           task.tenantId,
@@ -256,6 +260,7 @@ export class SyncService {
         resumed++;
       }
     }
+    observeQueueDepth(queued);
     return resumed;
   }
 
@@ -279,7 +284,8 @@ export class SyncService {
 
   private spawn(task: TaskDoc, connection: ConnectionDoc, lease: LeaseDoc): void {
     this.active.add(task.id);
-    const run = this.execute(task, connection, lease)
+    const run: Promise<void> = traceTask(task, () => this.execute(task, connection, lease))
+      .then(() => undefined)
       .catch((err) => this.deps.logger.error({ err, taskId: task.id }, "sync task crashed"))
       .finally(() => {
         this.running.delete(run);
@@ -288,7 +294,12 @@ export class SyncService {
     this.running.add(run);
   }
 
-  private async execute(queued: TaskDoc, connection: ConnectionDoc, initialLease: LeaseDoc): Promise<void> {
+  /** Runs a task to its end; undefined when it was cancelled before it ran or handed back at a shutdown. */
+  private async execute(
+    queued: TaskDoc,
+    connection: ConnectionDoc,
+    initialLease: LeaseDoc,
+  ): Promise<TaskDoc | undefined> {
     const { store } = this.deps;
     let lease = initialLease;
     const renewal = setInterval(() => {
@@ -317,7 +328,7 @@ export class SyncService {
       // Cancelled before this worker picked it up.
       clearInterval(renewal);
       await this.leases.release(lease).catch(() => undefined);
-      return;
+      return undefined;
     }
     let outcome: RunOutcome;
     let graphStats: GraphApi["stats"] | undefined;
@@ -352,7 +363,7 @@ export class SyncService {
           notes: [...t.notes, `Interrupted by a shutdown of ${this.owner}; it resumes on the next instance.`],
         }));
         await this.leases.release(lease).catch(() => undefined);
-        return;
+        return undefined;
       }
       if (isStoreError(err, "unavailable")) {
         this.deps.logger.warn({ err, taskId: task.id }, "sync stopped: database unavailable");
@@ -398,6 +409,7 @@ export class SyncService {
     );
     await this.leases.release(lease).catch(() => undefined);
     await this.announce(finished, connection);
+    return finished;
   }
 
   private async finish(
@@ -429,6 +441,14 @@ export class SyncService {
     return final;
   }
 
+  /** Whether the connection's previous run failed with the same error code (connection is as read at start). */
+  private async failedBefore(task: TaskDoc, connection: ConnectionDoc): Promise<boolean> {
+    const previous = connection.lastTask;
+    if (previous?.status !== "failed" || previous.id === task.id || !task.error) return false;
+    const before = await this.deps.store.tasks.get(task.tenantId, previous.id);
+    return before?.error?.code === task.error.code;
+  }
+
   private async announce(task: TaskDoc, connection: ConnectionDoc): Promise<void> {
     const kind =
       task.status === "succeeded"
@@ -439,6 +459,15 @@ export class SyncService {
             ? "sync-failed"
             : undefined;
     if (!kind) return;
+    // The admin was told when this cause first failed a run; the scheduler now retries at growing
+    // intervals, and saying the same thing at every retry would teach people to ignore the channel.
+    if (kind === "sync-failed" && (await this.failedBefore(task, connection))) {
+      this.deps.logger.info(
+        { tenantId: task.tenantId, taskId: task.id, code: task.error?.code },
+        "sync failed again for the same cause; not announced again",
+      );
+      return;
+    }
     await this.deps.events.emit({
       tenantId: task.tenantId,
       kind,

@@ -61,7 +61,6 @@ const SHARED_FIELDS = [
 
 /** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
 export const PROFILE_FIELDS = ["firstName", "lastName", "email", ...SHARED_FIELDS] as const;
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** Entra user properties that may be mapped, besides extension attributes. */
 export const ENTRA_USER_FIELDS = ["givenName", "surname", "mail", ...SHARED_FIELDS] as const;

@@ -22,10 +22,3 @@ export function summarize(task: TaskDoc): string {
     return `${what} of ${task.connectionName} halted: it would remove ${(task.halt?.wouldDelete ?? 0) + (task.halt?.wouldDeactivate ?? 0)} records (${task.halt?.threshold})`;
   return `${what} of ${task.connectionName} ${task.status}: users ${changed(task.counters.users)}; lists ${changed(task.counters.lists)}`;
 }
-
-/** True when a run changed or skipped nothing; quiet mode posts nothing for those. */
-export const isNoOp = (task: TaskDoc) =>
-  task.status === "succeeded" &&
-  [task.counters.users, task.counters.lists].every(
-    (c) => c.created + c.updated + c.deactivated + c.deleted + c.restored + c.errors === 0,
-  );

@@ -1,4 +1,4 @@
-// Linux App Service (Node 20 LTS) hosting the API, the bot endpoint (/api/messages) and the built tab.
+// Linux App Service (Node 24 LTS) hosting the API, the bot endpoint (/api/messages) and the built tab.
 // It runs as a user-assigned managed identity, which reaches Cosmos DB and Key Vault without keys.
 
 param planName string
@@ -14,8 +14,8 @@ param identityId string
 @description('Log Analytics workspace receiving the app\'s HTTP, console and platform logs.')
 param workspaceId string
 
-@description('Startup command. Empty: App Service runs `npm start`.')
-param startupCommand string = ''
+@description('Startup command, run in the deployed bundle (dist/): the compiled production server.')
+param startupCommand string = 'node server/api/server.js'
 
 param tags object = {}
 

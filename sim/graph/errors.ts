@@ -32,5 +32,3 @@ export function graphError(
     },
   };
 }
-
-export const INSUFFICIENT = "Insufficient privileges to complete the operation.";

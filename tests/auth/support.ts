@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pino } from "pino";
-import { type AuthModule, createAuthModule } from "../../api/auth/module.ts";
+import { type AuthModule, createAuthModule } from "../../api/app/auth-module.ts";
 import { loadConfig } from "../../api/config/config.ts";
 import { EventBus } from "../../api/events.ts";
 import { createHttpApp } from "../../api/http/app.ts";

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuthModule } from "../../api/auth/module.ts";
+import { createAuthModule } from "../../api/app/auth-module.ts";
 import { loadConfig } from "../../api/config/config.ts";
 import { EventBus } from "../../api/events.ts";
 import { createHttpApp } from "../../api/http/app.ts";

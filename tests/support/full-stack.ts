@@ -31,6 +31,8 @@ export interface FullStack {
   readonly config: Config;
   /** The running API process's parts (scheduler, live updates), for what a test cannot reach over HTTP. */
   readonly running: RunningApi;
+  /** The running API's scheduler (tick it by hand with SCHEDULER_ENABLED=false, the default here). */
+  readonly scheduler: RunningApi["scheduler"];
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   /** A Teams SSO-shaped token with the DirectorySync.Admin app role. */
   adminToken(tenantId?: string, userId?: string): Promise<string>;
@@ -51,6 +53,8 @@ export async function startFullStack(
     sim?: Omit<SimulatorOptions, "tls" | "tenants">;
     env?: Record<string, string>;
     start?: StartOptions;
+    /** The scheduler's clock, for backoffs measured in hours. */
+    now?: () => number;
   } = {},
 ): Promise<FullStack> {
   const cosmos = await startTestStore();
@@ -77,7 +81,8 @@ export async function startFullStack(
     LIVE_UPDATES: "false",
     ...options.env,
   });
-  let running: RunningApi = await startApi(config, options.start);
+  const startOptions: StartOptions = { ...options.start, ...(options.now ? { now: options.now } : {}) };
+  let running: RunningApi = await startApi(config, startOptions);
 
   const defaultUser = (tenantId: string, preferred: string) =>
     tenantId === DEMO_TENANT_ID ? preferred : (sim.directory.listUsers(tenantId)[0]?.id ?? "");
@@ -93,6 +98,9 @@ export async function startFullStack(
     config,
     get running() {
       return running;
+    },
+    get scheduler() {
+      return running.scheduler;
     },
     api,
     adminToken: (tenantId = DEMO_TENANT_ID, userId = defaultUser(tenantId, DEMO_ADMIN_USER_ID)) =>
@@ -113,7 +121,7 @@ export async function startFullStack(
     },
     async restartApi() {
       await running.close();
-      running = await startApi(config, options.start);
+      running = await startApi(config, startOptions);
     },
     async close() {
       await running.close();

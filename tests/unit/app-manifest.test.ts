@@ -8,6 +8,7 @@ import { AppManifestUtils } from "@microsoft/app-manifest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { loadConfig } from "../../api/config/config.ts";
 import { requiredPermissions } from "../../api/connections/permissions.ts";
+import { GROUP_SEARCH_GRAPH_SCOPES } from "../../api/http/routes/groups-routes.ts";
 import { defaultSyncSettings } from "../../api/sync/settings.ts";
 import { COMMANDS } from "../../bot/commands/catalog.ts";
 import { DEMO_CUSTOMER_APP_PERMISSIONS, PRODUCT_DELEGATED_PERMISSIONS } from "../../sim/index.ts";
@@ -291,6 +292,7 @@ describe("Entra app manifest", () => {
     COSMOS_ENDPOINT: "https://localhost:8081",
     AUTH_CLIENT_ID: SAMPLE_ENV.BOT_ID,
     BOT_APP_ID: SAMPLE_ENV.BOT_ID,
+    BOT_APP_PASSWORD: "not-used-here",
   });
 
   it("defines exactly the app roles the API authorizes", () => {
@@ -308,7 +310,7 @@ describe("Entra app manifest", () => {
     }
   });
 
-  it("exposes access_as_user, pre-authorized for the Teams desktop, mobile and web clients", () => {
+  it("exposes access_as_user, pre-authorized for every Teams, Microsoft 365 and Outlook client", () => {
     expect(aad.signInAudience).toBe("AzureADMultipleOrgs");
     expect(aad.api.requestedAccessTokenVersion).toBe(2);
     const scopes = aad.api.oauth2PermissionScopes;
@@ -318,13 +320,20 @@ describe("Entra app manifest", () => {
     const preAuthorized = Object.fromEntries(
       aad.api.preAuthorizedApplications.map((p) => [p.appId, p.delegatedPermissionIds]),
     );
+    // Microsoft's list of client ids for tab SSO (Teams platform docs, "Configure your tab app in
+    // Microsoft Entra ID"); Microsoft 365 mobile and Outlook desktop share one id.
     expect(preAuthorized).toEqual({
-      "1fec8e78-bce4-4aaf-ab1b-5451cc387264": [scopeId],
-      "5e3ce6c0-2b1f-4285-8d4b-75ee78787346": [scopeId],
+      "1fec8e78-bce4-4aaf-ab1b-5451cc387264": [scopeId], // Teams desktop and mobile
+      "5e3ce6c0-2b1f-4285-8d4b-75ee78787346": [scopeId], // Teams web
+      "4765445b-32c6-49b0-83e6-1d93765276ca": [scopeId], // Microsoft 365 web
+      "0ec893e0-5785-4de6-99da-4ed124e5296c": [scopeId], // Microsoft 365 desktop
+      "d3590ed6-52b3-4102-aeff-aad2292ab01c": [scopeId], // Microsoft 365 mobile, Outlook desktop
+      "bc59ab01-8403-45c6-8796-ac3ef710b3e3": [scopeId], // Outlook web
+      "27922004-5251-4030-b22d-91ecd9a37ea4": [scopeId], // Outlook mobile
     });
   });
 
-  it("asks for the Graph permissions the sync and the group picker use, and nothing that writes", () => {
+  it("requests exactly the Graph permissions the code asks for with the product's app, and no app-only one", () => {
     const graph = aad.requiredResourceAccess.find(
       (r) =>
         r.resourceAppId === "Microsoft Graph" || r.resourceAppId === "00000003-0000-0000-c000-000000000000",
@@ -334,23 +343,13 @@ describe("Entra app manifest", () => {
         .filter((a) => a.type === type)
         .map((a) => a.id)
         .sort();
-    expect(of("Role")).toEqual(
-      [
-        "AdministrativeUnit.Read.All",
-        "Group.Read.All",
-        "GroupMember.Read.All",
-        "ProfilePhoto.Read.All",
-        "RoleManagement.Read.Directory",
-        "User.Read.All",
-      ].sort(),
-    );
-    const delegated = of("Scope");
-    // Sign-in, the group picker (on-behalf-of) and refresh tokens.
-    for (const scope of ["User.Read", "GroupMember.Read.All", "offline_access"])
-      expect(delegated).toContain(scope);
-    // A graph-delegated connection asks for these at admin consent; they must be declared to be consented.
-    for (const scope of config.DELEGATED_GRAPH_SCOPES) expect(delegated, scope).toContain(scope);
-    expect(delegated.every((scope) => !/Write|\.Send|FullControl/.test(scope))).toBe(true);
+    // The product's app never gets an app-only token: graph-app connections use the customer's own app.
+    expect(of("Role")).toEqual([]);
+    // What the code asks for as the signed-in admin: a graph-delegated connection's consent (the
+    // configuration's DELEGATED_GRAPH_SCOPES plus offline_access for its refresh token, api/auth/consent.ts)
+    // and the group picker's on-behalf-of call.
+    const used = new Set([...config.DELEGATED_GRAPH_SCOPES, "offline_access", ...GROUP_SEARCH_GRAPH_SCOPES]);
+    expect(of("Scope")).toEqual([...used].sort());
     expect(aad.requiredResourceAccess).toHaveLength(1);
   });
 
@@ -359,19 +358,17 @@ describe("Entra app manifest", () => {
     const settings = defaultSyncSettings();
     settings.photos = true;
     settings.users.scope = "administrativeUnits";
-    const graph = aad.requiredResourceAccess[0]?.resourceAccess ?? [];
-    const declared = (type: string) => graph.filter((a) => a.type === type).map((a) => a.id);
+    const declared = (aad.requiredResourceAccess[0]?.resourceAccess ?? []).map((a) => a.id);
     const app = requiredPermissions(settings, false).map((p) => p.permission);
     const delegated = requiredPermissions(settings, true).map((p) => p.permission);
     // The chat admin check's permission is among them for both kinds of connection.
     expect(app).toContain("RoleManagement.Read.Directory");
     expect(delegated).toContain("RoleManagement.Read.Directory");
-    for (const permission of app) {
-      expect(declared("Role"), permission).toContain(permission);
+    // App permissions belong to the customer's own app registration (a graph-app connection's client id).
+    for (const permission of app)
       expect(DEMO_CUSTOMER_APP_PERMISSIONS as readonly string[], permission).toContain(permission);
-    }
     for (const permission of delegated) {
-      expect(declared("Scope"), permission).toContain(permission);
+      expect(declared, permission).toContain(permission);
       expect(config.DELEGATED_GRAPH_SCOPES, permission).toContain(permission);
       expect(PRODUCT_DELEGATED_PERMISSIONS as readonly string[], permission).toContain(permission);
     }

@@ -43,6 +43,24 @@ describe("security headers", () => {
     expect(headers.get("x-frame-options")).toBeNull();
   });
 
+  it("lets every host Microsoft lists frame the tab: Teams, the Microsoft 365 app and Outlook", async () => {
+    const csp = directives((await responseHeaders()).get("content-security-policy") ?? "");
+    // Microsoft's table of frame ancestors for tabs across Microsoft 365 (Teams platform documentation).
+    expect(csp["frame-ancestors"]).toEqual([
+      "'self'",
+      "https://*.cloud.microsoft",
+      "https://teams.microsoft.com",
+      "https://*.teams.microsoft.com",
+      "https://*.microsoft365.com",
+      "https://*.office.com",
+      "https://outlook.office.com",
+      "https://outlook.office365.com",
+      "https://outlook-sdf.office.com",
+      "https://outlook-sdf.office365.com",
+      "https://outlook.live.com",
+    ]);
+  });
+
   it("sets no opener policy, so the consent pop-up can report back to Teams or the tab", async () => {
     expect((await responseHeaders()).get("cross-origin-opener-policy")).toBeNull();
   });

@@ -197,10 +197,12 @@ describe.each([
     it("deploys the built app to App Service and publishes the package", () => {
       const deploy = file.lifecycles.deploy ?? [];
       const npm = deploy.filter((s) => s.uses === "cli/runNpmCommand").map((s) => field(s, "args"));
-      expect(npm.some((args) => args?.startsWith("install"))).toBe(true);
-      expect(npm).toContain("run build:tab");
+      expect(npm.some((args) => args?.startsWith("ci "))).toBe(true);
+      expect(npm).toContain("run build");
       const zipDeploy = deploy.find((s) => s.uses === "azureAppService/zipDeploy");
       expect(zipDeploy && field(zipDeploy, "resourceId")).toBe(env("AZURE_APP_SERVICE_RESOURCE_ID"));
+      // The bundle `npm run build` writes, which the startup command runs from.
+      expect(zipDeploy && field(zipDeploy, "artifactFolder")).toBe("./dist");
       expect(order(deploy, "azureAppService/zipDeploy")).toBe(deploy.length - 1);
       expect((file.lifecycles.publish ?? []).map((s) => s.uses)).toContain("teamsApp/publishAppPackage");
     });
@@ -383,12 +385,7 @@ describe("infra", () => {
     expect(site).toMatch(/linuxFxVersion: 'NODE\|24-lts'/);
     const main = read("infra/main.bicep");
     expect(main).not.toMatch(/listKeys\(|COSMOS_KEY/);
-    for (const setting of [
-      "COSMOS_ENDPOINT",
-      "KEY_VAULT_URI",
-      "APPLICATIONINSIGHTS_CONNECTION_STRING",
-      "AZURE_CLIENT_ID",
-    ]) {
+    for (const setting of ["COSMOS_ENDPOINT", "APPLICATIONINSIGHTS_CONNECTION_STRING", "AZURE_CLIENT_ID"]) {
       expect(main).toMatch(new RegExp(`^\\s+${setting}: `, "m"));
     }
     expect(main).toMatch(/graphBaseUrl string = 'https:\/\/graph\.microsoft\.com'/);

@@ -10,6 +10,9 @@ import { principalOf, requireAdmin } from "../principal.ts";
 import { HttpProblem } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 
+/** What the group picker asks Graph for as the signed-in admin (on-behalf-of); declared in aad.manifest.json. */
+export const GROUP_SEARCH_GRAPH_SCOPES = ["GroupMember.Read.All"];
+
 const querySchema = z
   .object({ q: z.string().trim().min(3, "type at least 3 characters").max(120, "at most 120 characters") })
   .strict();
@@ -108,7 +111,7 @@ export function groupsRoutes(deps: {
       return deps.credentials.graphOnBehalfOf(
         tenantId,
         auth.slice(7),
-        graphScopes(deps.graphBaseUrl, ["GroupMember.Read.All"]),
+        graphScopes(deps.graphBaseUrl, GROUP_SEARCH_GRAPH_SCOPES),
       );
     const active = (await deps.connections.list(tenantId)).find(
       (c) => c.status === "active" && c.kind !== "scim",

@@ -52,8 +52,6 @@ export class ApiError extends Error {
   }
 }
 
-export const isApiError = (err: unknown): err is ApiError => err instanceof ApiError;
-
 /** Turns anything thrown into something fit to show: never a stack trace, never raw HTML. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;

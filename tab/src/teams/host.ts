@@ -1,7 +1,9 @@
 /**
  * Everything the tab needs from Teams, behind one small interface so screens never import teams-js.
- * SSO and the consent pop-up come straight from teams-js: `@microsoft/teamsfx` is deprecated and adds
- * nothing here that `authentication.getAuthToken` does not already do, so it is not used.
+ * SSO and the consent pop-up come straight from teams-js. `@microsoft/teamsfx` is not a dependency:
+ * Microsoft has deprecated the TeamsFx SDK for every scenario, and its TeamsUserCredential would wrap
+ * the same `authentication.getAuthToken` call while adding msal-browser to the tab's bundle. This file
+ * stays the only place that knows how the tab gets its token inside Teams.
  */
 export type TeamsTheme = "default" | "dark" | "contrast";
 

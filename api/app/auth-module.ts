@@ -1,10 +1,18 @@
 import type { RequestHandler, Router } from "express";
+import { ConsentingAdminCheck } from "../auth/admin-check.ts";
+import { ConsentFlows } from "../auth/consent.ts";
+import { ConnectionCredentials } from "../auth/credentials.ts";
+import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "../auth/secrets.ts";
+import { SessionCodec } from "../auth/session.ts";
+import { Sessions } from "../auth/sessions.ts";
+import { asCredentialProblem } from "../auth/token-errors.ts";
+import { TokenValidator } from "../auth/token-validator.ts";
 import type { Config } from "../config/config.ts";
 import { ConnectionHealth } from "../connections/health.ts";
 import { ConnectionsService } from "../connections/service.ts";
 import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
-import type { DirectoryProblem } from "../graph/problems.ts";
+import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import { createAuthenticate } from "../http/authenticate.ts";
 import { attributesRoutes } from "../http/routes/attributes-routes.ts";
 import { auditRoutes } from "../http/routes/audit-routes.ts";
@@ -17,14 +25,6 @@ import type { Logger } from "../logger.ts";
 import { type AdminCheck, Scheduler, type StartScheduledTask } from "../scheduler/scheduler.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { ConsentingAdminCheck } from "./admin-check.ts";
-import { ConsentFlows } from "./consent.ts";
-import { ConnectionCredentials } from "./credentials.ts";
-import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "./secrets.ts";
-import { SessionCodec } from "./session.ts";
-import { Sessions } from "./sessions.ts";
-import { asCredentialProblem } from "./token-errors.ts";
-import { TokenValidator } from "./token-validator.ts";
 
 export interface AuthModuleOptions {
   config: Config;
@@ -60,9 +60,9 @@ export interface AuthModule {
 }
 
 /**
- * Everything about who may call the API and how connections reach Entra ID, in one factory the
- * composition root wires in a few lines: authenticate + routes into createHttpApp, `credentials.graphFor`
- * for the sync engine, `scheduler.start()` when SCHEDULER_ENABLED.
+ * The composition root's wiring of who may call the API and how connections reach Entra ID: the parts of
+ * api/auth, api/connections and api/scheduler and their routes, which start.ts hands to createHttpApp,
+ * the sync engine (`credentials.graphFor`) and the scheduler's start. Only api/app/ knows all of them.
  */
 export function createAuthModule(options: AuthModuleOptions): AuthModule {
   const { config, store, events, logger } = options;
@@ -152,6 +152,18 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     logger,
     now,
     adminCheck: runAdminCheck,
+    // A connection needing reauthorization is tried again in quarantine: a fresh token proves it works.
+    probe: async (connection) => {
+      credentials.forget(connection);
+      try {
+        await credentials.tokenFor(connection);
+      } catch (err) {
+        if (isDirectoryProblem(err)) return false;
+        throw err;
+      }
+      await health.credentialWorks(connection);
+      return true;
+    },
     startTask: options.startTask ?? (async () => ({ status: "already-running" as const })),
     ...(config.INSTANCE_ID ? { instanceId: config.INSTANCE_ID } : {}),
   });

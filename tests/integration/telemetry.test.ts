@@ -1,0 +1,175 @@
+import { context, metrics, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TaskDoc } from "../../api/store/documents.ts";
+import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID, PRODUCT_APP } from "../../sim/index.ts";
+import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
+
+/**
+ * The product's telemetry as an operator's Application Insights would receive it, captured by the
+ * OpenTelemetry SDK's in-memory exporters instead: a sync task started through the API must be one trace
+ * whose Graph and Cosmos calls are its spans, carrying the tenant and task ids and no secret at all.
+ */
+describe("telemetry of a sync task", () => {
+  const spans = new InMemorySpanExporter();
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({
+    exporter: metricExporter,
+    exportIntervalMillis: 3_600_000,
+  });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  let s: FullStack;
+  let admin: string;
+  let task: TaskDoc;
+
+  beforeAll(async () => {
+    context.setGlobalContextManager(contextManager);
+    trace.setGlobalTracerProvider(
+      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
+    );
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    s = await startFullStack();
+    admin = await s.adminToken();
+    // One throttled answer from Graph, retried after its Retry-After, as happens in large tenants.
+    s.sim.directory.injectFault({
+      method: "GET",
+      pathPattern: "^/v1\\.0/users\\?",
+      status: 429,
+      code: "TooManyRequests",
+      message: "Too many requests",
+      retryAfterSeconds: 1,
+      times: 1,
+    });
+    const created = await s.api("/api/connections", {
+      token: admin,
+      method: "POST",
+      json: {
+        name: "Contoso directory",
+        kind: "graph-app",
+        clientId: DEMO_CUSTOMER_APP.clientId,
+        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
+      },
+    });
+    expect(created.status, created.text).toBe(201);
+    spans.reset();
+    const started = await s.api(`/api/connections/${created.body.id}/tasks`, {
+      token: admin,
+      method: "POST",
+      json: { type: "full" },
+    });
+    expect(started.status, started.text).toBe(202);
+    task = await s.waitForTask(started.body.id);
+    expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
+    // The task's span ends once the worker has announced the result, just after the status is written.
+    await pollUntil("the task's span to end", async () =>
+      spans.getFinishedSpans().some((span) => span.name === "sync task") ? true : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    await s?.close();
+    trace.disable();
+    metrics.disable();
+    context.disable();
+  });
+
+  const taskSpan = () => {
+    const found = spans.getFinishedSpans().filter((span) => span.name === "sync task");
+    expect(found).toHaveLength(1);
+    return found[0] as ReadableSpan;
+  };
+  const inTrace = (root: ReadableSpan) =>
+    spans.getFinishedSpans().filter((span) => span.spanContext().traceId === root.spanContext().traceId);
+
+  it("is one trace, its root the task with the tenant, connection and task ids and the outcome", () => {
+    const root = taskSpan();
+    expect(root.parentSpanContext).toBeUndefined();
+    expect(root.attributes).toMatchObject({
+      "tenant.id": DEMO_TENANT_ID,
+      "connection.id": task.connectionId,
+      "task.id": task.id,
+      "task.type": "full",
+      "task.trigger": "manual",
+      "task.status": "succeeded",
+      "task.users.written": task.counters.users.created,
+    });
+  });
+
+  it("has a span for every Graph request and every Cosmos request of the task, inside its trace", () => {
+    const children = inTrace(taskSpan()).filter((span) => span.name !== "sync task");
+    const graph = children.filter((span) => span.name.startsWith("graph "));
+    const cosmos = children.filter((span) => span.name.startsWith("cosmos "));
+    // Each HTTP request is a span, the throttled one that was retried included (the task counts it too).
+    expect(graph.length).toBe(task.graphRequests);
+    expect(graph.map((span) => span.attributes["http.response.status_code"])).toContain(429);
+    expect(
+      graph.filter((span) => span.name === "graph GET /v1.0/users").map((span) => span.attributes),
+    ).toEqual([
+      expect.objectContaining({ "http.request.method": "GET", "http.response.status_code": 429 }),
+      expect.objectContaining({ "url.path": "/v1.0/users", "http.response.status_code": 200 }),
+    ]);
+    // Bulk writes carry up to a hundred operations per request, so there are fewer spans than operations.
+    expect(cosmos.length).toBeGreaterThan(10);
+    expect(cosmos.map((span) => span.attributes["db.collection.name"])).toEqual(
+      expect.arrayContaining(["profiles", "lists", "tasks", "taskRecords"]),
+    );
+    expect(cosmos[0]?.attributes).toMatchObject({ "db.system": "cosmosdb" });
+  });
+
+  it("records no secret, token, key or mail address in any span", () => {
+    const secrets = [
+      DEMO_CUSTOMER_APP.clientSecret,
+      PRODUCT_APP.clientSecret,
+      s.config.COSMOS_KEY ?? "",
+      s.config.ENCRYPTION_KEY ?? "",
+      s.config.SESSION_SECRET ?? "",
+      admin,
+    ].filter(Boolean);
+    const everything = spans
+      .getFinishedSpans()
+      .flatMap((span) => [
+        span.name,
+        ...Object.entries(span.attributes).flatMap(([key, value]) => [key, String(value)]),
+        ...span.events.map((e) => JSON.stringify(e)),
+      ]);
+    expect(everything.length).toBeGreaterThan(100);
+    for (const text of everything) {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+      expect(text).not.toMatch(/Bearer|eyJ[\w-]{10,}\.|@M365x214355|\?\$|skiptoken/i);
+    }
+  });
+
+  it("measures the task's duration, the records it wrote and Graph's throttling", async () => {
+    await reader.forceFlush();
+    const points = new Map<string, { value: unknown; attributes: Record<string, unknown> }[]>();
+    for (const batch of metricExporter.getMetrics())
+      for (const scope of batch.scopeMetrics)
+        for (const metric of scope.metrics)
+          points.set(
+            metric.descriptor.name,
+            metric.dataPoints.map((p) => ({ value: p.value, attributes: p.attributes })),
+          );
+    expect(points.get("directory_sync.task.duration")?.[0]).toMatchObject({
+      attributes: { "task.type": "full", "task.status": "succeeded" },
+      value: expect.objectContaining({ count: 1 }),
+    });
+    const written = points.get("directory_sync.records.written") ?? [];
+    expect(written.find((p) => p.attributes["record.kind"] === "profile")?.value).toBe(
+      task.counters.users.created,
+    );
+    expect(points.get("directory_sync.graph.throttled")?.[0]?.value).toBe(1);
+    expect(points.has("directory_sync.queue.depth")).toBe(true);
+  });
+});
