@@ -72,6 +72,8 @@ async function main(): Promise<void> {
   env.SESSION_SECRET ??= localSecret("session-secret");
   // The Agents Playground talks to the bot unsigned; only this local stack allows that.
   if (!env.BOT_APP_ID) env.BOT_ALLOW_UNSIGNED ??= "true";
+  // Local receivers (a consumer on this machine) are the point of a local stack; production refuses them.
+  env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ??= "true";
 
   const api = await startApi(loadConfig(env), { localKeyDir: join(LOCAL, "keys") });
   closers.unshift(() => api.close());

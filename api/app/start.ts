@@ -7,19 +7,25 @@ import { KeyVaultKeyWrapper } from "../auth/key-vault.ts";
 import { createAuthModule } from "../auth/module.ts";
 import type { Config } from "../config/config.ts";
 import { EventBus } from "../events.ts";
+import { ChangeFeed } from "../feed/change-feed.ts";
 import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
+import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
+import { eventsV1Routes } from "../http/v1/events-v1-routes.ts";
+import { openApiRoutes } from "../http/v1/openapi.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { createBotSyncPort } from "./bot-port.ts";
+import { connectionNoticesToFeed } from "./feed-notices.ts";
 import { startPurgeJob } from "./jobs.ts";
 
 export interface RunningApi {
   url: string;
   store: Store;
+  feed: ChangeFeed;
   sync: SyncService;
   logger: Logger;
   close(): Promise<void>;
@@ -59,7 +65,9 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     ...(options.localKeyDir ? { localKeyDir: options.localKeyDir } : {}),
   });
   const graphFor = auth.syncHooks.graphFor;
-  const sync = new SyncService({ store, events, logger, instanceId, ...auth.syncHooks });
+  const feed = new ChangeFeed(store, { retentionDays: config.DIRECTORY_EVENTS_RETENTION_DAYS });
+  events.subscribe(connectionNoticesToFeed(feed));
+  const sync = new SyncService({ store, events, logger, instanceId, feed, ...auth.syncHooks });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
   const bot = createBotModule({
     config,
@@ -78,9 +86,15 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         check: () => reachable(`${config.AUTHORITY_HOST}/common/v2.0/.well-known/openid-configuration`),
       },
     ],
-    publicRoutes: [...auth.publicRoutes, bot.router],
+    publicRoutes: [...auth.publicRoutes, bot.router, openApiRoutes()],
     authenticate: auth.authenticate,
-    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor)],
+    apiRoutes: [
+      ...auth.apiRoutes,
+      syncRoutes(store, sync),
+      directoryRoutes(store, graphFor),
+      directoryV1Routes(store),
+      eventsV1Routes(store, feed),
+    ],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
   });
 
@@ -90,7 +104,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   });
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
-  const stopPurge = startPurgeJob(store, logger, instanceId);
+  const stopPurge = startPurgeJob(store, logger, instanceId, feed);
   // Tasks whose worker died are taken over once their lease expires.
   const resumeOrphans = () =>
     sync.resumeOrphans().catch((err) => logger.warn({ err }, "resuming interrupted tasks failed"));
@@ -101,6 +115,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   return {
     url,
     store,
+    feed,
     sync,
     logger,
     async close() {

@@ -6,6 +6,7 @@ import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
 import type { DirectoryProblem } from "../graph/problems.ts";
 import { createAuthenticate } from "../http/authenticate.ts";
+import { apiKeyRoutes } from "../http/routes/api-key-routes.ts";
 import { attributesRoutes } from "../http/routes/attributes-routes.ts";
 import { auditRoutes } from "../http/routes/audit-routes.ts";
 import { authRoutes } from "../http/routes/auth-routes.ts";
@@ -18,6 +19,7 @@ import { type AdminCheck, Scheduler, type StartScheduledTask } from "../schedule
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { ConsentingAdminCheck } from "./admin-check.ts";
+import { ApiKeys } from "./api-keys.ts";
 import { ConsentFlows } from "./consent.ts";
 import { ConnectionCredentials } from "./credentials.ts";
 import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "./secrets.ts";
@@ -50,6 +52,7 @@ export interface AuthModule {
   scheduler: Scheduler;
   validator: TokenValidator;
   secrets: SecretBox;
+  apiKeys: ApiKeys;
   /** What SyncService needs from this module: credentials, reauthorization on loss, the admin check. */
   syncHooks: {
     graphFor(connection: ConnectionDoc): Promise<GraphApi>;
@@ -97,6 +100,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     adminDirectoryRoles: config.ADMIN_DIRECTORY_ROLES,
   };
 
+  const apiKeys = new ApiKeys(store, now);
   const health = new ConnectionHealth(store, events, logger, now);
   const credentials = new ConnectionCredentials(
     {
@@ -160,7 +164,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
 
   return {
     syncHooks,
-    authenticate: createAuthenticate({ validator, sessions, policy }),
+    authenticate: createAuthenticate({ validator, sessions, policy, apiKeys }),
     publicRoutes: [
       authRoutes({
         publicUrl: config.publicUrl,
@@ -180,6 +184,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
       auditRoutes(store),
       attributesRoutes(store),
       eventsRoutes(store),
+      apiKeyRoutes(apiKeys, now),
     ],
     credentials,
     connections,
@@ -189,5 +194,6 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     scheduler,
     validator,
     secrets,
+    apiKeys,
   };
 }

@@ -92,6 +92,17 @@ const configSchema = z.object({
   /** Manifest id of the Teams app, for deep links from bot cards into the tab. */
   TEAMS_APP_ID: optionalString,
 
+  /** Days the change feed keeps events (GET /api/v1/events); older cursors answer 410 and resnapshot. */
+  DIRECTORY_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * Local development only: let webhook endpoints resolve to loopback or private addresses. Production keeps
+   * it off, so an endpoint cannot be pointed at the service's own network (SSRF).
+   */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")

@@ -18,6 +18,11 @@ export const CONTAINER_NAMES = [
   "attributeDefinitions",
   "photos",
   "events",
+  "apiKeys",
+  "directoryEvents",
+  "feedState",
+  "webhookEndpoints",
+  "webhookDeliveries",
 ] as const;
 
 export type ContainerName = (typeof CONTAINER_NAMES)[number];
@@ -28,6 +33,8 @@ const excludedPaths: Partial<Record<ContainerName, string[]>> = {
   tasks: ["/checkpoint/*"],
   photos: ["/data/?"],
   syncState: ["/deltaLink/?", "/nextLink/?"],
+  directoryEvents: ["/data/*", "/changes/*"],
+  webhookEndpoints: ["/secrets/*"],
 };
 
 export function containerDefinition(name: ContainerName): ContainerDefinition {
