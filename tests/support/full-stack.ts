@@ -29,6 +29,8 @@ export interface FullStack {
   readonly url: string;
   readonly sim: RunningSimulator;
   readonly config: Config;
+  /** The running API's change feed (for retention jobs a test runs itself). */
+  readonly feed: RunningApi["feed"];
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   /** A Teams SSO-shaped token with the DirectorySync.Admin app role. */
   adminToken(tenantId?: string, userId?: string): Promise<string>;
@@ -82,6 +84,9 @@ export async function startFullStack(
     },
     sim,
     config,
+    get feed() {
+      return running.feed;
+    },
     api,
     adminToken: (tenantId = DEMO_TENANT_ID, userId = defaultUser(tenantId, DEMO_ADMIN_USER_ID)) =>
       token(tenantId, userId, ADMIN_ROLE),
