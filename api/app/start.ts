@@ -14,10 +14,13 @@ import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
 import { eventsV1Routes } from "../http/v1/events-v1-routes.ts";
 import { openApiRoutes } from "../http/v1/openapi.ts";
+import { webhookRoutes } from "../http/v1/webhook-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
+import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
+import { WebhookEndpoints } from "../webhooks/endpoints.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { connectionNoticesToFeed } from "./feed-notices.ts";
 import { startPurgeJob } from "./jobs.ts";
@@ -26,6 +29,7 @@ export interface RunningApi {
   url: string;
   store: Store;
   feed: ChangeFeed;
+  webhooks: WebhookDispatcher;
   sync: SyncService;
   logger: Logger;
   close(): Promise<void>;
@@ -69,6 +73,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   events.subscribe(connectionNoticesToFeed(feed));
   const sync = new SyncService({ store, events, logger, instanceId, feed, ...auth.syncHooks });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
+  const allowPrivate = config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES;
+  const webhookEndpoints = new WebhookEndpoints(store, auth.secrets, feed, { allowPrivate });
+  const webhooks = new WebhookDispatcher(store, feed, webhookEndpoints, events, {
+    allowPrivate,
+    owner: instanceId,
+  });
   const bot = createBotModule({
     config,
     store,
@@ -94,6 +104,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       directoryRoutes(store, graphFor),
       directoryV1Routes(store),
       eventsV1Routes(store, feed),
+      webhookRoutes(store, webhookEndpoints, webhooks),
     ],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
   });
@@ -108,6 +119,19 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   // Tasks whose worker died are taken over once their lease expires.
   const resumeOrphans = () =>
     sync.resumeOrphans().catch((err) => logger.warn({ err }, "resuming interrupted tasks failed"));
+  // Webhook deliveries: new events and due retries, every second; one pass at a time.
+  let delivering = false;
+  const deliverTimer = setInterval(() => {
+    if (delivering) return;
+    delivering = true;
+    webhooks
+      .tick()
+      .catch((err) => logger.warn({ err }, "webhook delivery pass failed"))
+      .finally(() => {
+        delivering = false;
+      });
+  }, 1000);
+  deliverTimer.unref();
   const resumeTimer = setInterval(resumeOrphans, 30_000);
   resumeTimer.unref();
   void resumeOrphans();
@@ -116,11 +140,13 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     url,
     store,
     feed,
+    webhooks,
     sync,
     logger,
     async close() {
       await auth.scheduler.stop();
       clearInterval(resumeTimer);
+      clearInterval(deliverTimer);
       stopPurge();
       bot.close();
       await new Promise<void>((resolve) => {

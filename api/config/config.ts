@@ -103,6 +103,9 @@ const configSchema = z.object({
     .default("false")
     .transform((v) => v === "true"),
 
+  /** First webhook retry delay; each next one doubles (with jitter) up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])
     .default("true")

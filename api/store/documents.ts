@@ -286,13 +286,16 @@ export type EventKind =
   | "sync-halted"
   | "needs-reauth"
   | "admin-warning"
-  | "delivery-failed";
+  | "delivery-failed"
+  /** A webhook endpoint failed for days and was switched off. */
+  | "webhook-disabled";
 
 /** Something people should hear about: the bot posts it, the tab lists it. */
 export interface EventDoc extends TenantDocument {
   type: "event";
   kind: EventKind;
   connectionId?: string;
+  webhookEndpointId?: string;
   taskId?: string;
   problem?: Problem;
   summary: string;

@@ -16,6 +16,7 @@ import {
   snapshotPage,
   snapshotQuery,
 } from "./schemas.ts";
+import { webhookOpenApi } from "./webhook-schemas.ts";
 
 const json = (schema: z.ZodType, description: string) => ({
   description,
@@ -145,6 +146,8 @@ export function buildOpenApiDocument(serverUrl = "/api") {
     request: { query: snapshotQuery },
     responses: { 200: json(snapshotPage, "A page of the snapshot."), ...errors },
   });
+
+  webhookOpenApi(route, registry, { json, errors, notFound });
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
