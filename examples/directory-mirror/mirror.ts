@@ -19,8 +19,8 @@ export interface FeedEvent {
 }
 
 export interface MirrorOptions {
-  /** Base URL of the product, e.g. https://sync.example.com */
-  baseUrl: string;
+  /** Base URL of the product, e.g. https://sync.example.com (or a function answering it). */
+  baseUrl: string | (() => string);
   /** An API key with directory:read and events:read (or an Entra app-only token). */
   apiKey: string;
   fetch?: typeof fetch;
@@ -42,7 +42,8 @@ export class DirectoryMirror {
   }
 
   private async get(path: string): Promise<Record<string, unknown>> {
-    const res = await this.fetchImpl(`${this.options.baseUrl}${path}`, {
+    const base = typeof this.options.baseUrl === "function" ? this.options.baseUrl() : this.options.baseUrl;
+    const res = await this.fetchImpl(`${base}${path}`, {
       headers: { authorization: `Bearer ${this.options.apiKey}` },
     });
     const body = (await res.json()) as Record<string, unknown>;
