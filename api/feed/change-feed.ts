@@ -62,6 +62,7 @@ const WRITE_CHUNK = 100;
 export class ChangeFeed {
   readonly sequencer: FeedSequencer;
   private readonly now: () => number;
+  private readonly settledOwners = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -84,7 +85,13 @@ export class ChangeFeed {
     writeDocs: () => Promise<void>,
   ): Promise<void> {
     if (events.length === 0) return writeDocs();
-    await this.settleStale(tenantId, (r) => r.owner === owner);
+    // Blocks of an earlier attempt of this owner can only predate this process's first write for it.
+    const attempt = `${tenantId}/${owner}`;
+    if (!this.settledOwners.has(attempt)) {
+      await this.settleStale(tenantId, (r) => r.owner === owner);
+      this.settledOwners.add(attempt);
+      if (this.settledOwners.size > 10_000) this.settledOwners.clear();
+    }
     const reservation = await this.sequencer.reserve(tenantId, events.length, owner);
     const occurredAt = new Date(this.now()).toISOString();
     const expiresAt = new Date(this.now() + this.options.retentionDays * 86_400_000).toISOString();

@@ -15,6 +15,9 @@ export const DEFAULT_RESERVATION_MS = 120_000;
  * nor the change feed, which the local Cosmos server lacks.
  */
 export class FeedSequencer {
+  /** Tenants whose state document exists: it is never deleted, so it is looked for once per process. */
+  private readonly known = new Set<string>();
+
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
@@ -42,7 +45,10 @@ export class FeedSequencer {
 
   /** Reserves `count` consecutive sequence numbers for `owner` (a task id, or a job's name). */
   async reserve(tenantId: string, count: number, owner: string): Promise<SequenceReservation> {
-    await this.state(tenantId);
+    if (!this.known.has(tenantId)) {
+      await this.state(tenantId);
+      this.known.add(tenantId);
+    }
     let reservation: SequenceReservation | undefined;
     await this.store.feedState.update(
       tenantId,
