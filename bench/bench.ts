@@ -1,5 +1,6 @@
 import type { Counters, TaskDoc, TaskType } from "../api/store/documents.ts";
 import type { ChangeSummary } from "./changes.ts";
+import type { EventsBench } from "./events.ts";
 import { type FullSyncBound, incrementalBound } from "./lower-bound.ts";
 import { measureRun } from "./measure.ts";
 import type { PhaseTime } from "./progress.ts";
@@ -65,6 +66,8 @@ export interface SizeResult {
   /** Absent when the full sync did not succeed: incremental runs would only repeat it. */
   changes?: ChangeSummary;
   runs: RunResult[];
+  /** Directory events: their cost on a full sync, snapshot drain, webhook throughput (bench/events.ts). */
+  events?: EventsBench;
 }
 
 export interface BenchOptions {

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { ensureLocalCertificate } from "../dev/tls.ts";
 import { parseArgs } from "./args.ts";
 import { benchSize, type SizeResult } from "./bench.ts";
+import { benchEvents, formatEvents } from "./events.ts";
 import { benchLatency, formatLatency } from "./live-latency.ts";
 import { startRemoteStandins } from "./remote-standins.ts";
 import { formatSize, formatVerdicts, verdicts } from "./report.ts";
@@ -62,6 +63,13 @@ async function main(): Promise<number> {
     });
     results.push(result);
     console.log(`\n${formatSize(result)}`);
+    const events = await benchEvents(size, {
+      latencyMs: args.latencyMs,
+      startStandins: startRemoteStandins,
+      progress: process.stderr,
+    });
+    result.events = events;
+    console.log(`\n${formatEvents(size.name, events)}`);
   }
   const judged = verdicts(results);
   console.log(

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { ConnectionCredentials, secretContext } from "../api/auth/credentials.ts";
 import { LocalKeyWrapper, SecretBox } from "../api/auth/secrets.ts";
 import { EventBus } from "../api/events.ts";
+import { ChangeFeed } from "../api/feed/change-feed.ts";
 import type { GraphApi } from "../api/graph/client.ts";
 import type { ConnectionDoc, TaskDoc, TaskType } from "../api/store/documents.ts";
 import { openStore, type Store } from "../api/store/store.ts";
@@ -30,6 +31,8 @@ export const BENCH_SETTINGS: SyncSettingsInput = {
 /** The sync engine wired as in production (SyncService, ConnectionCredentials, SecretBox) to the stand-ins. */
 export interface BenchWorker {
   store: Store;
+  /** The change feed the runs write, unless events are off. */
+  feed?: ChangeFeed;
   /** A second client on the same database, so progress polling does not count as the sync's operations. */
   observer: Store;
   connection: ConnectionDoc;
@@ -53,6 +56,8 @@ export interface WorkerOptions {
   masterKey?: Buffer;
   instanceId?: string;
   leaseMs?: number;
+  /** Write directory events (the change feed), as the product does; off only to measure their cost. */
+  events?: boolean;
 }
 
 export async function startWorker(
@@ -74,8 +79,10 @@ export async function startWorker(
     secrets,
   );
   let latest: GraphApi | undefined;
+  const feed = options.events === false ? undefined : new ChangeFeed(store, { retentionDays: 30 });
   const sync = new SyncService({
     store,
+    ...(feed ? { feed } : {}),
     events: new EventBus(store),
     // Unexpected errors are the benchmark's to report; everything else would drown the progress lines.
     logger: pino({ level: "error" }, pino.destination(2)),
@@ -89,6 +96,7 @@ export async function startWorker(
   const connection = await createConnection(store, secrets, info);
   return {
     store,
+    ...(feed ? { feed } : {}),
     observer,
     connection,
     writes,

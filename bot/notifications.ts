@@ -23,6 +23,7 @@ export const POSTED_KINDS = new Set([
   "sync-halted",
   "needs-reauth",
   "admin-warning",
+  "webhook-disabled",
 ]);
 
 /** Decides whether and what to post for an event. Plain logic over the domain, so it is tested without a chat. */

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { ConnectionCredentials } from "../api/auth/credentials.ts";
 import { LocalKeyWrapper, SecretBox } from "../api/auth/secrets.ts";
 import { EventBus } from "../api/events.ts";
+import { ChangeFeed } from "../api/feed/change-feed.ts";
 import { openStore } from "../api/store/store.ts";
 import { SyncService } from "../api/sync/service.ts";
 
@@ -28,8 +29,17 @@ const credentials = new ConnectionCredentials(
   { authorityHost: env("SIM_URL"), graphBaseUrl: env("SIM_URL"), productClientId: randomUUID() },
   secrets,
 );
+// Directory events are on unless DIRECTORY_EVENTS=off (the benchmark measures both).
+const feed =
+  process.env.DIRECTORY_EVENTS === "off"
+    ? undefined
+    : new ChangeFeed(store, {
+        retentionDays: 30,
+        reservationMs: Number(process.env.FEED_RESERVATION_MS ?? 120_000),
+      });
 const sync = new SyncService({
   store,
+  ...(feed ? { feed } : {}),
   events: new EventBus(store),
   logger: pino({ level: "error" }, pino.destination(2)),
   graphFor: async (c) => credentials.graphFor(c),

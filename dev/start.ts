@@ -112,6 +112,8 @@ async function main(): Promise<void> {
     env.ENCRYPTION_KEY = loadOrCreateLocalKey(join(LOCAL, "keys")).toString("base64");
   // The Agents Playground talks to the bot unsigned; only this local stack allows that.
   if (!env.BOT_APP_ID) env.BOT_ALLOW_UNSIGNED ??= "true";
+  // Local receivers (a consumer on this machine) are the point of a local stack; production refuses them.
+  env.WEBHOOK_ALLOW_PRIVATE_ADDRESSES ??= "true";
 
   let config: ReturnType<typeof loadConfig>;
   try {

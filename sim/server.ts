@@ -47,7 +47,13 @@ function productApp(): SimApp {
     requiredApplicationPermissions: [],
     requiredDelegatedPermissions: [...PRODUCT_DELEGATED_PERMISSIONS],
     // As appPackage/aad.manifest.json defines them.
-    appRoles: ["DirectorySync.Admin", "DirectorySync.Reader"],
+    appRoles: [
+      "DirectorySync.Admin",
+      "DirectorySync.Reader",
+      "DirectorySync.Directory.Read",
+      "DirectorySync.Events.Read",
+      "DirectorySync.Webhooks.Manage",
+    ],
   };
 }
 

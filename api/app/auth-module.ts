@@ -1,5 +1,6 @@
 import type { RequestHandler, Router } from "express";
 import { ConsentingAdminCheck } from "../auth/admin-check.ts";
+import { ApiKeys } from "../auth/api-keys.ts";
 import { ConsentFlows } from "../auth/consent.ts";
 import { ConnectionCredentials } from "../auth/credentials.ts";
 import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "../auth/secrets.ts";
@@ -14,6 +15,7 @@ import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import { createAuthenticate } from "../http/authenticate.ts";
+import { apiKeyRoutes } from "../http/routes/api-key-routes.ts";
 import { attributesRoutes } from "../http/routes/attributes-routes.ts";
 import { auditRoutes } from "../http/routes/audit-routes.ts";
 import { authRoutes } from "../http/routes/auth-routes.ts";
@@ -51,6 +53,7 @@ export interface AuthModule {
   scheduler: Scheduler;
   validator: TokenValidator;
   secrets: SecretBox;
+  apiKeys: ApiKeys;
   /** What SyncService needs from this module: credentials, reauthorization on loss, the admin check. */
   syncHooks: {
     graphFor(connection: ConnectionDoc): Promise<GraphApi>;
@@ -97,6 +100,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     adminDirectoryRoles: config.ADMIN_DIRECTORY_ROLES,
   };
 
+  const apiKeys = new ApiKeys(store, now);
   const health = new ConnectionHealth(store, events, logger, now);
   const credentials = new ConnectionCredentials(
     {
@@ -182,7 +186,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
 
   return {
     syncHooks,
-    authenticate: createAuthenticate({ validator, sessions, policy }),
+    authenticate: createAuthenticate({ validator, sessions, policy, apiKeys }),
     publicRoutes: [
       authRoutes({
         publicUrl: config.publicUrl,
@@ -202,6 +206,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
       auditRoutes(store),
       attributesRoutes(store),
       eventsRoutes(store),
+      apiKeyRoutes(apiKeys, now),
     ],
     credentials,
     connections,
@@ -211,5 +216,6 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     scheduler,
     validator,
     secrets,
+    apiKeys,
   };
 }

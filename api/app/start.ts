@@ -7,17 +7,25 @@ import { createBotModule } from "../../bot/module.ts";
 import { KeyVaultKeyWrapper } from "../auth/key-vault.ts";
 import type { Config } from "../config/config.ts";
 import { EventBus } from "../events.ts";
+import { ChangeFeed } from "../feed/change-feed.ts";
 import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
+import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
+import { eventsV1Routes } from "../http/v1/events-v1-routes.ts";
+import { openApiRoutes } from "../http/v1/openapi.ts";
+import { webhookRoutes } from "../http/v1/webhook-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
+import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
+import { WebhookEndpoints } from "../webhooks/endpoints.ts";
 import { createAuthModule } from "./auth-module.ts";
 import { createBotSyncPort } from "./bot-port.ts";
 import { ChatAdminCheck } from "./chat-admin.ts";
+import { connectionNoticesToFeed } from "./feed-notices.ts";
 import { startPurgeJob } from "./jobs.ts";
 import { createLiveSync, type LiveSync, type LiveSyncOptions } from "./live-sync.ts";
 
@@ -26,6 +34,8 @@ const LOOPBACK = "127.0.0.1";
 export interface RunningApi {
   url: string;
   store: Store;
+  feed: ChangeFeed;
+  webhooks: WebhookDispatcher;
   sync: SyncService;
   live: LiveSync;
   /** Starts due scheduled runs (its timer runs only when SCHEDULER_ENABLED). */
@@ -78,15 +88,24 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   });
   const graphFor = auth.syncHooks.graphFor;
   const clock = options.now;
+  const feed = new ChangeFeed(store, { retentionDays: config.DIRECTORY_EVENTS_RETENTION_DAYS });
+  events.subscribe(connectionNoticesToFeed(feed));
   const sync = new SyncService({
     store,
     events,
     logger,
     instanceId,
+    feed,
     ...auth.syncHooks,
     ...(clock ? { now: () => new Date(clock()) } : {}),
   });
   auth.scheduler.setStartTask(scheduledStartsVia(sync));
+  const allowPrivate = config.WEBHOOK_ALLOW_PRIVATE_ADDRESSES;
+  const webhookEndpoints = new WebhookEndpoints(store, auth.secrets, feed, { allowPrivate });
+  const webhooks = new WebhookDispatcher(store, feed, webhookEndpoints, events, {
+    allowPrivate,
+    owner: instanceId,
+  });
   const live = createLiveSync({
     config,
     store,
@@ -131,9 +150,17 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
         check: () => reachable(`${config.AUTHORITY_HOST}/common/v2.0/.well-known/openid-configuration`),
       },
     ],
-    publicRoutes: [...auth.publicRoutes, bot.router, live.publicRouter],
+    publicRoutes: [...auth.publicRoutes, bot.router, live.publicRouter, openApiRoutes()],
     authenticate: auth.authenticate,
-    apiRoutes: [...auth.apiRoutes, syncRoutes(store, sync), directoryRoutes(store, graphFor), live.apiRouter],
+    apiRoutes: [
+      ...auth.apiRoutes,
+      syncRoutes(store, sync),
+      directoryRoutes(store, graphFor),
+      live.apiRouter,
+      directoryV1Routes(store),
+      eventsV1Routes(store, feed),
+      webhookRoutes(store, webhookEndpoints, webhooks),
+    ],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
     trustProxy: config.TRUST_PROXY,
   });
@@ -155,10 +182,23 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     );
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
   live.start(url);
-  const stopPurge = startPurgeJob(store, logger, instanceId);
+  const stopPurge = startPurgeJob(store, logger, instanceId, feed);
   // Tasks whose worker died are taken over once their lease expires.
   const resumeOrphans = () =>
     sync.resumeOrphans().catch((err) => logger.warn({ err }, "resuming interrupted tasks failed"));
+  // Webhook deliveries: new events and due retries, every second; one pass at a time.
+  let delivering = false;
+  const deliverTimer = setInterval(() => {
+    if (delivering) return;
+    delivering = true;
+    webhooks
+      .tick()
+      .catch((err) => logger.warn({ err }, "webhook delivery pass failed"))
+      .finally(() => {
+        delivering = false;
+      });
+  }, 1000);
+  deliverTimer.unref();
   const resumeTimer = setInterval(resumeOrphans, 30_000);
   resumeTimer.unref();
   void resumeOrphans();
@@ -166,6 +206,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   return {
     url,
     store,
+    feed,
+    webhooks,
     sync,
     live,
     scheduler: auth.scheduler,
@@ -174,6 +216,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       await auth.scheduler.stop();
       await live.stop();
       clearInterval(resumeTimer);
+      clearInterval(deliverTimer);
       stopPurge();
       bot.close();
       await new Promise<void>((resolve) => {

@@ -30,6 +30,8 @@ export interface VerifiedToken {
   /** Directory role template ids (Global Administrator, User Administrator, ...). */
   wids: string[];
   scopes: string[];
+  /** An app-only token (client credentials): an application calling with an app role, no user behind it. */
+  app: boolean;
   expiresAt: number;
   claims: JWTPayload;
 }
@@ -59,7 +61,11 @@ export class TokenValidator {
     this.authorityHost = options.authorityHost.replace(/\/+$/, "");
   }
 
-  async validate(token: string): Promise<VerifiedToken> {
+  /**
+   * `acceptApp`: also accept app-only tokens that carry app roles (client credentials of a customer's own
+   * application); only the Directory API takes those, and the caller decides what the roles allow.
+   */
+  async validate(token: string, options: { acceptApp?: boolean } = {}): Promise<VerifiedToken> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(token);
@@ -97,8 +103,12 @@ export class TokenValidator {
       throw mapJoseError(err);
     }
     const scopes = typeof payload.scp === "string" ? payload.scp.split(" ").filter(Boolean) : [];
-    // Only delegated (user) tokens call this API; app-only tokens from other apps have no user behind them.
-    if (scopes.length === 0)
+    const roles = stringArray(payload.roles);
+    // An app-only token has no scp; Entra marks it with idtyp=app (optional claim) and gives it app roles.
+    const app =
+      scopes.length === 0 && roles.length > 0 && (payload.idtyp === "app" || payload.sub === payload.oid);
+    // People call the tab's routes with delegated tokens; applications only reach the Directory API.
+    if (scopes.length === 0 && !(app && options.acceptApp))
       throw new TokenRejected(
         "token-not-delegated",
         "The access token carries no delegated scope (scp); sign in as a user",
@@ -110,7 +120,8 @@ export class TokenValidator {
       oid: String(payload.oid),
       name: str(payload.name) ?? upn ?? String(payload.oid),
       ...(upn ? { upn } : {}),
-      roles: stringArray(payload.roles),
+      roles,
+      app,
       wids: stringArray(payload.wids).map((w) => w.toLowerCase()),
       scopes,
       expiresAt: (payload.exp ?? 0) * 1000,

@@ -104,6 +104,19 @@ const configSchema = z.object({
    * could otherwise write any address into the header and dodge every per-address limit.
    */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Days the change feed keeps events (GET /api/v1/events); older cursors answer 410 and resnapshot. */
+  DIRECTORY_EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * Local development only: let webhook endpoints resolve to loopback or private addresses. Production keeps
+   * it off, so an endpoint cannot be pointed at the service's own network (SSRF).
+   */
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
+
+  /** First webhook retry delay; each next one doubles (with jitter) up to an hour. */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 
   SCHEDULER_ENABLED: z
     .enum(["true", "false"])

@@ -1,5 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { rateLimit } from "express-rate-limit";
+import { API_KEY_PREFIX, type ApiKeys } from "../auth/api-keys.ts";
+import { scopesOfAppRoles } from "../auth/machine-scopes.ts";
 import type { Principal } from "../auth/principal.ts";
 import { decideRoles, type RolePolicy } from "../auth/roles.ts";
 import { type SessionData, sameToken } from "../auth/session.ts";
@@ -16,6 +18,8 @@ export interface AuthenticateOptions {
   validator: TokenValidator;
   sessions: Pick<Sessions, "open">;
   policy: RolePolicy;
+  /** API keys of tenants' applications; without it only people (tokens and sessions) are accepted. */
+  apiKeys?: ApiKeys;
   /** Requests per minute per tenant across /api; generous, it stops runaway clients not people. */
   perTenantPerMinute?: number;
   /** Failed sign-in attempts per minute per IP before answering 429. */
@@ -93,7 +97,36 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
         const [scheme, token] = auth.split(" ");
         if (scheme?.toLowerCase() !== "bearer" || !token)
           throw new TokenRejected("token-missing", "The Authorization header must be 'Bearer <token>'");
-        const verified = await options.validator.validate(token);
+        if (token.startsWith(API_KEY_PREFIX) && options.apiKeys) {
+          const key = await options.apiKeys.verify(token);
+          setPrincipal(
+            req,
+            machinePrincipal(req, key.tenantId, `key:${key.keyId}`, key.name, "api-key", {
+              scopes: key.scopes,
+              keyId: key.keyId,
+            }),
+          );
+          return next();
+        }
+        const verified = await options.validator.validate(token, { acceptApp: true });
+        if (verified.app) {
+          const scopes = scopesOfAppRoles(verified.roles);
+          // An app token without any of the Directory API's app roles is nobody this API knows.
+          if (scopes.length === 0)
+            throw new TokenRejected(
+              "token-not-delegated",
+              "The access token has no user (scp) and none of this API's application roles (such as DirectorySync.Directory.Read)",
+            );
+          const appId = String(verified.claims.azp ?? verified.claims.appid ?? verified.oid);
+          setPrincipal(
+            req,
+            machinePrincipal(req, verified.tid, verified.oid, `application ${appId}`, "app-token", {
+              scopes,
+              appId,
+            }),
+          );
+          return next();
+        }
         setPrincipal(req, principalFromClaims(verified, options.policy, "bearer"));
         return next();
       }
@@ -125,9 +158,11 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
             remedy:
               err.status === 503
                 ? "Retry in a moment."
-                : err.status === 403
-                  ? "Sign in with an account of an organization that uses this app."
-                  : "Sign in again (inside Teams, reload the tab).",
+                : err.code.startsWith("api-key")
+                  ? "Ask a Directory Sync admin for a valid API key (tab: API and webhooks)."
+                  : err.status === 403
+                    ? "Sign in with an account of an organization that uses this app."
+                    : "Sign in again (inside Teams, reload the tab).",
           }),
         );
       }
@@ -144,6 +179,36 @@ export function createAuthenticate(options: AuthenticateOptions): RequestHandler
       if (!(err instanceof HttpProblem && err.status === 401)) return next(err);
       failures(req, res, (limitErr?: unknown) => next(limitErr ?? err));
     });
+  };
+}
+
+/**
+ * An application's principal: no admin or reader rights, so every route for people refuses it, and it may
+ * only call the Directory API (/api/v1).
+ */
+function machinePrincipal(
+  req: Request,
+  tenantId: string,
+  oid: string,
+  name: string,
+  via: "api-key" | "app-token",
+  machine: NonNullable<Principal["machine"]>,
+): Principal {
+  if (!req.path.startsWith("/v1/"))
+    throw new HttpProblem(403, {
+      code: "machine-not-allowed",
+      message: `${via === "api-key" ? "An API key" : "An app-only token"} can call only the Directory API (/api/v1), not ${req.method} /api${req.path}`,
+      remedy: "Use /api/v1 routes from applications; people use the tab for everything else.",
+    });
+  return {
+    tenantId,
+    oid,
+    name,
+    isAdmin: false,
+    canRead: false,
+    roleSource: `is an application (${via}), not a person`,
+    via,
+    machine,
   };
 }
 

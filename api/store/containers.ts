@@ -19,6 +19,11 @@ export const CONTAINER_NAMES = [
   "photos",
   "events",
   "sessions",
+  "apiKeys",
+  "directoryEvents",
+  "feedState",
+  "webhookEndpoints",
+  "webhookDeliveries",
 ] as const;
 
 export type ContainerName = (typeof CONTAINER_NAMES)[number];
@@ -29,6 +34,8 @@ const excludedPaths: Partial<Record<ContainerName, string[]>> = {
   tasks: ["/checkpoint/*"],
   photos: ["/data/?"],
   syncState: ["/deltaLink/?", "/nextLink/?"],
+  directoryEvents: ["/data/*", "/changes/*"],
+  webhookEndpoints: ["/secrets/*"],
 };
 
 export function containerDefinition(name: ContainerName): ContainerDefinition {

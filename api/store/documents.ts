@@ -101,6 +101,8 @@ export interface ProfileDoc extends TenantDocument {
    */
   adopted?: true;
   lastTaskId: string;
+  /** Sequence number of the change feed's event for the latest change (api/feed/change-feed.ts). */
+  changeSeq?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -129,6 +131,7 @@ export interface ListDoc extends TenantDocument {
   pendingMembers?: { taskId: string; add: string[]; remove: string[] };
   hash: string;
   lastTaskId: string;
+  changeSeq?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -141,6 +144,7 @@ export interface MembershipDoc extends TenantDocument {
   listSourceId: string;
   memberSourceId: string;
   lastTaskId: string;
+  changeSeq?: number;
 }
 
 export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
@@ -310,16 +314,147 @@ export type EventKind =
   | "sync-halted"
   | "needs-reauth"
   | "admin-warning"
-  | "delivery-failed";
+  | "delivery-failed"
+  /** A webhook endpoint failed for days and was switched off. */
+  | "webhook-disabled";
 
 /** Something people should hear about: the bot posts it, the tab lists it. */
 export interface EventDoc extends TenantDocument {
   type: "event";
   kind: EventKind;
   connectionId?: string;
+  webhookEndpointId?: string;
   taskId?: string;
   problem?: Problem;
   summary: string;
   createdAt: string;
   delivery?: { status: "pending" | "delivered" | "skipped" | "failed"; at?: string; error?: string };
+}
+
+/** What a machine caller may do; a key or an app token carries a subset. */
+export type MachineScope = "directory:read" | "events:read" | "webhooks:manage";
+
+/** An API key of a tenant's application. Only a hash of its secret is kept; the key itself is shown once. */
+export interface ApiKeyDoc extends TenantDocument {
+  type: "apiKey";
+  name: string;
+  /** The visible start of the key, so people can tell keys apart without the secret. */
+  prefix: string;
+  /** SHA-256 of the whole key (hex); the key has 256 random bits, so a fast hash cannot be guessed back. */
+  hash: string;
+  scopes: MachineScope[];
+  expiresAt?: string;
+  revokedAt?: string;
+  revokedBy?: Actor;
+  lastUsedAt?: string;
+  createdAt: string;
+  createdBy: Actor;
+}
+
+export type DirectoryEventType =
+  | "profile.created"
+  | "profile.updated"
+  | "profile.deactivated"
+  | "profile.reactivated"
+  | "profile.deleted"
+  | "profile.restored"
+  | "profile.purged"
+  | "list.created"
+  | "list.updated"
+  | "list.deleted"
+  | "list.restored"
+  | "list.purged"
+  | "membership.added"
+  | "membership.removed"
+  | "connection.sync_finished"
+  | "connection.sync_halted"
+  | "connection.sync_failed"
+  | "connection.reauthorization_needed";
+
+/**
+ * What a stored directory document must look like for its event to have happened: a write that died
+ * between its events and its documents leaves events whose change never landed, and those are dropped.
+ */
+export interface EventExpectation {
+  container: "profiles" | "lists" | "memberships";
+  id: string;
+  /** The document's hash after the change; absent: the document must exist (edges) or be gone. */
+  hash?: string;
+  present: boolean;
+}
+
+/** One change the sync engine made to a tenant's directory, in the tenant's one order (`seq`). */
+export interface DirectoryEventDoc extends TenantDocument {
+  type: "directoryEvent";
+  seq: number;
+  eventType: DirectoryEventType;
+  occurredAt: string;
+  connectionId?: string;
+  object: { kind: "profile" | "list" | "membership" | "connection"; id: string };
+  /** The object's full snapshot after the change, in the Directory API's shape. */
+  data: Record<string, unknown>;
+  changes?: Record<string, { from: unknown; to: unknown }>;
+  cause: { taskId?: string; trigger?: TaskTrigger };
+  expect?: EventExpectation;
+  /** When the retention job removes it (Cosmos TTL may do it earlier in production). */
+  expiresAt: string;
+}
+
+/** A block of sequence numbers a writer holds while its events and documents are being written. */
+export interface SequenceReservation {
+  id: string;
+  /** Who writes the block: a task id (a resumed task settles its earlier attempt's block) or a job. */
+  owner: string;
+  from: number;
+  to: number;
+  expiresAt: string;
+}
+
+/** Per tenant: the next sequence number of the change feed and the blocks still being written. */
+export interface FeedStateDoc extends TenantDocument {
+  type: "feedState";
+  next: number;
+  open: SequenceReservation[];
+  /** Events up to this sequence number were removed by retention: older cursors must resnapshot. */
+  trimmedThrough: number;
+}
+
+export interface WebhookEndpointDoc extends TenantDocument {
+  type: "webhookEndpoint";
+  url: string;
+  description: string;
+  /** Event types to deliver; empty: all. */
+  eventTypes: DirectoryEventType[];
+  /** Signing secrets, newest first; an older one stays valid (and is signed with) until `expiresAt`. */
+  secrets: { sealed: SealedSecret; createdAt: string; expiresAt?: string }[];
+  status: "enabled" | "disabled";
+  disabled?: { at: string; reason: string };
+  /** Sequence number of the last event handed to delivery. */
+  cursor: number;
+  /** Since when every delivery attempt failed; cleared by a success. */
+  failingSince?: string;
+  createdAt: string;
+  createdBy: Actor;
+  updatedAt: string;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  /** HTTP status, or 0 when no answer came (refused, timed out, blocked address). */
+  status: number;
+  latencyMs: number;
+  excerpt: string;
+}
+
+export interface WebhookDeliveryDoc extends TenantDocument {
+  type: "webhookDelivery";
+  endpointId: string;
+  eventId: string;
+  seq: number;
+  eventType: DirectoryEventType;
+  status: "pending" | "delivered" | "failed";
+  attempts: WebhookAttempt[];
+  nextAttemptAt?: string;
+  createdAt: string;
+  expiresAt: string;
 }

@@ -1,11 +1,14 @@
 import type { CosmosClient, Database } from "@azure/cosmos";
 import { type CosmosSettings, createCosmosClient, ensureDatabase } from "./cosmos.ts";
 import type {
+  ApiKeyDoc,
   AttributeDefinitionDoc,
   AuditDoc,
   ConnectionDoc,
   ConversationDoc,
+  DirectoryEventDoc,
   EventDoc,
+  FeedStateDoc,
   LeaseDoc,
   ListDoc,
   MembershipDoc,
@@ -15,6 +18,8 @@ import type {
   SyncStateDoc,
   TaskDoc,
   TaskRecordDoc,
+  WebhookDeliveryDoc,
+  WebhookEndpointDoc,
 } from "./documents.ts";
 import { StoreMetrics } from "./metrics.ts";
 import { TenantRepository } from "./repository.ts";
@@ -34,6 +39,11 @@ export interface Store {
   photos: TenantRepository<PhotoDoc>;
   events: TenantRepository<EventDoc>;
   sessions: TenantRepository<SessionDoc>;
+  apiKeys: TenantRepository<ApiKeyDoc>;
+  directoryEvents: TenantRepository<DirectoryEventDoc>;
+  feedState: TenantRepository<FeedStateDoc>;
+  webhookEndpoints: TenantRepository<WebhookEndpointDoc>;
+  webhookDeliveries: TenantRepository<WebhookDeliveryDoc>;
   metrics: StoreMetrics;
   /** Answers whether the database can be reached, for /readyz. */
   ping(): Promise<void>;
@@ -65,6 +75,11 @@ function storeOver(client: CosmosClient, database: Database): Store {
     photos: repo("photos", "Photo"),
     events: repo("events", "Event"),
     sessions: repo("sessions", "Session"),
+    apiKeys: repo("apiKeys", "API key"),
+    directoryEvents: repo("directoryEvents", "Directory event"),
+    feedState: repo("feedState", "Change feed state"),
+    webhookEndpoints: repo("webhookEndpoints", "Webhook endpoint"),
+    webhookDeliveries: repo("webhookDeliveries", "Webhook delivery"),
     metrics,
     async ping() {
       await database.read();

@@ -1,3 +1,4 @@
+import type { ChangeFeed } from "../feed/change-feed.ts";
 import type { GraphApi } from "../graph/client.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
@@ -16,6 +17,8 @@ export interface RunContext {
   preview: boolean;
   taskId: string;
   now: () => Date;
+  /** The change feed every directory write goes through; absent when events are switched off. */
+  feed?: ChangeFeed;
 }
 
 /** A deletion or deactivation held until the whole read succeeded and the deletion guard agreed. */
@@ -30,4 +33,6 @@ export interface Removal {
   reason: string;
   /** For deactivations: the profile as it should be written. */
   replacement?: unknown;
+  /** For deactivations: the profile as it was, for the change feed's old values. */
+  before?: unknown;
 }

@@ -1,4 +1,6 @@
+import type { PlannedEvent } from "../feed/change-feed.ts";
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
+import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import {
@@ -118,6 +120,7 @@ export async function writeLists(
     const listWrites: ListDoc[] = [];
     const edgeWrites: MembershipDoc[] = [];
     const edgeDeletes: string[] = [];
+    const events: PlannedEvent[] = [];
     for (const group of chunk) {
       const current = edgesByList.get(group.id) ?? new Set<string>();
       const fromGraph = [...(members.get(group.id) ?? [])].filter((id) => universe.has(id));
@@ -145,15 +148,29 @@ export async function writeLists(
           ...memberChanges(added, removed),
         });
       listWrites.push(doc);
-      for (const m of added) edgeWrites.push(edgeOf(ctx, doc, group.id, m));
-      for (const m of removed) edgeDeletes.push(edgeId(connection.id, group.id, m));
+      events.push(
+        listEvent(
+          !entry ? "list.created" : entry.status === "deleted" ? "list.restored" : "list.updated",
+          doc,
+          entry,
+        ),
+      );
+      for (const m of added) {
+        const edge = edgeOf(ctx, doc, group.id, m);
+        edgeWrites.push(edge);
+        events.push(membershipEvent("membership.added", edge));
+      }
+      for (const m of removed) {
+        edgeDeletes.push(edgeId(connection.id, group.id, m));
+        events.push(membershipEvent("membership.removed", edgeOf(ctx, doc, group.id, m)));
+      }
     }
     await reporter.flushRecords(true);
-    if (!ctx.preview) {
+    await writeWithEvents(ctx, events, async () => {
       await store.memberships.bulkUpsert(edgeWrites);
       await store.memberships.bulkDelete(tenantId, edgeDeletes);
       await store.lists.bulkUpsert(listWrites);
-    }
+    });
     await reporter.save();
   }
 }

@@ -1,4 +1,5 @@
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
+import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
 import type { RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import {
@@ -55,7 +56,7 @@ export async function applyMemberChanges(
       if (plan) planned.push(plan);
     }
     await ctx.reporter.flushRecords(true);
-    if (!ctx.preview) await writePlanned(ctx, planned);
+    if (!ctx.preview) await writePlanned(ctx, planned, bySource);
     await ctx.reporter.save();
   }
 }
@@ -134,17 +135,31 @@ function planList(
   return { doc, add: [...add], remove: [...remove] };
 }
 
-async function writePlanned(ctx: RunContext, planned: Planned[]): Promise<void> {
+async function writePlanned(
+  ctx: RunContext,
+  planned: Planned[],
+  bySource: ReadonlyMap<string, ListIndexEntry>,
+): Promise<void> {
   const { store, connection, taskId } = ctx;
   if (planned.length === 0) return;
-  await store.lists.bulkUpsert(
-    planned.map((p) => ({ ...p.doc, pendingMembers: { taskId, add: p.add, remove: p.remove } })),
-  );
   const edgeWrites: MembershipDoc[] = planned.flatMap((p) =>
     p.add.map((m) => edgeOf(ctx, p.doc, p.doc.sourceId, m)),
   );
-  const edgeDeletes = planned.flatMap((p) => p.remove.map((m) => edgeId(connection.id, p.doc.sourceId, m)));
-  await store.memberships.bulkUpsert(edgeWrites);
-  await store.memberships.bulkDelete(connection.tenantId, edgeDeletes);
-  await store.lists.bulkUpsert(planned.map((p) => p.doc));
+  const removedEdges = planned.flatMap((p) => p.remove.map((m) => edgeOf(ctx, p.doc, p.doc.sourceId, m)));
+  const events = [
+    ...planned.map((p) => listEvent("list.updated", p.doc, bySource.get(p.doc.sourceId))),
+    ...edgeWrites.map((e) => membershipEvent("membership.added", e)),
+    ...removedEdges.map((e) => membershipEvent("membership.removed", e)),
+  ];
+  await writeWithEvents(ctx, events, async () => {
+    await store.lists.bulkUpsert(
+      planned.map((p) => ({ ...p.doc, pendingMembers: { taskId, add: p.add, remove: p.remove } })),
+    );
+    await store.memberships.bulkUpsert(edgeWrites);
+    await store.memberships.bulkDelete(
+      connection.tenantId,
+      removedEdges.map((e) => e.id),
+    );
+    await store.lists.bulkUpsert(planned.map((p) => p.doc));
+  });
 }

@@ -1,4 +1,5 @@
-import type { ProfileDoc, TaskDoc } from "../store/documents.ts";
+import type { ListDoc, ProfileDoc, TaskDoc } from "../store/documents.ts";
+import { listEvent, membershipEvent, profileEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { checkDeletionGuard } from "./guard.ts";
 import { contentHash } from "./hash.ts";
@@ -99,9 +100,14 @@ async function removeProfiles(ctx: RunContext, removals: Removal[]): Promise<voi
     lastTaskId: ctx.taskId,
     updatedAt: now.toISOString(),
   }));
+  const events = writes.map((doc) => profileEvent("profile.deleted", doc, docs.get(doc.id)));
   for (const r of removals)
-    if (r.action === "deactivated" && r.replacement) writes.push(r.replacement as ProfileDoc);
-  await ctx.store.profiles.bulkUpsert(writes);
+    if (r.action === "deactivated" && r.replacement) {
+      const doc = r.replacement as ProfileDoc;
+      writes.push(doc);
+      events.push(profileEvent("profile.deactivated", doc, r.before as ProfileDoc | undefined));
+    }
+  await writeWithEvents(ctx, events, () => ctx.store.profiles.bulkUpsert(writes));
 }
 
 async function removeLists(ctx: RunContext, removals: Removal[]): Promise<void> {
@@ -113,23 +119,31 @@ async function removeLists(ctx: RunContext, removals: Removal[]): Promise<void> 
     const ids = removals.slice(i, i + 100).map((r) => r.id);
     const byIds = { where: "ARRAY_CONTAINS(@ids, c.listId)", parameters: [{ name: "@ids", value: ids }] };
     const docs = await ctx.store.lists.readMany(tenantId, ids);
-    const edges = await ctx.store.memberships.all(tenantId, { ...byIds, select: "c.id" });
-    await ctx.store.memberships.bulkDelete(
-      tenantId,
-      edges.map((e) => e.id),
-    );
-    await ctx.store.lists.bulkUpsert(
-      [...docs.values()].map(({ pendingMembers: _finished, ...doc }) => ({
-        ...doc,
-        status: "deleted" as const,
-        deletedAt: now.toISOString(),
-        purgeAfter,
-        memberCount: 0,
-        membersDigest: EMPTY_DIGEST,
-        hash: contentHash({ deleted: doc.hash }),
-        lastTaskId: ctx.taskId,
-        updatedAt: now.toISOString(),
-      })),
-    );
+    const edges = await ctx.store.memberships.all(tenantId, {
+      ...byIds,
+      select: "c.id, c.connectionId, c.listId, c.listSourceId, c.memberSourceId",
+    });
+    const deleted: ListDoc[] = [...docs.values()].map(({ pendingMembers: _finished, ...doc }) => ({
+      ...doc,
+      status: "deleted" as const,
+      deletedAt: now.toISOString(),
+      purgeAfter,
+      memberCount: 0,
+      membersDigest: EMPTY_DIGEST,
+      hash: contentHash({ deleted: doc.hash }),
+      lastTaskId: ctx.taskId,
+      updatedAt: now.toISOString(),
+    }));
+    const events = [
+      ...edges.map((e) => membershipEvent("membership.removed", e)),
+      ...deleted.map((doc) => listEvent("list.deleted", doc, docs.get(doc.id))),
+    ];
+    await writeWithEvents(ctx, events, async () => {
+      await ctx.store.memberships.bulkDelete(
+        tenantId,
+        edges.map((e) => e.id),
+      );
+      await ctx.store.lists.bulkUpsert(deleted);
+    });
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventBus } from "../events.ts";
+import type { ChangeFeed } from "../feed/change-feed.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import type { Logger } from "../logger.ts";
@@ -51,6 +52,8 @@ export interface SyncServiceDeps {
   onCredentialProblem?: (connection: ConnectionDoc, problem: DirectoryProblem) => Promise<void>;
   /** Runs before each task; may refuse (for example: the consenting admin left). */
   beforeRun?: (connection: ConnectionDoc) => Promise<void>;
+  /** The directory's change feed; every write a run makes goes through it. Absent: events switched off. */
+  feed?: ChangeFeed;
   instanceId?: string;
   leaseMs?: number;
   now?: () => Date;
@@ -351,6 +354,7 @@ export class SyncService {
         preview: task.taskType === "preview",
         taskId: task.id,
         now: this.now,
+        ...(this.deps.feed ? { feed: this.deps.feed } : {}),
       });
       task = reporter.task;
       if (rerun) task.counters = await recountFromRecords(store, task, task.counters);

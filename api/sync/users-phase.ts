@@ -1,5 +1,6 @@
 import type { ProfileDoc } from "../store/documents.ts";
 import { inheritance } from "./adoption.ts";
+import { profileEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
 import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
@@ -235,6 +236,11 @@ export async function writeUsers(
   );
   const before = await loadProfiles(ctx.store, connection.tenantId, needBefore);
   const writes: ProfileDoc[] = [];
+  /** What each write is, for the change feed: read after photos are attached, so snapshots are final. */
+  const kinds = new Map<
+    ProfileDoc,
+    { type: "created" | "restored" | "updated" | "reactivated"; before?: ProfileDoc }
+  >();
   const unchanged: { user: MappedUser; entry: ProfileIndexEntry }[] = [];
   for (const { user, entry, status, hash } of planned) {
     remaining.add(user.sourceId);
@@ -248,6 +254,7 @@ export async function writeUsers(
         ),
       );
       writes.push(doc);
+      kinds.set(doc, { type: "created" });
       continue;
     }
     if (entry.hash === hash && entry.status !== "deleted" && !takenOver(entry)) {
@@ -271,8 +278,13 @@ export async function writeUsers(
     } else if (entry.status === "deleted") {
       reporter.record(recordOf(user, "restored", "back in scope"));
       writes.push(doc);
+      kinds.set(doc, { type: "restored", ...(previous ? { before: previous } : {}) });
     } else if (status === "inactive" && entry.status === "active") {
-      removals.push({ ...removalOf(entry, "deactivated", "account disabled in Entra ID"), replacement: doc });
+      removals.push({
+        ...removalOf(entry, "deactivated", "account disabled in Entra ID"),
+        replacement: doc,
+        ...(previous ? { before: previous } : {}),
+      });
     } else {
       const fields = previous ? changedFields(previous, doc) : [];
       reporter.record({
@@ -281,11 +293,17 @@ export async function writeUsers(
         ...(previous ? { changes: fieldChanges(previous, doc) } : {}),
       });
       writes.push(doc);
+      const reactivated = entry.status === "inactive" && status === "active";
+      kinds.set(doc, {
+        type: reactivated ? "reactivated" : "updated",
+        ...(previous ? { before: previous } : {}),
+      });
     }
   }
+  const photoBefore = new Map<string, ProfileDoc>();
   const photoOnly =
     ctx.settings.photos && !ctx.preview
-      ? await newPhotos(ctx, unchanged, now)
+      ? await newPhotos(ctx, unchanged, now, photoBefore)
       : new Map<string, ProfileDoc>();
   for (const { user } of unchanged) {
     if (!photoOnly.has(user.sourceId)) reporter.record(recordOf(user, "unchanged"));
@@ -299,7 +317,14 @@ export async function writeUsers(
   if (ctx.preview || writes.length + photoOnly.size === 0) return;
   if (ctx.settings.photos)
     await attachPhotos(ctx.store, ctx.graph, writes, now, await photoCheck(ctx, writes));
-  await ctx.store.profiles.bulkUpsert([...writes, ...photoOnly.values()]);
+  const events = [
+    ...writes.map((doc) => {
+      const kind = kinds.get(doc) ?? { type: "updated" as const };
+      return profileEvent(`profile.${kind.type}`, doc, kind.before);
+    }),
+    ...[...photoOnly.values()].map((doc) => profileEvent("profile.updated", doc, photoBefore.get(doc.id))),
+  ];
+  await writeWithEvents(ctx, events, () => ctx.store.profiles.bulkUpsert([...writes, ...photoOnly.values()]));
 }
 
 /** Profiles whose properties did not change but whose photo did, with the new photo attached. */
@@ -307,6 +332,8 @@ async function newPhotos(
   ctx: RunContext,
   unchanged: { user: MappedUser; entry: ProfileIndexEntry }[],
   now: string,
+  /** Filled with each changed profile as it was, by profile id. */
+  before: Map<string, ProfileDoc>,
 ): Promise<Map<string, ProfileDoc>> {
   if (unchanged.length === 0) return new Map();
   const check = await photoCheck(
@@ -323,6 +350,7 @@ async function newPhotos(
       )
     ).values(),
   ];
+  for (const doc of docs) before.set(doc.id, structuredClone(doc));
   const updated = docs.map((doc) => ({ ...doc, lastTaskId: ctx.taskId, updatedAt: now }));
   await attachPhotos(ctx.store, ctx.graph, updated, now, check);
   return new Map(updated.map((doc) => [doc.sourceId, doc]));

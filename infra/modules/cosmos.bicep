@@ -109,6 +109,36 @@ var containers = [
     excludedPaths: []
     compositeIndexes: []
   }
+  {
+    name: 'apiKeys'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'directoryEvents'
+    excludedPaths: [
+      '/data/*'
+      '/changes/*'
+    ]
+    compositeIndexes: []
+  }
+  {
+    name: 'feedState'
+    excludedPaths: []
+    compositeIndexes: []
+  }
+  {
+    name: 'webhookEndpoints'
+    excludedPaths: [
+      '/secrets/*'
+    ]
+    compositeIndexes: []
+  }
+  {
+    name: 'webhookDeliveries'
+    excludedPaths: []
+    compositeIndexes: []
+  }
 ]
 // containers: end
 

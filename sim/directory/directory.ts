@@ -399,6 +399,36 @@ export class SimDirectory {
       .map((a) => a.appRole);
   }
 
+  /**
+   * Grants an application one of another app's app roles (API permissions → Application permissions, with
+   * admin consent): what Entra puts in the `roles` claim of the application's client-credential tokens.
+   */
+  assignAppRoleToApp(tenantId: string, clientId: string, resourceAppId: string, appRole: string): void {
+    const t = this.tenant(tenantId);
+    const resource = this.apps.get(resourceAppId);
+    if (!resource?.appRoles.includes(appRole))
+      throw new SimError(
+        400,
+        "Request_BadRequest",
+        `${resource?.displayName ?? resourceAppId} defines no app role ${appRole}.`,
+      );
+    if (this.appRolesOfApp(tenantId, clientId, resourceAppId).includes(appRole)) return;
+    t.appRoleAssignments.push({ principalId: guidFrom(`sp:${t.id}:${clientId}`), resourceAppId, appRole });
+  }
+
+  removeAppRoleFromApp(tenantId: string, clientId: string, resourceAppId: string, appRole: string): void {
+    const t = this.tenant(tenantId);
+    const sp = guidFrom(`sp:${t.id}:${clientId}`);
+    t.appRoleAssignments = t.appRoleAssignments.filter(
+      (a) => !(a.principalId === sp && a.resourceAppId === resourceAppId && a.appRole === appRole),
+    );
+  }
+
+  /** Same ids as the service principal ids in tokens (identity/tokens.ts). */
+  appRolesOfApp(tenantId: string, clientId: string, resourceAppId: string): string[] {
+    return this.appRolesOf(tenantId, guidFrom(`sp:${this.tenant(tenantId).id}:${clientId}`), resourceAppId);
+  }
+
   isConsentAdmin(tenantId: string, userId: string): boolean {
     return this.tenant(tenantId).roleAssignments.some(
       (r) => r.principalId === userId && CONSENT_ADMIN_ROLES.has(r.roleDefinitionId),

@@ -10,6 +10,7 @@ import { AadError, aad, sendAadError } from "./aad-errors.ts";
 import { signingKey } from "./keys.ts";
 import {
   ACCESS_TOKEN_SECONDS,
+  apiAppToken,
   apiUserToken,
   clientInfo,
   type GrantStore,
@@ -53,9 +54,21 @@ async function handle(dir: SimDirectory, grants: GrantStore, segment: string, bo
     case "client_credentials": {
       if (!tenant) throw aad.tenantNotFound(segment);
       const scopes = parseScopes(body.scope ?? "", dir.baseUrl, apiIds());
-      if (scopes.resource !== "graph" || scopes.permissions.join() !== ".default") {
-        throw aad.invalidScope(body.scope ?? "");
+      if (scopes.permissions.join() !== ".default") throw aad.invalidScope(body.scope ?? "");
+      if (scopes.resource === "api") {
+        // A customer's own application calling the product's API with the app roles it was granted.
+        requireServicePrincipal(dir, tenant, app);
+        return tokenResponse(
+          await apiAppToken(
+            dir,
+            tenant.id,
+            clientId,
+            dir.appRolesOfApp(tenant.id, clientId, PRODUCT_APP.clientId),
+          ),
+          `${PRODUCT_APP.appIdUri}/.default`,
+        );
       }
+      if (scopes.resource !== "graph") throw aad.invalidScope(body.scope ?? "");
       const grant = requireServicePrincipal(dir, tenant, app);
       return tokenResponse(
         await graphAppToken(dir, tenant.id, clientId, grant.application),

@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { GRAPH_RESOURCE } from "../constants.ts";
+import { GRAPH_RESOURCE, PRODUCT_APP } from "../constants.ts";
+
+const PRODUCT_API_AUDIENCE = () => PRODUCT_APP.clientId;
+
 import type { SimDirectory } from "../directory/directory.ts";
 import { guidFrom } from "../ids.ts";
 import type { SimUser } from "../types.ts";
@@ -200,6 +203,38 @@ export async function apiUserToken(
     uti: uti(),
     ver: "2.0",
     ...rightsClaims(dir, tenantId, user.id, audience),
+  });
+}
+
+/**
+ * An app-only v2 token for the product's API (client credentials): no user and no `scp`, the app roles the
+ * calling application was granted in `roles`, and `idtyp: app` as Entra adds it when the API asks for it.
+ */
+export async function apiAppToken(
+  dir: SimDirectory,
+  tenantId: string,
+  clientId: string,
+  roles: string[],
+): Promise<string> {
+  const now = Math.floor(dir.now() / 1000);
+  const sp = servicePrincipalId(tenantId, clientId);
+  return signToken({
+    aud: PRODUCT_API_AUDIENCE(),
+    iss: `${dir.baseUrl}/${tenantId}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + ACCESS_TOKEN_SECONDS,
+    aio: uti(),
+    azp: clientId,
+    azpacr: "1",
+    idtyp: "app",
+    oid: sp,
+    rh: "0.sim",
+    ...(roles.length > 0 ? { roles } : {}),
+    sub: sp,
+    tid: tenantId,
+    uti: uti(),
+    ver: "2.0",
   });
 }
 

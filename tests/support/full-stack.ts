@@ -33,6 +33,8 @@ export interface FullStack {
   readonly running: RunningApi;
   /** The running API's scheduler (tick it by hand with SCHEDULER_ENABLED=false, the default here). */
   readonly scheduler: RunningApi["scheduler"];
+  /** The running API's change feed (for retention jobs a test runs itself). */
+  readonly feed: RunningApi["feed"];
   api(path: string, init?: ApiInit): Promise<ApiResponse>;
   /** A Teams SSO-shaped token with the DirectorySync.Admin app role. */
   adminToken(tenantId?: string, userId?: string): Promise<string>;
@@ -101,6 +103,9 @@ export async function startFullStack(
     },
     get scheduler() {
       return running.scheduler;
+    },
+    get feed() {
+      return running.feed;
     },
     api,
     adminToken: (tenantId = DEMO_TENANT_ID, userId = defaultUser(tenantId, DEMO_ADMIN_USER_ID)) =>

@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { ConnectionCredentials, secretContext } from "../../api/auth/credentials.ts";
 import { LocalKeyWrapper, SecretBox } from "../../api/auth/secrets.ts";
 import { EventBus } from "../../api/events.ts";
+import { ChangeFeed } from "../../api/feed/change-feed.ts";
 import type { ConnectionDoc, EventDoc, ProfileDoc, TaskDoc, TaskType } from "../../api/store/documents.ts";
 import type { Store } from "../../api/store/store.ts";
 import { SyncService } from "../../api/sync/service.ts";
@@ -35,6 +36,8 @@ export class SyncHarness {
     readonly sync: SyncService,
     readonly credentials: ConnectionCredentials,
     readonly secrets: SecretBox,
+    /** The change feed every run writes through, as in production. */
+    readonly feed: ChangeFeed,
     private readonly closers: (() => Promise<void>)[],
   ) {}
 
@@ -52,15 +55,17 @@ export class SyncHarness {
     );
     const logger = pino({ level: "silent" });
     const events = new EventBus(stack.store);
+    const feed = new ChangeFeed(stack.store, { retentionDays: 30 });
     const sync = new SyncService({
       store: stack.store,
       events,
+      feed,
       logger,
       graphFor: async (c) => credentials.graphFor(c),
       leaseMs: serviceOptions.leaseMs ?? 30_000,
       ...(serviceOptions.instanceId ? { instanceId: serviceOptions.instanceId } : {}),
     });
-    const harness = new SyncHarness(stack, masterKey, stack.store, sim, sync, credentials, secrets, [
+    const harness = new SyncHarness(stack, masterKey, stack.store, sim, sync, credentials, secrets, feed, [
       () => sim.close(),
       () => stack.close(),
     ]);

@@ -6,6 +6,7 @@ import { inflateSync } from "node:zlib";
 import type { AppManifest } from "@microsoft/app-manifest";
 import { AppManifestUtils } from "@microsoft/app-manifest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { APP_ROLE_SCOPES } from "../../api/auth/machine-scopes.ts";
 import { loadConfig } from "../../api/config/config.ts";
 import { requiredPermissions } from "../../api/connections/permissions.ts";
 import { GROUP_SEARCH_GRAPH_SCOPES } from "../../api/http/routes/groups-routes.ts";
@@ -296,9 +297,14 @@ describe("Entra app manifest", () => {
   });
 
   it("defines exactly the app roles the API authorizes", () => {
-    const roles = aad.appRoles.map((r) => r.value).sort();
+    const forPeople = aad.appRoles.filter((r) => r.allowedMemberTypes.includes("User"));
+    const roles = forPeople.map((r) => r.value).sort();
     expect(roles).toEqual([...config.ADMIN_APP_ROLES, ...config.READER_APP_ROLES].sort());
     expect(roles).toEqual(["DirectorySync.Admin", "DirectorySync.Reader"]);
+    // Applications (client credentials) get exactly the Directory API's roles, and people none of them.
+    const forApps = aad.appRoles.filter((r) => r.allowedMemberTypes.includes("Application"));
+    expect(forApps.map((r) => r.value).sort()).toEqual(Object.keys(APP_ROLE_SCOPES).sort());
+    expect(forApps.every((r) => !r.allowedMemberTypes.includes("User"))).toBe(true);
     // Admins by directory role (ADMIN_DIRECTORY_ROLES) are recognised from `wids`, emitted only when asked for.
     expect(aad.groupMembershipClaims).toBe("DirectoryRole");
     const ids = aad.appRoles.map((r) => r.id);
@@ -306,7 +312,7 @@ describe("Entra app manifest", () => {
     for (const role of aad.appRoles) {
       expect(role.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(role.isEnabled).toBe(true);
-      expect(role.allowedMemberTypes).toContain("User");
+      expect(role.allowedMemberTypes.length).toBe(1);
     }
   });
 

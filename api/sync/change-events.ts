@@ -1,0 +1,109 @@
+import type { PlannedEvent } from "../feed/change-feed.ts";
+import { publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
+import type { DirectoryEventType, ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
+import type { RunContext } from "./context.ts";
+import { profileId } from "./profiles.ts";
+
+/**
+ * The engine's one way to write directory documents: the change feed's events for them go first (see
+ * api/feed/change-feed.ts), so no change reaches the directory without its event. A preview writes nothing,
+ * and an engine run without a feed (events switched off) just writes.
+ */
+export async function writeWithEvents(
+  ctx: RunContext,
+  events: PlannedEvent[],
+  write: () => Promise<void>,
+): Promise<void> {
+  if (ctx.preview) return;
+  if (!ctx.feed || events.length === 0) return write();
+  await ctx.feed.write(
+    ctx.connection.tenantId,
+    ctx.taskId,
+    { taskId: ctx.taskId, trigger: ctx.reporter.task.trigger },
+    events,
+    write,
+  );
+}
+
+export function profileEvent(
+  eventType: Extract<DirectoryEventType, `profile.${string}`>,
+  doc: ProfileDoc,
+  before?: ProfileDoc,
+): PlannedEvent {
+  const changes = before ? profileChanges(before, doc) : undefined;
+  return {
+    eventType,
+    object: { kind: "profile", id: doc.id },
+    data: publicProfile(doc),
+    ...(changes && Object.keys(changes).length > 0 ? { changes } : {}),
+    connectionId: doc.connectionId,
+    expect: { container: "profiles", id: doc.id, present: true },
+    doc,
+  };
+}
+
+export function listEvent(
+  eventType: Extract<DirectoryEventType, `list.${string}`>,
+  doc: ListDoc,
+  before?: ListBefore,
+): PlannedEvent {
+  const changes = before ? listChangesOf(before, doc) : undefined;
+  return {
+    eventType,
+    object: { kind: "list", id: doc.id },
+    data: publicList(doc),
+    ...(changes && Object.keys(changes).length > 0 ? { changes } : {}),
+    connectionId: doc.connectionId,
+    expect: { container: "lists", id: doc.id, present: true },
+    doc,
+  };
+}
+
+type ListBefore = Pick<ListDoc, "name" | "description" | "mail" | "groupTypes" | "status"> & {
+  memberCount?: number;
+};
+
+/** An edge added (the document is written with the event's number) or removed (the document is deleted). */
+export function membershipEvent(
+  eventType: "membership.added" | "membership.removed",
+  edge: Pick<MembershipDoc, "id" | "connectionId" | "listId" | "listSourceId" | "memberSourceId"> & {
+    changeSeq?: number;
+  },
+): PlannedEvent {
+  return {
+    eventType,
+    object: { kind: "membership", id: edge.id },
+    data: publicMembership(edge, profileId(edge.connectionId, edge.memberSourceId)),
+    connectionId: edge.connectionId,
+    expect: { container: "memberships", id: edge.id, present: eventType === "membership.added" },
+    ...(eventType === "membership.added" ? { doc: edge } : {}),
+  };
+}
+
+/** Each changed field's old and new value, as a consumer reads them. */
+export function profileChanges(
+  before: ProfileDoc,
+  after: ProfileDoc,
+): Record<string, { from: unknown; to: unknown }> {
+  const a = publicProfile(before);
+  const b = publicProfile(after);
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  const same = (x: unknown, y: unknown) => JSON.stringify(x ?? null) === JSON.stringify(y ?? null);
+  for (const k of new Set([...Object.keys(a.fields), ...Object.keys(b.fields)]))
+    if (!same(a.fields[k], b.fields[k]))
+      out[`fields.${k}`] = { from: a.fields[k] ?? null, to: b.fields[k] ?? null };
+  for (const k of new Set([...Object.keys(a.attributes), ...Object.keys(b.attributes)]))
+    if (!same(a.attributes[k], b.attributes[k]))
+      out[`attributes.${k}`] = { from: a.attributes[k] ?? null, to: b.attributes[k] ?? null };
+  for (const k of ["status", "displayName", "hasPhoto", "deletedAt"] as const)
+    if (!same(a[k], b[k])) out[k] = { from: a[k], to: b[k] };
+  return out;
+}
+
+function listChangesOf(before: ListBefore, after: ListDoc): Record<string, { from: unknown; to: unknown }> {
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  for (const k of ["name", "description", "mail", "groupTypes", "memberCount", "status"] as const)
+    if (JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null))
+      out[k] = { from: before[k] ?? null, to: after[k] ?? null };
+  return out;
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { LocalKeyWrapper, SecretBox } from "../api/auth/secrets.ts";
+import type { ChangeFeed } from "../api/feed/change-feed.ts";
+import { WebhookDispatcher } from "../api/webhooks/dispatcher.ts";
+import { WebhookEndpoints } from "../api/webhooks/endpoints.ts";
+import type { TenantSize } from "./sizes.ts";
+import type { Standins, StandinsSpec } from "./standins.ts";
+import { type BenchWorker, startWorker } from "./worker.ts";
+
+export interface EventsBench {
+  /** Wall time of the full sync, fastest of two runs each, with directory events off and on. */
+  fullOffMs: number;
+  fullOnMs: number;
+  overhead: number;
+  events: number;
+  /** Paging the whole snapshot (profiles, lists, memberships) and then the feed from its start. */
+  drain: { objects: number; events: number; ms: number };
+  /** Deliveries to a local receiver answering 204 at once. */
+  webhooks: { deliveries: number; ms: number; perSecond: number };
+}
+
+const PAGE = 500;
+
+async function fullSync(worker: BenchWorker): Promise<number> {
+  const started = Date.now();
+  await worker.run("full");
+  await worker.idle();
+  return Date.now() - started;
+}
+
+/**
+ * What directory events cost and deliver, for one size: the full sync with events off and on (each into a
+ * fresh database, alternating, the faster of two kept), the time to drain a snapshot and the feed as a new
+ * consumer would (the queries the API's /v1/snapshot and /v1/events make, without HTTP), and webhook
+ * deliveries per second to a local receiver.
+ */
+export async function benchEvents(
+  size: TenantSize,
+  options: {
+    latencyMs: number;
+    startStandins: (spec: StandinsSpec) => Promise<Standins>;
+    progress?: NodeJS.WriteStream;
+  },
+): Promise<EventsBench> {
+  const standins = await options.startStandins({ size, latencyMs: options.latencyMs });
+  const workers: BenchWorker[] = [];
+  try {
+    const times = { off: [] as number[], on: [] as number[] };
+    let measured: BenchWorker | undefined;
+    for (const [i, mode] of (["off", "on", "off", "on"] as const).entries()) {
+      options.progress?.write(`${size.name} events ${mode}: full sync ${i + 1}/4\n`);
+      const worker = await startWorker(standins.info, `bench-${size.name}-events-${i}`, {
+        events: mode === "on",
+      });
+      workers.push(worker);
+      times[mode].push(await fullSync(worker));
+      if (mode === "on") measured = worker;
+    }
+    const worker = measured as BenchWorker;
+    const feed = worker.feed as ChangeFeed;
+    const tenantId = standins.info.tenantId;
+
+    options.progress?.write(`${size.name} events: draining the snapshot and the feed\n`);
+    const drainStart = Date.now();
+    let objects = 0;
+    for (const repo of [worker.store.profiles, worker.store.lists, worker.store.memberships] as const) {
+      let continuationToken: string | undefined;
+      do {
+        const page = await (repo as typeof worker.store.profiles).page(
+          tenantId,
+          { orderBy: "c.id ASC" },
+          { pageSize: PAGE, ...(continuationToken ? { continuationToken } : {}) },
+        );
+        objects += page.items.length;
+        continuationToken = page.continuationToken;
+      } while (continuationToken);
+    }
+    let events = 0;
+    for (let after = 0; ; ) {
+      const page = await feed.read(tenantId, { after, limit: PAGE });
+      events += page.events.length;
+      after = page.next;
+      if (!page.hasMore) break;
+    }
+    const drainMs = Date.now() - drainStart;
+
+    options.progress?.write(`${size.name} events: webhook deliveries\n`);
+    let received = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        received++;
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const endpoints = new WebhookEndpoints(
+      worker.store,
+      new SecretBox(new LocalKeyWrapper(randomBytes(32))),
+      feed,
+      { allowPrivate: true },
+    );
+    const { doc } = await endpoints.create(tenantId, { oid: "bench", name: "Benchmark" }, { url });
+    await worker.store.webhookEndpoints.update(tenantId, doc.id, (c) => ({ ...c, cursor: 0 }));
+    const dispatcher = new WebhookDispatcher(worker.store, feed, endpoints, undefined, {
+      allowPrivate: true,
+      owner: "bench",
+      concurrency: 16,
+    });
+    const hooksStart = Date.now();
+    while ((await dispatcher.tick()) > 0);
+    const hooksMs = Date.now() - hooksStart;
+    await new Promise((r) => server.close(r));
+
+    const fullOffMs = Math.min(...times.off);
+    const fullOnMs = Math.min(...times.on);
+    return {
+      fullOffMs,
+      fullOnMs,
+      overhead: fullOnMs / fullOffMs - 1,
+      events,
+      drain: { objects, events, ms: drainMs },
+      webhooks: { deliveries: received, ms: hooksMs, perSecond: received / Math.max(hooksMs / 1000, 0.001) },
+    };
+  } finally {
+    for (const w of workers) await w.close();
+    await standins.close();
+  }
+}
+
+export function formatEvents(name: string, e: EventsBench): string {
+  const s = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`);
+  return [
+    `${name} directory events: full sync ${s(e.fullOffMs)} off, ${s(e.fullOnMs)} on (${(e.overhead * 100).toFixed(1)}% overhead, target under 15%), ${e.events} events`,
+    `${name} snapshot + feed drain: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)}`,
+    `${name} webhooks: ${e.webhooks.deliveries} deliveries in ${s(e.webhooks.ms)} (${e.webhooks.perSecond.toFixed(0)}/s) to a local receiver`,
+  ].join("\n");
+}
