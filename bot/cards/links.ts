@@ -1,4 +1,4 @@
-import { href, type Route } from "../../tab/src/app/paths.ts";
+import { href, type Route } from "../../api/contract/tab-routes.ts";
 
 /** Where "View details" and "Reauthorize" buttons lead: the tab, inside Teams when the app id is known. */
 export interface LinkSettings {
@@ -20,7 +20,7 @@ export interface Links {
 const DEFAULT_ENTITY_ID = "directory-sync";
 
 /**
- * Card links are the tab's own addresses (tab/src/app/paths.ts), so a page renamed there cannot leave a card
+ * Card links are the tab's own addresses (api/contract/tab-routes.ts), so a page renamed there cannot leave a card
  * pointing at "Page not found". A Teams deep link opens the app's personal tab and passes the address without
  * its `#/` as `subEntityId` (the tab reads it back from `app.getContext().page.subPageId`); `webUrl` is where
  * clients without the app land instead.

@@ -281,10 +281,13 @@ describe("every command and card action through the bot endpoint, as Teams sends
     const audit = (await s.api("/api/audit", { token: admin })).body.items as Array<{
       action: string;
       actor: { name: string };
-      changes: { schedule?: { to: { enabled: boolean } } };
+      changes: Record<string, { from: unknown; to: unknown }>;
     }>;
-    const scheduleChanges = audit.filter((a) => a.action === "connection.update" && a.changes.schedule);
-    expect(scheduleChanges.map((a) => a.changes.schedule?.to.enabled).sort()).toEqual([false, true]);
+    // One row per changed property, as the audit log shows it.
+    const scheduleChanges = audit.filter(
+      (a) => a.action === "connection.update" && a.changes["schedule.enabled"],
+    );
+    expect(scheduleChanges.map((a) => a.changes["schedule.enabled"]?.to).sort()).toEqual([false, true]);
     expect(scheduleChanges.every((a) => a.actor.name === "MOD Administrator")).toBe(true);
   });
 

@@ -66,10 +66,15 @@ describe("what the tab explains (1024x768)", () => {
   };
 
   /** Calls the API with the browser's own session, as the tab does (CSRF header on writes). */
-  async function call<T>(method: "GET" | "POST" | "PATCH", path: string, data?: unknown): Promise<T> {
+  async function call<T>(
+    method: "GET" | "POST" | "PATCH",
+    path: string,
+    data?: unknown,
+    ifMatch?: string,
+  ): Promise<T> {
     const res = await page.request.fetch(path, {
       method,
-      headers: { "X-CSRF-Token": csrf },
+      headers: { "X-CSRF-Token": csrf, ...(ifMatch ? { "If-Match": ifMatch } : {}) },
       ...(data === undefined ? {} : { data }),
     });
     expect(res.status(), `${method} ${path}: ${await res.text()}`).toBeLessThan(300);
@@ -153,13 +158,13 @@ describe("what the tab explains (1024x768)", () => {
   });
 
   it("the audit log shows the changed property with its old and new value, filters it and exports it", async () => {
-    const current = await call<{ settings: { deletionGuard: { maxCount: number } } }>(
+    const current = await call<{ etag: string; settings: { deletionGuard: { maxCount: number } } }>(
       "GET",
       `/api/connections/${connectionId}`,
     );
     const settings = structuredClone(current.settings);
     settings.deletionGuard.maxCount = 3;
-    await call("PATCH", `/api/connections/${connectionId}`, { settings });
+    await call("PATCH", `/api/connections/${connectionId}`, { settings }, current.etag);
 
     await show("#/audit");
     const log = page.getByRole("table", { name: "Audit log" });

@@ -42,13 +42,14 @@ describe("what the tab explains to an admin", () => {
     return stack.waitForTask(res.body.id);
   };
   const changeSettings = async (change: (settings: Record<string, unknown>) => void) => {
-    const current = (await get(`/api/connections/${connectionId}`)).body;
-    const settings = structuredClone(current.settings);
+    const read = await get(`/api/connections/${connectionId}`);
+    const settings = structuredClone(read.body.settings);
     change(settings);
     const res = await stack.api(`/api/connections/${connectionId}`, {
       token: admin,
       method: "PATCH",
       json: { settings },
+      headers: { "if-match": read.headers.get("etag") as string },
     });
     expect(res.status, res.text).toBe(200);
   };
@@ -290,6 +291,7 @@ describe("what the tab explains to an admin", () => {
       token: admin,
       method: "PATCH",
       json: { schedule: { enabled: false } },
+      headers: { "if-match": c.etag },
     });
     expect(off.status, off.text).toBe(200);
     expect((await get("/api/connections")).body.items[0].nextRunAt).toBeUndefined();

@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from "react";
-import { href, parseHash, type Route } from "./paths.ts";
+import { href, parseHash, type Route } from "../../../api/contract/tab-routes.ts";
 
 export {
   href,
@@ -8,7 +8,7 @@ export {
   type RouteName,
   routeFromSubPage,
   startingHash,
-} from "./paths.ts";
+} from "../../../api/contract/tab-routes.ts";
 
 /** Goes to a route. `replace` keeps the history entry (for filters typed into a search box). */
 export function navigate(route: Route, options: { replace?: boolean } = {}): void {

@@ -1,4 +1,4 @@
-import { parseHash, type Route, routeFromSubPage } from "../../../tab/src/app/paths.ts";
+import { parseHash, type Route, routeFromSubPage } from "../../../api/contract/tab-routes.ts";
 
 /** Every address a card can open: Action.OpenUrl buttons and markdown links in its text, at any depth. */
 export function cardLinks(card: unknown): string[] {

@@ -1,6 +1,7 @@
 /**
  * The tab's pages and their `#/…` addresses: the one definition of them, with no React or DOM in it, so the
- * bot's card links (bot/cards/links.ts) are built from the same table the tab's router reads.
+ * bot's card links (bot/cards/links.ts) are built from the same table the tab's router reads. It lives with the
+ * API's contract, not in the tab, because the server (which builds the cards) ships without the tab's source.
  * Hash routes (`#/path/segments?query`) survive being embedded in Teams (the manifest's contentUrl is
  * index.html#/) and need nothing from the server.
  */
