@@ -33,17 +33,7 @@ describe("machine access to the Directory API", () => {
     s = await startFullStack();
     v1 = await V1Client.connect(() => s.url);
     admin = await s.adminToken();
-    const created = await s.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await s.createDemoConnection(admin);
     const started = await s.api(`/api/connections/${created.body.id}/tasks`, {
       token: admin,
       method: "POST",

@@ -177,17 +177,7 @@ describe("every command and card action through the bot endpoint, as Teams sends
   it("a new connection is quiet by default: the channel hears about changes and problems only", async () => {
     // Reading app role assignments needs Directory.Read.All; granted before the first token is issued.
     s.sim.directory.grantAppPermissions(DEMO_TENANT_ID, DEMO_CUSTOMER_APP.clientId, ["Directory.Read.All"]);
-    const created = await s.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await s.createDemoConnection(admin);
     connectionId = created.body.id;
     expect(created.body.schedule).toMatchObject({ enabled: true, quiet: true });
     const status = await say("status", READER);

@@ -26,17 +26,7 @@ describe("alerts from real syncs reach the team channel through the Bot Connecto
     await connector.start();
     s = await startFullStack();
     admin = await s.adminToken();
-    const created = await s.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await s.createDemoConnection(admin);
     connectionId = created.body.id;
   });
   afterAll(async () => {

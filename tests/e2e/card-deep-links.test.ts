@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLinks } from "../../bot/cards/links.ts";
-import { DEMO_ADMIN_USER_ID, DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_ADMIN_USER_ID, DEMO_TENANT_ID } from "../../sim/index.ts";
 import { message } from "../bot/support/activities.ts";
 import { cardLinks } from "../bot/support/card-links.ts";
 import { ConnectorStandIn } from "../bot/support/connector-stand-in.ts";
@@ -39,17 +39,7 @@ describe("card links open the page they name in the Teams tab", () => {
       env: { PORT: String(port), PUBLIC_URL: `http://localhost:${port}`, TEAMS_APP_ID },
     });
     const admin = await stack.adminToken();
-    const created = await stack.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await stack.createDemoConnection(admin);
     connectionId = created.body.id;
     const task = await stack.api(`/api/connections/${connectionId}/tasks`, {
       token: admin,

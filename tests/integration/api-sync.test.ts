@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID, OTHER_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_TENANT_ID, OTHER_TENANT_ID } from "../../sim/index.ts";
 import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
 import { withholdAppPermission } from "../support/sim.ts";
 
@@ -78,17 +78,7 @@ describe("sync tasks through the API of the full stack", () => {
     );
 
   it("an admin creates a graph-app connection with the tenant's own app and tests it", async () => {
-    const created = await s.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await s.createDemoConnection(admin);
     expect(created.body).toMatchObject({ kind: "graph-app", status: "active", hasSecret: true });
     connectionId = created.body.id;
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConnectionDoc } from "../../api/store/documents.ts";
-import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
+import { DEMO_TENANT_ID } from "../../sim/index.ts";
 import { type FullStack, startFullStack } from "../support/full-stack.ts";
 
 /**
@@ -25,17 +25,7 @@ describe("a cached Graph token that Graph rejects", () => {
   beforeAll(async () => {
     s = await startFullStack({ sim: { clock: () => Date.now() + skew } });
     admin = await s.adminToken();
-    const created = await s.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await s.createDemoConnection(admin);
     connectionId = created.body.id;
     const test = await s.api(`/api/connections/${connectionId}/test`, { token: admin, method: "POST" });
     expect(test.body.ok, test.text).toBe(true);

@@ -52,17 +52,7 @@ describe("telemetry of a sync task", () => {
       retryAfterSeconds: 1,
       times: 1,
     });
-    const created = await s.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name: "Contoso directory",
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(created.status, created.text).toBe(201);
+    const created = await s.createDemoConnection(admin);
     spans.reset();
     const started = await s.api(`/api/connections/${created.body.id}/tasks`, {
       token: admin,

@@ -4,6 +4,7 @@ import { type Config, loadConfig } from "../../api/config/config.ts";
 import type { TaskDoc } from "../../api/store/documents.ts";
 import {
   DEMO_ADMIN_USER_ID,
+  DEMO_CUSTOMER_APP,
   DEMO_ORDINARY_USER_ID,
   DEMO_TENANT_ID,
   demoTenant,
@@ -40,6 +41,11 @@ export interface FullStack {
   adminToken(tenantId?: string, userId?: string): Promise<string>;
   /** A token with the DirectorySync.Reader app role only. */
   readerToken(tenantId?: string, userId?: string): Promise<string>;
+  /**
+   * Creates an app-credential connection of the demo tenant with its own app registration, as an admin does in
+   * the tab; throws unless the API answers 201.
+   */
+  createDemoConnection(token: string): Promise<ApiResponse>;
   /** Polls GET /api/tasks/:id (a demo tenant task) until it is neither queued nor running; returns it. */
   waitForTask(id: string): Promise<TaskDoc>;
   /**
@@ -112,6 +118,21 @@ export async function startFullStack(
       token(tenantId, userId, ADMIN_ROLE),
     readerToken: (tenantId = DEMO_TENANT_ID, userId = defaultUser(tenantId, DEMO_ORDINARY_USER_ID)) =>
       token(tenantId, userId, READER_ROLE),
+    async createDemoConnection(token) {
+      const created = await api("/api/connections", {
+        token,
+        method: "POST",
+        json: {
+          name: "Contoso directory",
+          kind: "graph-app",
+          clientId: DEMO_CUSTOMER_APP.clientId,
+          clientSecret: DEMO_CUSTOMER_APP.clientSecret,
+        },
+      });
+      if (created.status !== 201)
+        throw new Error(`POST /api/connections answered ${created.status}: ${created.text}`);
+      return created;
+    },
     async waitForTask(id) {
       const admin = await token(DEMO_TENANT_ID, DEMO_ADMIN_USER_ID, ADMIN_ROLE);
       let last: ApiResponse | undefined;
