@@ -106,7 +106,8 @@ export async function writeLists(
   };
   const todo = groups.filter((g) => !finished(g));
   reporter.alreadyDone(groups.length - todo.length);
-  const earlier = await inheritance(ctx);
+  // Asked only when there are lists to write: an unchanged incremental run stays free of extra queries.
+  const earlier = todo.length > 0 ? await inheritance(ctx) : undefined;
   for (let i = 0; i < todo.length; i += MEMBER_BATCH) {
     const chunk = todo.slice(i, i + MEMBER_BATCH);
     const { users: members, nested } = await readGroupMembers(
