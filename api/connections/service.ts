@@ -18,6 +18,7 @@ import type { ConnectionHealth } from "./health.ts";
 import { nextRuns } from "./next-run.ts";
 import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
 import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
+import { secretExpiryCheck } from "./secret-expiry.ts";
 
 /** A refusal the HTTP layer turns into 400 / 404 / 409 / 412 / 428 with the same code, message and remedy. */
 export class ConnectionRefused extends Error {
@@ -225,6 +226,8 @@ export class ConnectionsService {
     if (sealed && input.clientSecret) {
       next.secret = sealed;
       next.secretHint = secretHint(input.clientSecret);
+      // The new secret's expiry is read by the next connection test.
+      delete next.secretExpiresAt;
     }
     next.updatedAt = new Date(this.now()).toISOString();
     next.updatedBy = actor;
@@ -456,6 +459,7 @@ export class ConnectionsService {
     if (connection.kind === "scim") return { ok: true, checks: [] };
     const delegated = connection.kind === "graph-delegated";
     let result: TestResult;
+    let secretExpiresAt: string | undefined;
     // The test proves what Entra ID and Graph answer now: a cached token could hide a revoked one, or a
     // secret that no longer works.
     this.credentials.forget(connection);
@@ -470,6 +474,13 @@ export class ConnectionsService {
         granted,
         delegated ? "delegated" : "application",
       );
+      // An app connection also reads when its own client secret expires, to warn before syncing stops.
+      if (!delegated && connection.clientId && connection.secret) {
+        const secret = await this.secrets.open(connection.secret, secretContext(tenantId, id));
+        const expiry = await secretExpiryCheck(graph, connection.clientId, secret, this.now());
+        checks.push(expiry.check);
+        secretExpiresAt = expiry.expiresAt;
+      }
       result = {
         // Syncing needs the required permissions only; a missing optional one is reported, not failed.
         ok: checks.every((c) => c.status === "granted" || c.optional),
@@ -491,6 +502,8 @@ export class ConnectionsService {
     }
     await this.store.connections.update(tenantId, id, (c) => {
       c.lastTest = { at: new Date(this.now()).toISOString(), ok: result.ok, checks: result.checks };
+      if (secretExpiresAt) c.secretExpiresAt = secretExpiresAt;
+      else if (result.ok) delete c.secretExpiresAt;
       return c;
     });
     return result;

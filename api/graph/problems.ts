@@ -45,6 +45,7 @@ export function permissionFor(path: string): string {
   if (/roleManagement|directoryRoles/.test(path)) return "RoleManagement.Read.Directory";
   if (/\/groups/.test(path)) return "GroupMember.Read.All";
   if (/\/organization/.test(path)) return "Organization.Read.All";
+  if (/^\/applications/.test(path)) return "Application.Read.All";
   return "User.Read.All";
 }
 

@@ -44,6 +44,8 @@ export interface ConnectionDoc extends TenantDocument {
   clientId?: string;
   secret?: SealedSecret;
   secretHint?: string;
+  /** When the client secret expires, as the app registration says (read by the connection test). */
+  secretExpiresAt?: string;
   consent?: { adminObjectId: string; adminUpn: string; consentedAt: string; permissions: string[] };
   /** An admin-consent or reauthorization flow that was started and not yet completed. */
   pendingConsent?: {

@@ -1,5 +1,6 @@
 import type { PlannedEvent } from "../feed/change-feed.ts";
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
+import { type InheritedList, inheritance } from "./adoption.ts";
 import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
@@ -105,16 +106,24 @@ export async function writeLists(
   };
   const todo = groups.filter((g) => !finished(g));
   reporter.alreadyDone(groups.length - todo.length);
+  // Asked only when there are lists to write: an unchanged incremental run stays free of extra queries.
+  const earlier = todo.length > 0 ? await inheritance(ctx) : undefined;
   for (let i = 0; i < todo.length; i += MEMBER_BATCH) {
     const chunk = todo.slice(i, i + MEMBER_BATCH);
     const { users: members, nested } = await readGroupMembers(
       ctx.graph,
       chunk.map((g) => g.id),
     );
+    const inherited = earlier
+      ? await earlier.findLists(chunk.filter((g) => !bySource.has(g.id)).map((g) => g.id))
+      : new Map<string, InheritedList>();
     const edgesByList = await loadEdges(
       ctx,
       chunk.map((g) => g.id),
     );
+    const inheritedEdges = await loadInheritedEdges(ctx, [...inherited.values()]);
+    for (const [listSourceId, edges] of inheritedEdges)
+      edgesByList.set(listSourceId, new Set(edges.map((e) => e.memberSourceId)));
     const known = new Set([...edgesByList.values()].flatMap((m) => [...m]));
     const universe = await synced([...new Set([...members.values()].flatMap((m) => [...m]))], known);
     const listWrites: ListDoc[] = [];
@@ -128,7 +137,8 @@ export async function writeLists(
       const desired = new Set([...fromGraph, ...[...current].filter((id) => held.has(id))]);
       const added = [...desired].filter((id) => !current.has(id));
       const removed = [...current].filter((id) => !desired.has(id));
-      const entry = bySource.get(group.id);
+      const taken = inherited.get(group.id);
+      const entry = bySource.get(group.id) ?? taken;
       const nestedIds = [...(nested.get(group.id) ?? [])].sort();
       const doc = buildList(group, membershipOf([...desired]), ctx, now, entry, nestedIds);
       // Already written by this task before a restart or confirmation: counted from its record.
@@ -137,6 +147,16 @@ export async function writeLists(
         continue;
       }
       if (!entry) reporter.record(listRecord(group, "created", `new list with ${desired.size} members`));
+      else if (taken)
+        reporter.record({
+          ...listRecord(
+            group,
+            taken.status === "deleted" ? "restored" : "updated",
+            `taken over from ${earlier?.from(taken) ?? "an earlier connection"}`,
+          ),
+          ...(added.length + removed.length > 0 ? { changedFields: ["members"] } : {}),
+          ...memberChanges(added, removed),
+        });
       else if (entry.status === "deleted") reporter.record(listRecord(group, "restored", "back in scope"));
       else if (entry.hash === doc.hash && added.length + removed.length === 0 && !entry.pendingMembers) {
         reporter.record(listRecord(group, "unchanged"));
@@ -160,6 +180,15 @@ export async function writeLists(
         edgeWrites.push(edge);
         events.push(membershipEvent("membership.added", edge));
       }
+      if (taken) {
+        // The list's edges move to this connection (its runs read and remove edges by their own ids); members
+        // who stay are no change to the application, so only those added or removed become events.
+        for (const edge of inheritedEdges.get(group.id) ?? []) edgeDeletes.push(edge.id);
+        for (const m of desired) if (current.has(m)) edgeWrites.push(edgeOf(ctx, doc, group.id, m));
+        for (const m of removed)
+          events.push(membershipEvent("membership.removed", edgeOf(ctx, doc, group.id, m)));
+        continue;
+      }
       for (const m of removed) {
         edgeDeletes.push(edgeId(connection.id, group.id, m));
         events.push(membershipEvent("membership.removed", edgeOf(ctx, doc, group.id, m)));
@@ -173,6 +202,25 @@ export async function writeLists(
     });
     await reporter.save();
   }
+}
+
+/** The membership edges of lists taken over from earlier connections, by the list's Entra group id. */
+async function loadInheritedEdges(
+  ctx: RunContext,
+  lists: InheritedList[],
+): Promise<Map<string, (EdgeEntry & { id: string })[]>> {
+  const byList = new Map<string, (EdgeEntry & { id: string })[]>();
+  if (lists.length === 0) return byList;
+  const rows = (await ctx.store.memberships.all(ctx.connection.tenantId, {
+    where: "ARRAY_CONTAINS(@l, c.listId) AND c.connectionId != @c",
+    parameters: [
+      { name: "@l", value: lists.map((l) => l.id) },
+      { name: "@c", value: ctx.connection.id },
+    ],
+    select: "c.id, c.listSourceId, c.memberSourceId",
+  })) as unknown as (EdgeEntry & { id: string })[];
+  for (const e of rows) byList.set(e.listSourceId, [...(byList.get(e.listSourceId) ?? []), e]);
+  return byList;
 }
 
 async function loadEdges(ctx: RunContext, listSourceIds: string[]): Promise<Map<string, Set<string>>> {

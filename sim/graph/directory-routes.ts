@@ -368,6 +368,44 @@ export function servicePrincipalByAppId(ctx: RouteContext): GraphResponse {
   });
 }
 
+/**
+ * `/applications(appId='…')`: the app registration, readable only in its home tenant (a multi-tenant app's
+ * registration is not an object of the tenants that consented to it). Client secrets show as Graph shows
+ * them: the first three characters (`hint`) and the validity, never `secretText`. `$select` picks properties.
+ */
+export function applicationByAppId(ctx: RouteContext): GraphResponse {
+  requireAny(ctx.caller, PERMS.readApplications);
+  const appId = (ctx.match[1] as string).toLowerCase();
+  const app = ctx.dir.getApp(appId);
+  if (!app || app.homeTenantId !== ctx.caller.tenant.id) throw notFound(appId);
+  const doc: Record<string, unknown> = {
+    id: guidFrom(`application:${appId}`),
+    appId,
+    displayName: app.displayName,
+    signInAudience: app.multiTenant ? "AzureADMultipleOrgs" : "AzureADMyOrg",
+    passwordCredentials: app.secrets.map((secret, i) => ({
+      customKeyIdentifier: null,
+      displayName: null,
+      endDateTime: new Date(secret.expiresAt).toISOString(),
+      hint: secret.value.slice(0, 3),
+      keyId: guidFrom(`password-credential:${appId}:${i}`),
+      secretText: null,
+      startDateTime: null,
+    })),
+  };
+  const select = ctx.params.get("$select");
+  const picked = select
+    ? Object.fromEntries(
+        select
+          .split(",")
+          .map((p) => p.trim())
+          .filter((p) => p in doc)
+          .map((p) => [p, doc[p]]),
+      )
+    : doc;
+  return ok({ "@odata.context": `${ctx.root}/$metadata#applications/$entity`, ...picked });
+}
+
 /** `/users/{id}/appRoleAssignments`: the app roles assigned to the user, in every app of the tenant. */
 export function userAppRoleAssignments(ctx: RouteContext): GraphResponse {
   requireAny(ctx.caller, PERMS.readAppRoleAssignments);

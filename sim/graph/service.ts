@@ -39,6 +39,7 @@ const ROUTES: Route[] = [
     "/servicePrincipals\\(appId='([^'/]+)'\\)",
     r.servicePrincipalByAppId,
   ),
+  route("GET", "/applications(appId='{appId}')", "/applications\\(appId='([^'/]+)'\\)", r.applicationByAppId),
   route("GET", "/users/{id}/memberOf", `/users/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/groups/{id}/memberOf", `/groups/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/me", "/me", r.me),

@@ -377,6 +377,7 @@ export const DEMO_CUSTOMER_APP_PERMISSIONS = [
   "ProfilePhoto.Read.All",
   "RoleManagement.Read.Directory",
   "AdministrativeUnit.Read.All",
+  "Application.Read.All",
 ] as const;
 
 /** Delegated Graph permissions the product asks for at admin consent (`.default`). */

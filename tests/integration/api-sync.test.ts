@@ -90,6 +90,7 @@ describe("sync tasks through the API of the full stack", () => {
       expect.objectContaining({ permission: "User.Read.All", status: "granted" }),
       expect.objectContaining({ permission: "GroupMember.Read.All", status: "granted" }),
       expect.objectContaining({ permission: "RoleManagement.Read.Directory", status: "granted" }),
+      expect.objectContaining({ permission: "Application.Read.All", status: "granted" }),
     ]);
   });
 

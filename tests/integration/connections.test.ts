@@ -125,6 +125,7 @@ describe("connections over HTTP", () => {
       "GroupMember.Read.All",
       "ProfilePhoto.Read.All",
       "RoleManagement.Read.Directory",
+      "Application.Read.All",
     ]);
     expect(res.body.checks.every((c: { status: string }) => c.status === "granted")).toBe(true);
   });
@@ -174,12 +175,14 @@ describe("connections over HTTP", () => {
       "GroupMember.Read.All",
       "ProfilePhoto.Read.All",
       "RoleManagement.Read.Directory",
+      "Application.Read.All",
     ]);
     expect(missing[0].detail).toContain("User.Read.All");
     expect(missing.map((c: { optional?: boolean }) => c.optional ?? false)).toEqual([
       false,
       false,
       false,
+      true,
       true,
     ]);
   });

@@ -116,6 +116,8 @@ export interface Connection {
   warning?: Problem & { since: string };
   clientId?: string;
   secretHint?: string;
+  /** When the client secret expires, read from the app registration by the connection test. */
+  secretExpiresAt?: string;
   hasSecret?: boolean;
   consentPending?: { step: string; startedAt: string };
   consent?: { adminObjectId: string; adminUpn: string; consentedAt: string; permissions: string[] };

@@ -1,6 +1,7 @@
 import {
   FluentProvider,
   makeStaticStyles,
+  makeStyles,
   Toast,
   Toaster,
   ToastTitle,
@@ -17,6 +18,7 @@ import { openConsentWindow } from "./consentWindow.ts";
 import { Routes } from "./Routes.tsx";
 import { type Route, useRoute } from "./router.ts";
 import { Shell } from "./Shell.tsx";
+import { useScreenFocus } from "./screenFocus.ts";
 import { type Session, SessionProvider } from "./session.tsx";
 import { THEMES, useThemeName } from "./theme.ts";
 import { useLoad } from "./useLoad.ts";
@@ -25,8 +27,18 @@ const useGlobalStyles = makeStaticStyles({
   "html, body, #root": { margin: 0, padding: 0, minHeight: "100%", height: "100%" },
 });
 
+/**
+ * Toasts sit at the foot of the navigation column, which holds no control there: at the bottom right they
+ * covered the settings page's sticky Save button. The width is the column's (220 px) less the offsets.
+ */
+const TOAST_OFFSET = 12;
+const useToasterStyles = makeStyles({
+  toaster: { width: `${220 - 2 * TOAST_OFFSET}px` },
+});
+
 export function App({ teams }: { teams: TeamsHost | null }) {
   useGlobalStyles();
+  const toasterStyles = useToasterStyles();
   const themeName = useThemeName(teams);
   const toasterId = useId("toaster");
   const { dispatchToast } = useToastController(toasterId);
@@ -75,7 +87,12 @@ export function App({ teams }: { teams: TeamsHost | null }) {
           )}
         </Loaded>
       )}
-      <Toaster toasterId={toasterId} position="bottom-end" />
+      <Toaster
+        toasterId={toasterId}
+        position="bottom-start"
+        offset={{ horizontal: TOAST_OFFSET, vertical: TOAST_OFFSET }}
+        className={toasterStyles.toaster}
+      />
     </FluentProvider>
   );
 }
@@ -92,6 +109,7 @@ function screenKey(route: Route): string {
 /** The current screen, behind a boundary that a change of screen resets. */
 function RoutedScreen() {
   const route = useRoute();
+  useScreenFocus(screenKey(route));
   return (
     <ScreenErrorBoundary key={screenKey(route)}>
       <Routes />

@@ -105,6 +105,13 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground1Selected,
     fontWeight: tokens.fontWeightSemibold,
     boxShadow: `inset 3px 0 0 ${tokens.colorCompoundBrandStroke}`,
+    // Forced colours drop backgrounds and shadows: the current page keeps the system's selection colours.
+    "@media (forced-colors: active)": {
+      forcedColorAdjust: "none",
+      backgroundColor: "Highlight",
+      color: "HighlightText",
+      outline: "2px solid CanvasText",
+    },
   },
   skip: {
     position: "absolute",

@@ -31,6 +31,7 @@ import { type Editable, editableOf, mergeEdits, patchOf, type TheirChange } from
 import { useLoad } from "../app/useLoad.ts";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { ProblemBar } from "../components/ProblemBar.tsx";
+import { SecretExpiry } from "../components/SecretExpiry.tsx";
 import { Section } from "../components/Section.tsx";
 import { Loaded } from "../components/States.tsx";
 import { StatusBadge } from "../components/StatusBadge.tsx";
@@ -428,6 +429,7 @@ function ConnectionPart({
           disabled={readOnly || toggling}
           onChange={(_, d) => onToggle(d.checked)}
         />
+        <SecretExpiry connection={connection} />
         {all.data && (
           <ConnectionOffNotice connection={connection} all={all.data.items} onChanged={onChanged} />
         )}
