@@ -90,6 +90,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   const clock = options.now;
   const feed = new ChangeFeed(store, { retentionDays: config.DIRECTORY_EVENTS_RETENTION_DAYS });
   events.subscribe(connectionNoticesToFeed(feed));
+  auth.connections.setFeed(feed);
   const sync = new SyncService({
     store,
     events,

@@ -3,6 +3,7 @@ import type { ConnectionCredentials } from "../auth/credentials.ts";
 import { secretContext } from "../auth/credentials.ts";
 import { type SecretBox, secretHint } from "../auth/secrets.ts";
 import { CredentialProblem } from "../auth/token-errors.ts";
+import type { ChangeFeed } from "../feed/change-feed.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import { syncSlot } from "../scheduler/slots.ts";
 import type { Actor, ConnectionDoc, Problem } from "../store/documents.ts";
@@ -77,6 +78,8 @@ export function publicView(c: ConnectionDoc) {
 export class ConnectionsService {
   private readonly leases: Leases;
   private readonly stoppingListeners: ((connection: ConnectionDoc) => Promise<void>)[] = [];
+  /** The change feed that announces removed data to the tenant's applications (absent: events off). */
+  private feed: ChangeFeed | undefined;
 
   constructor(
     private readonly store: Store,
@@ -86,6 +89,11 @@ export class ConnectionsService {
     private readonly now: () => number = Date.now,
   ) {
     this.leases = new Leases(store.leases, `connections-${randomUUID()}`, now);
+  }
+
+  /** Deleting a connection's data from now on writes `*.purged` and `membership.removed` events to `feed`. */
+  setFeed(feed: ChangeFeed): void {
+    this.feed = feed;
   }
 
   /**
@@ -367,7 +375,9 @@ export class ConnectionsService {
       await this.stopping(current);
       // Data first, the connection last: if this stops half-way, the connection is still there to delete again.
       const removed =
-        options.data === "remove" ? await removeConnectionData(this.store, tenantId, id) : undefined;
+        options.data === "remove"
+          ? await removeConnectionData(this.store, tenantId, id, this.feed)
+          : undefined;
       await this.store.connections.delete(tenantId, id);
       this.credentials.forget(current);
       await syncSlot(this.store, undefined, current, this.now());
@@ -429,7 +439,7 @@ export class ConnectionsService {
         profiles,
         lists,
       });
-    const removed = await removeConnectionData(this.store, tenantId, id);
+    const removed = await removeConnectionData(this.store, tenantId, id, this.feed);
     await writeAudit(
       this.store,
       {

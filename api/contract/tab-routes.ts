@@ -20,6 +20,7 @@ export type Route =
   | { name: "list"; id: string; query: Record<string, string> }
   | { name: "why"; who: string }
   | { name: "audit" }
+  | { name: "api" }
   | { name: "not-found"; path: string };
 
 export type RouteName = Route["name"];
@@ -55,6 +56,7 @@ export function parseHash(hash: string): Route {
   if (a === "directory" && b === "lists" && c && n === 3) return { name: "list", id: c, query };
   if (a === "why" && n === 1) return { name: "why", who: query.who ?? "" };
   if (a === "audit" && n === 1) return { name: "audit" };
+  if (a === "api" && n === 1) return { name: "api" };
   return { name: "not-found", path: `/${segments.join("/")}` };
 }
 
@@ -98,6 +100,8 @@ export function href(route: Route): string {
       return withQuery("#/why", { who: route.who });
     case "audit":
       return "#/audit";
+    case "api":
+      return "#/api";
     case "not-found":
       return `#${route.path}`;
   }

@@ -1,7 +1,8 @@
 import type { PlannedEvent } from "../feed/change-feed.ts";
-import { publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
+import { type PublicMembership, publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
 import type { DirectoryEventType, ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
 import type { RunContext } from "./context.ts";
+import { memberProfileIds } from "./member-profiles.ts";
 import { profileId } from "./profiles.ts";
 
 /**
@@ -16,6 +17,7 @@ export async function writeWithEvents(
 ): Promise<void> {
   if (ctx.preview) return;
   if (!ctx.feed || events.length === 0) return write();
+  await nameMemberProfiles(ctx, events);
   await ctx.feed.write(
     ctx.connection.tenantId,
     ctx.taskId,
@@ -23,6 +25,23 @@ export async function writeWithEvents(
     events,
     write,
   );
+}
+
+/**
+ * Membership events are planned with the profile id the sync derives; members whose profile was adopted
+ * (update-only matching, or taken over from an earlier connection) get their real profile's id here.
+ */
+async function nameMemberProfiles(ctx: RunContext, events: PlannedEvent[]): Promise<void> {
+  const memberships = events.filter((e) => e.object.kind === "membership");
+  if (memberships.length === 0) return;
+  const data = memberships.map((e) => e.data as PublicMembership);
+  const ids = await memberProfileIds(
+    ctx.store,
+    ctx.connection.tenantId,
+    ctx.connection.id,
+    data.map((d) => d.memberEntraObjectId),
+  );
+  for (const d of data) d.profileId = ids.get(d.memberEntraObjectId) ?? d.profileId;
 }
 
 export function profileEvent(

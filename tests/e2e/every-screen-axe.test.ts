@@ -107,6 +107,7 @@ describe("every screen is accessible in every theme at 1024x768 and 1440x900", (
     },
     { name: "why", path: () => "/#/why?who=AdeleV%40M365x214355.onmicrosoft.com" },
     { name: "audit", path: () => "/#/audit", ready: (p) => p.getByRole("table").first().waitFor() },
+    { name: "api-and-webhooks", path: () => "/#/api", ready: table("Latest events") },
     { name: "consent-done", path: () => "/#/consent-done?ok=1" },
     { name: "not-found", path: () => "/#/no-such-page" },
   ];

@@ -12,6 +12,13 @@ import { type FullStack, pollUntil, startFullStack } from "../support/full-stack
 const LIVE = { quietMs: 300, maxDelayMs: 1500, busyRetryMs: 300 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface FeedEvent {
+  type: string;
+  data: Record<string, unknown>;
+  changes?: Record<string, { from: unknown; to: unknown }>;
+  cause: { taskId: string | null; trigger: string | null };
+}
+
 interface Profile {
   sourceId: string;
   status: string;
@@ -66,10 +73,38 @@ describe("live updates through Graph change notifications", () => {
   };
   const jobTitleOf = async (sourceId: string) => (await profileOf(sourceId))?.fields.jobTitle;
 
+  /** The application's view: the change feed read with an API key, as a consumer follows it. */
+  let apiKey = "";
+  const feedEnd = async (): Promise<string> => {
+    let cursor = "0";
+    for (;;) {
+      const res = await stack.api(`/api/v1/events?after=${cursor}&limit=200`, { token: apiKey });
+      expect(res.status, res.text).toBe(200);
+      cursor = res.body.nextCursor;
+      if (!res.body.hasMore) return cursor;
+    }
+  };
+  /** Waits for an event after `after` that `matches`, and checks a notification caused it. */
+  const feedEvent = (after: string, what: string, matches: (e: FeedEvent) => boolean) =>
+    pollUntil(`${what} in GET /api/v1/events`, async () => {
+      const res = await stack.api(`/api/v1/events?after=${after}&limit=200`, { token: apiKey });
+      expect(res.status, res.text).toBe(200);
+      const found = (res.body.data as FeedEvent[]).find(matches);
+      if (found) expect(found.cause.trigger, what).toBe("notification");
+      return found;
+    });
+
   beforeAll(async () => {
     stack = await startFullStack({ env: { LIVE_UPDATES: "true" }, start: { liveSync: LIVE } });
     token = await stack.adminToken();
     connectionId = await connect(stack, token);
+    const key = await stack.api("/api/api-keys", {
+      token,
+      method: "POST",
+      json: { name: "Live consumer", scopes: ["directory:read", "events:read"] },
+    });
+    expect(key.status, key.text).toBe(201);
+    apiKey = key.body.key;
   }, 60_000);
   afterAll(async () => {
     await stack?.close();
@@ -106,6 +141,7 @@ describe("live updates through Graph change notifications", () => {
   });
 
   it("a user's change reaches the directory through a notification-triggered run", async () => {
+    const mark = await feedEnd();
     stack.sim.directory.updateUser(DEMO_TENANT_ID, DEMO_ORDINARY_USER_ID, { jobTitle: "Live Title" });
     await pollUntil("the new job title", async () =>
       (await jobTitleOf(DEMO_ORDINARY_USER_ID)) === "Live Title" ? true : undefined,
@@ -114,10 +150,18 @@ describe("live updates through Graph change notifications", () => {
     expect(triggers).toEqual(new Set(["manual", "notification"]));
     const live = await stack.api(`/api/connections/${connectionId}/live`, { token });
     expect(Date.parse(live.body.lastNotificationAt)).toBeGreaterThan(Date.now() - 60_000);
+    // The application sees it too, in the change feed, with the field's old and new value.
+    const updated = await feedEvent(
+      mark,
+      "the job title's profile.updated",
+      (e) => e.type === "profile.updated" && e.data.entraObjectId === DEMO_ORDINARY_USER_ID,
+    );
+    expect(updated.changes?.["fields.jobTitle"]?.to).toBe("Live Title");
   });
 
   it("a group's new member and a user's deletion reach the directory", async () => {
     await idle();
+    const mark = await feedEnd();
     const marketing = stack.sim.directory
       .listGroups(DEMO_TENANT_ID)
       .find((g) => g.displayName === "Marketing");
@@ -151,6 +195,26 @@ describe("live updates through Graph change notifications", () => {
       (await profileOf(leaver.id, "deleted")) ? true : undefined,
     );
     expect((await tasks()).every((t) => t.trigger !== "schedule")).toBe(true);
+    // Each of the three changes is in the application's change feed, caused by a notification.
+    await feedEvent(
+      mark,
+      "the new member's membership.added",
+      (e) =>
+        e.type === "membership.added" &&
+        e.data.memberEntraObjectId === outsider?.id &&
+        e.data.listId === listId,
+    );
+    await feedEvent(
+      mark,
+      "the new user's profile.created",
+      (e) => e.type === "profile.created" && e.data.entraObjectId === leaver.id,
+    );
+    const deleted = await feedEvent(
+      mark,
+      "the leaver's profile.deleted",
+      (e) => e.type === "profile.deleted" && e.data.entraObjectId === leaver.id,
+    );
+    expect(deleted.data.status).toBe("deleted");
   });
 
   it("a burst of 1,000 changes in a few seconds causes a handful of runs, and all of them land", async () => {

@@ -39,6 +39,7 @@ describe("hash router", () => {
       { name: "list", id: "l1", query: { name: "Team-Marketing" } },
       { name: "why", who: "adele+test@contoso.com" },
       { name: "audit" },
+      { name: "api" },
     ];
     for (const r of routes) expect(parseHash(href(r))).toEqual(r);
   });

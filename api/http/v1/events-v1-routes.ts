@@ -10,7 +10,7 @@ import {
 } from "../../feed/public-shapes.ts";
 import type { DirectoryEventType, MembershipDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
-import { profileId } from "../../sync/profiles.ts";
+import { edgeProfileIds } from "../../sync/member-profiles.ts";
 import { badRequest, HttpProblem } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 import { eventsQuery, eventTypeSchema, snapshotQuery } from "./schemas.ts";
@@ -117,11 +117,8 @@ export function eventsV1Routes(store: Store, feed: ChangeFeed): Router {
         next = page.continuationToken;
       } else {
         const page = await store.memberships.page(p.tenantId, byId, options);
-        data.push(
-          ...page.items.map((e: MembershipDoc) =>
-            publicMembership(e, profileId(e.connectionId, e.memberSourceId)),
-          ),
-        );
+        const memberProfile = await edgeProfileIds(store, p.tenantId, page.items);
+        data.push(...page.items.map((e: MembershipDoc) => publicMembership(e, memberProfile(e))));
         next = page.continuationToken;
       }
       if (next) token = { ...token, ct: next };

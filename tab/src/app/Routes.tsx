@@ -2,6 +2,7 @@ import { Link } from "@fluentui/react-components";
 import { LockClosed24Regular } from "@fluentui/react-icons";
 import { PageHeader } from "../components/PageHeader.tsx";
 import { Empty } from "../components/States.tsx";
+import { ApiAndWebhooks } from "../screens/ApiAndWebhooks.tsx";
 import { Audit } from "../screens/Audit.tsx";
 import { Configure } from "../screens/Configure.tsx";
 import { Connect } from "../screens/Connect.tsx";
@@ -57,6 +58,8 @@ export function Routes() {
       return <Why who={route.who} />;
     case "audit":
       return <Audit />;
+    case "api":
+      return <ApiAndWebhooks />;
     case "not-found":
       return (
         <>

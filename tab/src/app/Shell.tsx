@@ -9,6 +9,7 @@ import {
 } from "@fluentui/react-components";
 import {
   ArrowSyncCircle24Regular,
+  Code20Regular,
   History20Regular,
   Home20Regular,
   PeopleList20Regular,
@@ -45,6 +46,7 @@ const NAV: { label: string; to: string; icon: ReactNode; match: RouteName[] }[] 
     match: ["why"],
   },
   { label: "Audit", to: href({ name: "audit" }), icon: <ShieldTask20Regular />, match: ["audit"] },
+  { label: "API and webhooks", to: href({ name: "api" }), icon: <Code20Regular />, match: ["api"] },
 ];
 
 const useStyles = makeStyles({

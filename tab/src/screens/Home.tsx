@@ -11,6 +11,7 @@ import { Empty, Loaded } from "../components/States.tsx";
 import { Alerts } from "./HomeAlerts.tsx";
 import { ConnectionCard } from "./HomeConnectionCard.tsx";
 import { ReauthBanner } from "./HomeReauth.tsx";
+import { WebhooksOffBanner } from "./HomeWebhooksOff.tsx";
 
 const useStyles = makeStyles({
   stack: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -42,6 +43,7 @@ export function Home() {
         subtitle="Your Entra ID connections, their last and next syncs, and recent alerts."
         actions={addButton}
       />
+      {me.isAdmin && <WebhooksOffBanner />}
       {actionError && (
         <ProblemBar
           error={actionError}

@@ -27,13 +27,16 @@ export interface AdminSession {
 
 export async function startAdminSession(
   viewport: { width: number; height: number } = { width: 1280, height: 900 },
+  env: Record<string, string> = {},
 ): Promise<AdminSession> {
   if (!existsSync(TAB_INDEX))
     throw new Error(
       `${TAB_INDEX} is missing: build the tab first with \`npm run build:tab\` (\`npm test\` does it).`,
     );
   const port = await freePort();
-  const stack = await startFullStack({ env: { PORT: String(port), PUBLIC_URL: `http://localhost:${port}` } });
+  const stack = await startFullStack({
+    env: { PORT: String(port), PUBLIC_URL: `http://localhost:${port}`, ...env },
+  });
   const browser = await launchBrowser();
   const context = await newContext(browser, { baseURL: stack.url, viewport });
   context.setDefaultTimeout(UI_TIMEOUT);
