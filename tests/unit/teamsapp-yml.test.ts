@@ -113,9 +113,10 @@ function referencedPaths(file: ProjectFile): string[] {
   for (const match of file.text.matchAll(/:\s*(\.\/[^\s#"']+)/g)) paths.add(match[1] as string);
   for (const match of file.text.matchAll(/ignoreFile:\s*(\S+)/g)) paths.add(match[1] as string);
   for (const match of file.text.matchAll(/run:\s*npx tsx\s+(\S+\.ts)/g)) paths.add(match[1] as string);
-  // Build output and the local runtime settings file are written by the steps themselves.
+  // Build output (the app package's build/, the production bundle's dist/) and the local runtime settings
+  // file are written by the steps themselves.
   return [...paths].filter(
-    (p) => !p.includes("${{") && !/(^|\/)build(\/|$)/.test(p) && !p.startsWith("./.local/"),
+    (p) => !p.includes("${{") && !/(^|\/)(build|dist)(\/|$)/.test(p) && !p.startsWith("./.local/"),
   );
 }
 
