@@ -105,6 +105,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   const webhooks = new WebhookDispatcher(store, feed, webhookEndpoints, events, {
     allowPrivate,
     owner: instanceId,
+    baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
   });
   const live = createLiveSync({
     config,
