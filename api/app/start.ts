@@ -106,6 +106,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   const webhooks = new WebhookDispatcher(store, feed, webhookEndpoints, events, {
     allowPrivate,
     owner: instanceId,
+    baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
   });
   const live = createLiveSync({
     config,
@@ -183,7 +184,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     );
   if (config.SCHEDULER_ENABLED) auth.scheduler.start();
   live.start(url);
-  const stopPurge = startPurgeJob(store, logger, instanceId, feed);
+  const stopPurge = startPurgeJob(store, logger, instanceId, feed, clock);
   // Tasks whose worker died are taken over once their lease expires.
   const resumeOrphans = () =>
     sync.resumeOrphans().catch((err) => logger.warn({ err }, "resuming interrupted tasks failed"));

@@ -183,3 +183,26 @@ export function latestRefreshToken(client: { getTokenCache(): { serialize(): str
     return undefined;
   }
 }
+
+/**
+ * Removes every session past its expiry, in all tenants. `open` deletes an expired session it is handed, but
+ * a session nobody presents again (the browser closed, the cookie cleared) would otherwise stay, sealed
+ * refresh token and all, wherever Cosmos TTL does not remove it.
+ */
+export async function purgeExpiredSessions(store: Pick<Store, "sessions">, now: Date): Promise<number> {
+  let removed = 0;
+  const expired = {
+    where: "c.expiresAt <= @now",
+    parameters: [{ name: "@now", value: now.toISOString() }],
+    select: "c.id, c.tenantId",
+  };
+  for await (const page of store.sessions.streamAllTenants(expired, 500)) {
+    const byTenant = new Map<string, string[]>();
+    for (const doc of page) byTenant.set(doc.tenantId, [...(byTenant.get(doc.tenantId) ?? []), doc.id]);
+    for (const [tenantId, ids] of byTenant) {
+      await store.sessions.bulkDelete(tenantId, ids);
+      removed += ids.length;
+    }
+  }
+  return removed;
+}

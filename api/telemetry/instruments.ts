@@ -21,7 +21,11 @@ export interface Instruments {
   recordsWritten: Counter;
   graphThrottled: Counter;
   queueDepth: ObservableGauge;
+  webhookDeliveries: Counter;
 }
+
+/** What one webhook delivery attempt came to: accepted, to be tried again, or given up. */
+export type WebhookOutcome = "delivered" | "retrying" | "failed";
 
 let built: { provider: MeterProvider; instruments: Instruments } | undefined;
 let queued = 0;
@@ -49,6 +53,10 @@ export function instruments(): Instruments {
         description: "Microsoft Graph answers with status 429 (each is retried after Retry-After)",
       }),
       queueDepth,
+      // Attributes are the outcome and the event type only: an endpoint's URL may carry a receiver's secret.
+      webhookDeliveries: meter.createCounter("directory_sync.webhook.deliveries", {
+        description: "Webhook delivery attempts, by outcome (delivered, retrying, failed) and event type",
+      }),
     },
   };
   return built.instruments;

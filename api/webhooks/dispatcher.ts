@@ -4,6 +4,7 @@ import { publicEvent } from "../feed/public-shapes.ts";
 import type { DirectoryEventDoc, WebhookDeliveryDoc, WebhookEndpointDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { Leases } from "../sync/lease.ts";
+import { instruments, type WebhookOutcome } from "../telemetry/instruments.ts";
 import type { WebhookEndpoints } from "./endpoints.ts";
 import { deliver, signedHeaders } from "./sender.ts";
 
@@ -166,6 +167,7 @@ export class WebhookDispatcher {
         status: "failed",
         nextAttemptAt: undefined,
       } as WebhookDeliveryDoc);
+      this.count("failed", delivery.eventType);
       return false;
     }
     const body = JSON.stringify({ ...publicEvent(event), timestamp: event.occurredAt });
@@ -195,7 +197,12 @@ export class WebhookDispatcher {
           ? { ...rest, status: "failed", attempts }
           : { ...rest, attempts, nextAttemptAt: new Date(this.now() + next).toISOString() },
     );
+    this.count(ok ? "delivered" : giveUp ? "failed" : "retrying", delivery.eventType);
     return ok;
+  }
+
+  private count(outcome: WebhookOutcome, eventType: string): void {
+    instruments().webhookDeliveries.add(1, { "webhook.outcome": outcome, "event.type": eventType });
   }
 
   /** A success clears the failing streak; days of nothing but failures switch the endpoint off, with an alert. */

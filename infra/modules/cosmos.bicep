@@ -217,8 +217,10 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
             compositeIndexes: container.compositeIndexes
           }
         },
-        // Only taskRecords expire; the purge job covers stores without TTL (the local Cosmos server).
-        container.name == 'taskRecords' ? { defaultTtl: taskRecordTtlSeconds } : {}
+        // taskRecords and sessions expire; the purge job covers stores without TTL (the local Cosmos server).
+        container.name == 'taskRecords' ? { defaultTtl: taskRecordTtlSeconds } : {},
+        // -1: TTL on without a default, so each session lives as long as its own `ttl` (the sign-in's hours).
+        container.name == 'sessions' ? { defaultTtl: -1 } : {}
       )
     }
   }

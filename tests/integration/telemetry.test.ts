@@ -1,3 +1,5 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
@@ -20,7 +22,8 @@ import { type FullStack, pollUntil, startFullStack } from "../support/full-stack
 /**
  * The product's telemetry as an operator's Application Insights would receive it, captured by the
  * OpenTelemetry SDK's in-memory exporters instead: a sync task started through the API must be one trace
- * whose Graph and Cosmos calls are its spans, carrying the tenant and task ids and no secret at all.
+ * whose Graph and Cosmos calls are its spans, carrying the tenant and task ids and no secret at all. The
+ * task's changes go out to a webhook receiver registered by an API client; its deliveries are counted too.
  */
 describe("telemetry of a sync task", () => {
   const spans = new InMemorySpanExporter();
@@ -33,6 +36,15 @@ describe("telemetry of a sync task", () => {
   let s: FullStack;
   let admin: string;
   let task: TaskDoc;
+  let receiver: Server;
+  /** Bodies the receiver accepted; it refuses the very first delivery, so that one is retried. */
+  const accepted: string[] = [];
+  let refused = 0;
+  /** A receiver secret in the endpoint's URL, as some receivers authenticate their senders. */
+  const RECEIVER_TOKEN = "receiver-secret-4f1d9a7c";
+  let webhookSecret = "";
+  let apiKey = "";
+  let endpointId = "";
 
   beforeAll(async () => {
     context.setGlobalContextManager(contextManager);
@@ -40,8 +52,42 @@ describe("telemetry of a sync task", () => {
       new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
     );
     metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
-    s = await startFullStack();
+    receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => {
+        body += c;
+      });
+      req.on("end", () => {
+        if (refused === 0) {
+          refused++;
+          res.writeHead(503).end("busy");
+          return;
+        }
+        accepted.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    s = await startFullStack({
+      env: { WEBHOOK_ALLOW_PRIVATE_ADDRESSES: "true", WEBHOOK_RETRY_BASE_MS: "100" },
+    });
     admin = await s.adminToken();
+    const key = await s.api("/api/api-keys", {
+      token: admin,
+      method: "POST",
+      json: { name: "Mirror", scopes: ["webhooks:manage"] },
+    });
+    expect(key.status, key.text).toBe(201);
+    const port = (receiver.address() as AddressInfo).port;
+    apiKey = key.body.key;
+    const endpoint = await s.api("/api/v1/webhooks", {
+      token: apiKey,
+      method: "POST",
+      json: { url: `http://127.0.0.1:${port}/hook?token=${RECEIVER_TOKEN}` },
+    });
+    expect(endpoint.status, endpoint.text).toBe(201);
+    webhookSecret = endpoint.body.secret;
+    endpointId = endpoint.body.id;
     // One throttled answer from Graph, retried after its Retry-After, as happens in large tenants.
     s.sim.directory.injectFault({
       method: "GET",
@@ -70,6 +116,7 @@ describe("telemetry of a sync task", () => {
 
   afterAll(async () => {
     await s?.close();
+    await new Promise((r) => receiver?.close(r));
     trace.disable();
     metrics.disable();
     context.disable();
@@ -126,6 +173,8 @@ describe("telemetry of a sync task", () => {
       s.config.ENCRYPTION_KEY ?? "",
       s.config.SESSION_SECRET ?? "",
       admin,
+      webhookSecret,
+      RECEIVER_TOKEN,
     ].filter(Boolean);
     const everything = spans
       .getFinishedSpans()
@@ -161,5 +210,38 @@ describe("telemetry of a sync task", () => {
     );
     expect(points.get("directory_sync.graph.throttled")?.[0]?.value).toBe(1);
     expect(points.has("directory_sync.queue.depth")).toBe(true);
+  });
+
+  it("counts webhook deliveries by outcome, without the endpoint's URL or secrets", async () => {
+    // Every change the task published reaches the receiver, the refused first one after its retry, as the
+    // API client sees in the endpoint's delivery log.
+    const waiting = (status: string) =>
+      s.api(`/api/v1/webhooks/${endpointId}/deliveries?status=${status}&limit=1`, { token: apiKey });
+    await pollUntil("every delivery of the task's changes to succeed", async () => {
+      const pending = await waiting("pending");
+      expect(pending.status, pending.text).toBe(200);
+      return refused === 1 && accepted.length > 0 && pending.body.data.length === 0 ? true : undefined;
+    });
+    expect((await waiting("failed")).body.data).toEqual([]);
+    expect(accepted.length).toBeGreaterThanOrEqual(task.counters.users.created);
+    await reader.forceFlush();
+    const metric = metricExporter
+      .getMetrics()
+      .at(-1)
+      ?.scopeMetrics.flatMap((scope) => scope.metrics)
+      .find((m) => m.descriptor.name === "directory_sync.webhook.deliveries");
+    const byOutcome = new Map<unknown, number>();
+    for (const point of metric?.dataPoints ?? []) {
+      const outcome = point.attributes["webhook.outcome"];
+      byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + Number(point.value));
+      expect(Object.keys(point.attributes).sort()).toEqual(["event.type", "webhook.outcome"]);
+      const text = JSON.stringify(point.attributes);
+      for (const secret of [RECEIVER_TOKEN, webhookSecret, "127.0.0.1", "/hook"])
+        expect(text).not.toContain(secret);
+    }
+    expect(refused).toBe(1);
+    expect(byOutcome.get("retrying")).toBe(1);
+    expect(byOutcome.get("delivered")).toBe(accepted.length);
+    expect(byOutcome.has("failed")).toBe(false);
   });
 });

@@ -113,10 +113,14 @@ function referencedPaths(file: ProjectFile): string[] {
   for (const match of file.text.matchAll(/:\s*(\.\/[^\s#"']+)/g)) paths.add(match[1] as string);
   for (const match of file.text.matchAll(/ignoreFile:\s*(\S+)/g)) paths.add(match[1] as string);
   for (const match of file.text.matchAll(/run:\s*npx tsx\s+(\S+\.ts)/g)) paths.add(match[1] as string);
-  // Build output (the app package's build/, the production bundle's dist/) and the local runtime settings
-  // file are written by the steps themselves.
+  // Build output and the local runtime settings file are written by the steps themselves (./dist by the
+  // deploy's `npm run build`, checked below), so whether they exist depends on what ran before the test.
   return [...paths].filter(
-    (p) => !p.includes("${{") && !/(^|\/)(build|dist)(\/|$)/.test(p) && !p.startsWith("./.local/"),
+    (p) =>
+      !p.includes("${{") &&
+      !/(^|\/)build(\/|$)/.test(p) &&
+      !p.startsWith("./.local/") &&
+      !/^\.\/dist(\/|$)/.test(p),
   );
 }
 
@@ -142,6 +146,14 @@ describe.each([
     if (kind === "cloud") {
       expect(paths).toContain("./infra/main.bicep");
       expect(paths).toContain("./infra/main.parameters.json");
+      // The deployed folder is the production bundle, built by a step before the one that ships it.
+      const deploy = file.lifecycles.deploy ?? [];
+      const built = deploy.findIndex((step) => step.lines.some((l) => /args:\s*run build\s*$/.test(l)));
+      const shipped = deploy.findIndex((step) =>
+        step.lines.some((l) => /artifactFolder:\s*\.\/dist\s*$/.test(l)),
+      );
+      expect(built).toBeGreaterThanOrEqual(0);
+      expect(shipped).toBeGreaterThan(built);
     }
     for (const p of paths) expect(existsSync(join(root, p)), `${path} references ${p}`).toBe(true);
   });
@@ -363,6 +375,8 @@ describe("infra", () => {
       /name: 'tasks'[\s\S]*?\{ path: '\/tenantId', order: 'ascending' \}\s*\{ path: '\/createdAt', order: 'descending' \}/,
     );
     expect(bicep).toMatch(/container\.name == 'taskRecords' \? \{ defaultTtl: taskRecordTtlSeconds \}/);
+    // Sessions carry their own ttl (see tests/auth/session-purge.test.ts); -1 switches TTL on without a default.
+    expect(bicep).toMatch(/container\.name == 'sessions' \? \{ defaultTtl: -1 \}/);
   });
 
   it("keeps the security choices: no Cosmos keys, RBAC Key Vault with purge protection, managed identity", () => {

@@ -1,9 +1,11 @@
 /**
- * Everything the tab needs from Teams, behind one small interface so screens never import teams-js.
- * SSO and the consent pop-up come straight from teams-js. `@microsoft/teamsfx` is not a dependency:
- * Microsoft has deprecated the TeamsFx SDK for every scenario, and its TeamsUserCredential would wrap
- * the same `authentication.getAuthToken` call while adding msal-browser to the tab's bundle. This file
- * stays the only place that knows how the tab gets its token inside Teams.
+ * Everything the tab needs from Teams, behind one small interface so screens never import teams-js or TeamsFx.
+ * The SSO token comes from TeamsFx's `TeamsUserCredential` (`@microsoft/teamsfx`, the SDK on the product's
+ * design card): it asks Teams for the token, checks that it is an Entra token (its version and expiry claims) and
+ * keeps it until five minutes before it expires, so screens loading at once ask Teams once. TeamsFx is
+ * deprecated in favour of the Microsoft 365 Agents SDK; this file is the only one that imports it, so moving
+ * to its successor (or to teams-js alone) changes nothing else. The consent pop-up and the theme come from
+ * teams-js directly: TeamsFx adds nothing there.
  */
 export type TeamsTheme = "default" | "dark" | "contrast";
 
@@ -56,10 +58,30 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 const teamsJs = () => import("@microsoft/teams-js");
 
+/**
+ * TeamsFx is loaded with teams-js, for the same reason: standalone the tab signs in with its own session and
+ * never needs TeamsFx's code (or the MSAL library it brings).
+ */
+async function teamsSsoToken(): Promise<() => Promise<string>> {
+  const { TeamsUserCredential } = await import("@microsoft/teamsfx");
+  // TeamsFx insists on both settings, but reads them only for its own sign-in pop-up and for tokens of
+  // other scopes, neither of which the tab uses: the API exchanges the SSO token on behalf of the user and
+  // runs admin consent itself. They name the tab's own sign-in so that a wrong use fails visibly.
+  const credential = new TeamsUserCredential({
+    clientId: "teams-sso-token-only",
+    initiateLoginEndpoint: new URL("/auth/login", window.location.origin).href,
+  });
+  return async () => {
+    const sso = await credential.getToken("");
+    if (!sso) throw new Error("Teams gave no sign-in token: reopen the tab in Teams.");
+    return sso.token;
+  };
+}
+
 /** Connects to Teams when hosted by it; null when the page runs standalone in a browser. */
 export async function connectTeams(timeoutMs = 5000): Promise<TeamsHost | null> {
   if (!mayBeInTeams()) return null;
-  const { app, authentication } = await teamsJs();
+  const [{ app, authentication }, getToken] = await Promise.all([teamsJs(), teamsSsoToken()]);
   try {
     await withTimeout(app.initialize(), timeoutMs);
   } catch {
@@ -70,7 +92,7 @@ export async function connectTeams(timeoutMs = 5000): Promise<TeamsHost | null> 
   return {
     theme: toTeamsTheme(context?.app.theme),
     onThemeChange: (handler) => app.registerOnThemeChangeHandler((t) => handler(toTeamsTheme(t))),
-    getToken: () => authentication.getAuthToken(),
+    getToken,
     authenticate: (url) => authentication.authenticate({ url, width: 600, height: 720 }),
     ...(context?.page.subPageId ? { subPageId: context.page.subPageId } : {}),
   };
