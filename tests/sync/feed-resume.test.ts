@@ -74,6 +74,8 @@ describe("change feed across a killed sync worker", () => {
       child.stdout.once("data", (d) => resolve(String(d).trim()));
       child.once("exit", (code) => reject(new Error(`worker exited early (${code})`)));
     });
+    // Listened for now: a worker that ends by itself before the kill must not leave the test waiting.
+    const exited = new Promise((r) => child.once("exit", r));
     // Somewhere in the writes: after some users, before the lists are done.
     const killAt = 200 + Math.floor(Math.random() * 1500);
     let seen: TaskDoc | undefined;
@@ -84,7 +86,7 @@ describe("change feed across a killed sync worker", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
+    await exited;
     expect(seen?.status, "killed while running").toBe("running");
     const before = await replay();
     // What the feed shows before the takeover already matches the documents that landed, block by block.

@@ -52,6 +52,8 @@ describe("crash-safe resume", () => {
       child.stdout.once("data", (d) => resolve(String(d).trim()));
       child.once("exit", (code) => reject(new Error(`worker exited early (${code})`)));
     });
+    // Listened for now: a worker that ends by itself before the kill must not leave the test waiting.
+    const exited = new Promise((r) => child.once("exit", r));
     // Kill it somewhere inside the write phase: after some users were written, before all were.
     const killAt = 300 + Math.floor(Math.random() * 1400);
     let seen: TaskDoc | undefined;
@@ -62,7 +64,7 @@ describe("crash-safe resume", () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill("SIGKILL");
-    await new Promise((r) => child.once("exit", r));
+    await exited;
     expect(seen?.status, "the worker was killed while the task was running").toBe("running");
     const written = await h.store.profiles.count(T, {
       where: "c.connectionId = @c",
