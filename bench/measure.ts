@@ -1,4 +1,4 @@
-import type { TaskType } from "../api/store/documents.ts";
+import type { TaskType } from "../api/domain/tasks.ts";
 import type { BenchOptions, RunName, RunResult } from "./bench.ts";
 import { watchTask } from "./progress.ts";
 import { RssSampler } from "./rss.ts";

@@ -5,7 +5,7 @@ import {
   teamsGetChannelId,
   teamsGetTeamInfo,
 } from "botbuilder";
-import type { Actor } from "../api/store/documents.ts";
+import type { Actor } from "../api/domain/actor.ts";
 import type { ChatTarget } from "./conversations.ts";
 
 // Reads who and where from a Teams activity; the only place that knows the Teams channelData shape.

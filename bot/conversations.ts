@@ -1,4 +1,5 @@
-import type { Actor, ConversationDoc } from "../api/store/documents.ts";
+import type { Actor } from "../api/domain/actor.ts";
+import type { ConversationDoc } from "../api/store/documents.ts";
 import type { Store } from "../api/store/store.ts";
 
 /** Where a chat happens: enough to post there later, with no chat SDK types. */

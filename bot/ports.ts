@@ -1,4 +1,7 @@
-import type { Actor, ConnectionDoc, Problem, TaskDoc, TaskType } from "../api/store/documents.ts";
+import type { Actor } from "../api/domain/actor.ts";
+import type { Problem } from "../api/domain/problem.ts";
+import type { TaskType } from "../api/domain/tasks.ts";
+import type { ConnectionDoc, TaskDoc } from "../api/store/documents.ts";
 
 export interface StartRequest {
   /** Commands ask for full, users, lists or preview; Retry repeats whatever failed, incremental included. */

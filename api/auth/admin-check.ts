@@ -1,7 +1,8 @@
 import type { ConnectionHealth } from "../connections/health.ts";
+import type { Problem } from "../domain/problem.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import type { Logger } from "../logger.ts";
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { ConnectionCredentials } from "./credentials.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import stableStringify from "fast-json-stable-stringify";
-import type { Actor, AuditDoc } from "../store/documents.ts";
+import type { Actor } from "../domain/actor.ts";
+import type { AuditDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 
 export const SYSTEM_ACTOR: Actor = { oid: "system", name: "Directory Sync" };

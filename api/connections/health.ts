@@ -1,7 +1,8 @@
 import type { CredentialProblem } from "../auth/token-errors.ts";
+import type { Problem } from "../domain/problem.ts";
 import type { EventBus } from "../events.ts";
 import type { Logger } from "../logger.ts";
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { SYSTEM_ACTOR, writeAudit } from "./audit.ts";
 

@@ -1,6 +1,6 @@
+import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
-import type { SyncSettings } from "../sync/settings.ts";
 
 export interface PermissionCheck {
   permission: string;

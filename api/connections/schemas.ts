@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { syncSettingsSchema } from "../domain/sync-settings.ts";
 import type { Schedule } from "../store/documents.ts";
-import { syncSettingsSchema } from "../sync/settings.ts";
 
 const guid = z
   .string()

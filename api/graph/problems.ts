@@ -1,4 +1,4 @@
-import type { Problem } from "../store/documents.ts";
+import type { Problem } from "../domain/problem.ts";
 
 /**
  * Why a directory read failed, in the classes an admin can act on. The sync engine decides from `kind`

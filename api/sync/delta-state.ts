@@ -1,3 +1,4 @@
+import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphApi } from "../graph/client.ts";
 import type { ConnectionDoc, SyncStateDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
@@ -5,7 +6,6 @@ import { DELTA_PAGE } from "./delta-reader.ts";
 import { contentHash } from "./hash.ts";
 import { userSelect } from "./mapping.ts";
 import { GROUP_SELECT } from "./reader.ts";
-import type { SyncSettings } from "./settings.ts";
 
 export type DeltaResource = "users" | "groups";
 

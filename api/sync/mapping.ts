@@ -1,6 +1,6 @@
-import type { FieldValue } from "../store/documents.ts";
+import type { FieldValue } from "../domain/records.ts";
+import type { Mapping, SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphUser } from "./graph-types.ts";
-import type { Mapping, SyncSettings } from "./settings.ts";
 
 export type EmailSource = "mail" | "proxyAddresses" | "otherMails" | "userPrincipalName";
 

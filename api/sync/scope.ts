@@ -1,6 +1,6 @@
+import type { Rule, SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphUser } from "./graph-types.ts";
 import { sourceValue } from "./mapping.ts";
-import type { Rule, SyncSettings } from "./settings.ts";
 
 export type ScopeVerdict = { inScope: true } | { inScope: false; reason: string };
 

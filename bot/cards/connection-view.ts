@@ -1,4 +1,6 @@
-import type { ConnectionDoc, Problem, TaskStatus, TaskType } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/domain/problem.ts";
+import type { TaskStatus, TaskType } from "../../api/domain/tasks.ts";
+import type { ConnectionDoc } from "../../api/store/documents.ts";
 
 /**
  * What a card may say about a connection, and nothing more: cards are built from this view rather than the

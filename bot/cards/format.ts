@@ -1,4 +1,5 @@
-import type { Counters, TaskDoc, TaskStatus, TaskTrigger, TaskType } from "../../api/store/documents.ts";
+import type { Counters, TaskStatus, TaskTrigger, TaskType } from "../../api/domain/tasks.ts";
+import type { TaskDoc } from "../../api/store/documents.ts";
 import { type CardElement, plain, table } from "./card.ts";
 
 const TYPE_LABELS: Record<TaskType, string> = {

@@ -1,4 +1,4 @@
-import type { Problem } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/domain/problem.ts";
 import { type AdaptiveCard, adaptiveCard, type CardAction, execute, heading, plain, text } from "./card.ts";
 
 /** A short answer: done, refused, or a problem with its cause and remedy. */

@@ -1,4 +1,4 @@
-import type { Problem } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/domain/problem.ts";
 import { type AdaptiveCard, adaptiveCard, facts, heading, openUrl, plain, text } from "./card.ts";
 import type { ConnectionView } from "./connection-view.ts";
 import { scheduleText } from "./connection-view.ts";

@@ -1,4 +1,5 @@
-import type { Problem, TaskDoc } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/domain/problem.ts";
+import type { TaskDoc } from "../../api/store/documents.ts";
 import { type AdaptiveCard, adaptiveCard, type CardAction, execute, heading, openUrl, text } from "./card.ts";
 import type { Links } from "./links.ts";
 import { taskFacts } from "./task-header.ts";

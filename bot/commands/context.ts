@@ -1,4 +1,4 @@
-import type { Actor } from "../../api/store/documents.ts";
+import type { Actor } from "../../api/domain/actor.ts";
 import type { Links } from "../cards/links.ts";
 import type { BotLogger, SyncPort } from "../ports.ts";
 

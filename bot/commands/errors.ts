@@ -1,4 +1,4 @@
-import type { Problem } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/domain/problem.ts";
 import type { BotLogger } from "../ports.ts";
 
 const isProblem = (err: unknown): err is Problem =>

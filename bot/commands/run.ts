@@ -1,4 +1,5 @@
-import type { Problem, TaskType } from "../../api/store/documents.ts";
+import type { Problem } from "../../api/domain/problem.ts";
+import type { TaskType } from "../../api/domain/tasks.ts";
 import type { AdaptiveCard } from "../cards/card.ts";
 import { openUrl } from "../cards/card.ts";
 import { connectionView } from "../cards/connection-view.ts";

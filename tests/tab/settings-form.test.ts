@@ -17,7 +17,7 @@ describe("sync settings form", () => {
     expect(errors).toEqual({});
   });
 
-  it("matches the API's defaults (api/sync/settings.ts)", () => {
+  it("matches the API's defaults (api/domain/sync-settings.ts)", () => {
     const d = defaultSettings();
     expect(d.what).toBe("users-and-lists");
     expect(d.users).toMatchObject({

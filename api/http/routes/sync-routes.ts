@@ -2,7 +2,9 @@ import { stringify } from "csv-stringify/sync";
 import { Router } from "express";
 import { z } from "zod";
 import type { Principal } from "../../auth/principal.ts";
-import type { Actor, TaskRecordDoc } from "../../store/documents.ts";
+import type { Actor } from "../../domain/actor.ts";
+import { RECORD_ACTIONS } from "../../domain/records.ts";
+import type { TaskRecordDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { SyncRequestError, type SyncService } from "../../sync/service.ts";
 import { documentId, idParamOf } from "../ids.ts";
@@ -29,20 +31,7 @@ const taskQuery = z
   .strict();
 const recordQuery = z
   .object({
-    action: z
-      .enum([
-        "created",
-        "updated",
-        "unchanged",
-        "deactivated",
-        "deleted",
-        "restored",
-        "skipped",
-        "error",
-        "pending-delete",
-        "pending-deactivate",
-      ])
-      .optional(),
+    action: z.enum(RECORD_ACTIONS).optional(),
     kind: z.enum(["user", "list"]).optional(),
     q: z.string().trim().max(200).optional(),
     ...pagingQuery,

@@ -1,7 +1,8 @@
 import { Router } from "express";
 import type { Principal } from "../../auth/principal.ts";
+import type { Actor } from "../../domain/actor.ts";
 import { cursorOf } from "../../feed/public-shapes.ts";
-import type { Actor, WebhookDeliveryDoc, WebhookEndpointDoc } from "../../store/documents.ts";
+import type { WebhookDeliveryDoc, WebhookEndpointDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import type { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
 import { type WebhookEndpoints, WebhookUrlRefused } from "../../webhooks/endpoints.ts";

@@ -75,7 +75,7 @@ export interface Rule {
   effect: "include" | "exclude";
 }
 
-/** Mirrors api/sync/settings.ts (the zod schema there is the source of truth). */
+/** Mirrors api/domain/sync-settings.ts (the zod schema there is the source of truth). */
 export interface SyncSettings {
   what: "users-and-lists" | "users" | "lists";
   users: {

@@ -1,7 +1,7 @@
 import type { AttributeDefinition, Mapping, Schedule, SyncSettings } from "../api/types.ts";
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 
-/** Standard profile fields (api/sync/settings.ts PROFILE_FIELDS). */
+/** Standard profile fields (api/domain/sync-settings.ts PROFILE_FIELDS). */
 export const PROFILE_FIELDS = [
   "firstName",
   "lastName",
@@ -26,7 +26,7 @@ export const PROFILE_FIELDS = [
   "accountEnabled",
 ] as const;
 
-/** Entra user properties that may be mapped (api/sync/settings.ts ENTRA_USER_FIELDS). */
+/** Entra user properties that may be mapped (api/domain/sync-settings.ts ENTRA_USER_FIELDS). */
 export const ENTRA_USER_FIELDS = [
   "givenName",
   "surname",

@@ -1,4 +1,5 @@
-import type { Actor, ConnectionDoc, TaskDoc } from "../../../api/store/documents.ts";
+import type { Actor } from "../../../api/domain/actor.ts";
+import type { ConnectionDoc, TaskDoc } from "../../../api/store/documents.ts";
 import type { Store } from "../../../api/store/store.ts";
 import type { StartRequest, StartResult, SyncPort, WhyAnswer } from "../../../bot/ports.ts";
 import { makeConnection, makeTask } from "./fixtures.ts";
