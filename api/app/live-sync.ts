@@ -1,7 +1,7 @@
 import type { Router } from "express";
 import type { Config } from "../config/config.ts";
-import { SYSTEM_ACTOR } from "../connections/audit.ts";
 import type { ConnectionsService } from "../connections/service.ts";
+import { SYSTEM_ACTOR } from "../domain/actor.ts";
 import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
 import {

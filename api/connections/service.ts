@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { diff, writeAudit } from "../audit/trail.ts";
 import type { ConnectionCredentials } from "../auth/credentials.ts";
 import { secretContext } from "../auth/credentials.ts";
 import { type SecretBox, secretHint } from "../auth/secrets.ts";
@@ -14,7 +15,6 @@ import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
 import { Leases } from "../sync/lease.ts";
 import { leaseId } from "../sync/service.ts";
-import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
 import { rejectedUserFilter } from "./filter-check.ts";
 import type { ConnectionHealth } from "./health.ts";

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { writeAudit } from "../audit/trail.ts";
 import type { SecretBox } from "../auth/secrets.ts";
-import { writeAudit } from "../connections/audit.ts";
 import type { Actor } from "../domain/actor.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
 import type { DirectoryEventType, WebhookEndpointDoc } from "../store/documents.ts";

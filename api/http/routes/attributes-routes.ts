@@ -1,6 +1,6 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
-import { writeAudit } from "../../connections/audit.ts";
+import { writeAudit } from "../../audit/trail.ts";
 import { isStoreError } from "../../store/errors.ts";
 import type { Store } from "../../store/store.ts";
 import { requireAdmin, requireReader } from "../principal.ts";

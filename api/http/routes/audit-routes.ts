@@ -1,7 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { type NextFunction, type Request, type Response, Router } from "express";
 import { z } from "zod";
-import { readableChanges } from "../../connections/audit.ts";
+import { readableChanges } from "../../audit/trail.ts";
 import type { AuditDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { requireReader } from "../principal.ts";
