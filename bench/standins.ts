@@ -1,5 +1,4 @@
 import { startLocalCosmos } from "../dev/local-cosmos.ts";
-import { ensureLocalCertificate } from "../dev/tls.ts";
 import { guidFrom } from "../sim/ids.ts";
 import {
   DEMO_CUSTOMER_APP_PERMISSIONS,
@@ -7,6 +6,7 @@ import {
   type RunningSimulator,
   startSimulator,
 } from "../sim/index.ts";
+import { ensureLocalCertificate } from "../sim/tls.ts";
 import { applyChanges, type ChangeSummary } from "./changes.ts";
 import { type FullSyncBound, fullSyncBound } from "./lower-bound.ts";
 import type { TenantSize } from "./sizes.ts";
