@@ -20,7 +20,7 @@ export interface LatencyOptions {
   progress?: NodeJS.WriteStream;
 }
 
-export interface LatencyMode {
+interface LatencyMode {
   mode: "notifications" | "polling";
   changes: number;
   p50Ms: number;

@@ -6,7 +6,7 @@ import type { SimCounts, Standins } from "./standins.ts";
 import type { BenchWorker } from "./worker.ts";
 import { directoryWrites, writesSince } from "./write-counter.ts";
 
-export const DEFAULT_MAX_RUN_MS = 30 * 60_000;
+const DEFAULT_MAX_RUN_MS = 30 * 60_000;
 
 export interface RunSpec {
   run: RunName;

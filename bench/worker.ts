@@ -21,7 +21,7 @@ const ADMIN = { oid: randomUUID(), name: "Benchmark" };
  * limit: a 1% change of a 100k tenant removes more than 50 profiles, and a halted run would measure
  * nothing.
  */
-export const BENCH_SETTINGS: SyncSettingsInput = {
+const BENCH_SETTINGS: SyncSettingsInput = {
   what: "users-and-lists",
   users: { scope: "all" },
   lists: { scope: "all" },

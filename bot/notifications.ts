@@ -17,7 +17,7 @@ export interface EventFacts {
 export type NotificationPlan = { post: AdaptiveCard; summary: string } | { skip: string };
 
 /** Which events the bot posts; "delivery-failed" is about the bot itself and never posted. */
-export const POSTED_KINDS = new Set([
+const POSTED_KINDS = new Set([
   "sync-finished",
   "sync-failed",
   "sync-halted",

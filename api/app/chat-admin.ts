@@ -9,7 +9,7 @@ import type { ConnectionDoc } from "../store/documents.ts";
  * A refusal of an admin-only chat command for a reason other than "not an admin": nothing to check against
  * yet, or a connection whose sign-in must be renewed first. Problem-shaped, so chat shows cause and remedy.
  */
-export class ChatAdminProblem extends Error implements Problem {
+class ChatAdminProblem extends Error implements Problem {
   constructor(
     readonly code: "no-connection" | "needs-reauth" | "app-roles-unreadable",
     message: string,

@@ -42,7 +42,7 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * Where Graph can post: PUBLIC_URL (or, without it, the address the server listens at). Graph delivers only
  * to public HTTPS addresses; a loopback address works only when Graph itself is on this machine.
  */
-export function notificationEndpoint(config: Config, listenUrl: string | undefined): NotificationEndpoint {
+function notificationEndpoint(config: Config, listenUrl: string | undefined): NotificationEndpoint {
   if (!config.LIVE_UPDATES)
     return {
       problem: {

@@ -71,7 +71,7 @@ export function requiredPermissions(settings: SyncSettings, delegated: boolean):
   return out;
 }
 
-export const isGranted = (permission: string, granted: string[]) =>
+const isGranted = (permission: string, granted: string[]) =>
   granted.includes(permission) || (IMPLIED_BY[permission] ?? []).some((p) => granted.includes(p));
 
 const PROBES: Record<string, string> = {

@@ -17,7 +17,7 @@ const clientSecret = z
   .min(8, "must be the client secret's value (at least 8 characters)")
   .max(1024, "is too long for a client secret");
 
-export const scheduleSchema = z
+const scheduleSchema = z
   .object({
     enabled: z.boolean().default(true),
     intervalMinutes: z

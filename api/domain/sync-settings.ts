@@ -20,7 +20,7 @@ const email = z
  * bounded, and so are the settings as a whole, far below Cosmos DB's 2 MB item limit.
  */
 const WHITELIST_MAX = 10_000;
-export const SETTINGS_MAX_BYTES = 512 * 1024;
+const SETTINGS_MAX_BYTES = 512 * 1024;
 
 /** Names the part of too-large settings that takes the most room, so the error points at a field. */
 function largestPart(s: Record<string, unknown>): (string | number)[] {
@@ -60,10 +60,10 @@ const SHARED_FIELDS = [
 ] as const;
 
 /** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
-export const PROFILE_FIELDS = ["firstName", "lastName", "email", ...SHARED_FIELDS] as const;
+const PROFILE_FIELDS = ["firstName", "lastName", "email", ...SHARED_FIELDS] as const;
 
 /** Entra user properties that may be mapped, besides extension attributes. */
-export const ENTRA_USER_FIELDS = ["givenName", "surname", "mail", ...SHARED_FIELDS] as const;
+const ENTRA_USER_FIELDS = ["givenName", "surname", "mail", ...SHARED_FIELDS] as const;
 
 const entraSource = z
   .string()
@@ -76,7 +76,7 @@ const entraSource = z
     "must be an Entra user property, onPremisesExtensionAttributes.extensionAttributeN or extension_{appId}_{name}",
   );
 
-export const mappingSchema = z
+const mappingSchema = z
   .object({
     source: entraSource,
     /** `field:<profile field>` or `attribute:<custom attribute name>`. */
@@ -88,7 +88,7 @@ export const mappingSchema = z
   .strict();
 export type Mapping = z.infer<typeof mappingSchema>;
 
-export const DEFAULT_MAPPING: Mapping[] = [
+const DEFAULT_MAPPING: Mapping[] = [
   { source: "givenName", target: "field:firstName" },
   { source: "surname", target: "field:lastName" },
   { source: "displayName", target: "field:displayName" },
@@ -106,7 +106,7 @@ export const DEFAULT_MAPPING: Mapping[] = [
   { source: "accountEnabled", target: "field:accountEnabled" },
 ];
 
-export const ruleSchema = z
+const ruleSchema = z
   .object({
     attribute: entraSource,
     operator: z.enum(["equals", "notEquals", "startsWith", "isEmpty", "isNotEmpty"]),

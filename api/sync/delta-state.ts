@@ -16,7 +16,7 @@ export type DeltaResource = "users" | "groups";
 const STORED_FORMAT = 2;
 
 /** Anything that changes what is read or how it is mapped invalidates delta links: a full run follows. */
-export const settingsHash = (s: SyncSettings) =>
+const settingsHash = (s: SyncSettings) =>
   contentHash({
     what: s.what,
     users: s.users,
@@ -28,7 +28,7 @@ export const settingsHash = (s: SyncSettings) =>
     photos: s.photos,
   });
 
-export const deltaPath = (resource: DeltaResource, settings: SyncSettings) =>
+const deltaPath = (resource: DeltaResource, settings: SyncSettings) =>
   resource === "users"
     ? `/users/delta?$select=${userSelect(settings).join(",")}`
     : `/groups/delta?$select=${GROUP_SELECT},members`;

@@ -4,11 +4,11 @@ import { sourceValue } from "./mapping.ts";
 
 export type ScopeVerdict = { inScope: true } | { inScope: false; reason: string };
 
-export const isGuest = (user: GraphUser): boolean =>
+const isGuest = (user: GraphUser): boolean =>
   user.userType === "Guest" || (user.userPrincipalName ?? "").includes("#EXT#");
 
 /** Rooms, equipment and shared mailboxes are user objects with neither a first nor a last name. */
-export const isResourceAccount = (user: GraphUser): boolean => !user.givenName && !user.surname;
+const isResourceAccount = (user: GraphUser): boolean => !user.givenName && !user.surname;
 
 function ruleMatches(user: GraphUser, rule: Rule): boolean {
   const raw = sourceValue(user, rule.attribute);

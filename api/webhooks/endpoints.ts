@@ -7,7 +7,7 @@ import type { DirectoryEventType, WebhookEndpointDoc } from "../store/documents.
 import type { Store } from "../store/store.ts";
 
 /** How long the previous signing secret still signs after a rotation, so receivers can switch over. */
-export const ROTATION_GRACE_MS = 24 * 3600_000;
+const ROTATION_GRACE_MS = 24 * 3600_000;
 
 export interface EndpointInput {
   url: string;

@@ -38,7 +38,7 @@ const recordQuery = z
   })
   .strict();
 
-export const actorOf = (p: Principal): Actor => ({
+const actorOf = (p: Principal): Actor => ({
   oid: p.oid,
   name: p.name,
   ...(p.upn ? { upn: p.upn } : {}),
@@ -200,10 +200,7 @@ const RECORD_COLUMNS = [
 ];
 
 /** "sync-<task>.csv" for everything; a filtered export names its filters, so two downloads never collide. */
-export function recordsFileName(
-  taskId: string,
-  q: { action?: string; kind?: string; q?: string | undefined },
-) {
+function recordsFileName(taskId: string, q: { action?: string; kind?: string; q?: string | undefined }) {
   const parts = [q.kind, q.action, q.q ? "search" : undefined].filter(Boolean);
   return `sync-${taskId}${parts.length ? `-${parts.join("-")}` : ""}.csv`;
 }
@@ -234,7 +231,7 @@ function recordSpec(taskId: string, q: z.infer<typeof recordQuery>) {
 }
 
 /** Spreadsheet apps run cells that start with = + - @ as formulas; a leading quote keeps them text. */
-export const safeCell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+const safeCell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 /** The checkpoint is the engine's business and can be large: not part of the API. */
 function publicTask<T extends { checkpoint?: unknown; _etag?: string }>(task: T) {

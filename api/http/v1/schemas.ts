@@ -1,6 +1,5 @@
 import { z } from "zod";
 import {
-  connectionSummarySchema,
   eventSchema,
   eventTypeSchema,
   listSchema,
@@ -9,7 +8,7 @@ import {
 } from "../../feed/public-shapes.ts";
 
 /** Requests and answers of /api/v1, validated here and published as the OpenAPI document (openapi.ts). */
-export const limitParam = z.coerce
+const limitParam = z.coerce
   .number()
   .int()
   .min(1)
@@ -115,4 +114,4 @@ export const errorSchema = z
   })
   .meta({ id: "Error" });
 
-export { connectionSummarySchema, eventSchema, eventTypeSchema, listSchema, membershipSchema, profileSchema };
+export { eventTypeSchema, listSchema, profileSchema };

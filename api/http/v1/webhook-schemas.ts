@@ -32,7 +32,7 @@ export const endpointPatch = z
   })
   .meta({ id: "WebhookEndpointPatch" });
 
-export const endpointSchema = z
+const endpointSchema = z
   .strictObject({
     object: z.literal("webhook_endpoint"),
     id: z.string(),
@@ -48,20 +48,20 @@ export const endpointSchema = z
   })
   .meta({ id: "WebhookEndpoint" });
 
-export const endpointWithSecret = endpointSchema
+const endpointWithSecret = endpointSchema
   .extend({
     secret: z.string().meta({ description: "The signing secret (whsec_…): shown only in this answer." }),
   })
   .meta({ id: "WebhookEndpointWithSecret" });
 
-export const attemptSchema = z.strictObject({
+const attemptSchema = z.strictObject({
   at: timestamp,
   status: z.number().int().meta({ description: "HTTP status; 0 when no answer came." }),
   latencyMs: z.number().int(),
   excerpt: z.string(),
 });
 
-export const deliverySchema = z
+const deliverySchema = z
   .strictObject({
     object: z.literal("webhook_delivery"),
     id: z.string(),
@@ -74,10 +74,10 @@ export const deliverySchema = z
   })
   .meta({ id: "WebhookDelivery" });
 
-export const endpointList = z
+const endpointList = z
   .strictObject({ object: z.literal("list"), data: z.array(endpointSchema) })
   .meta({ id: "WebhookEndpointList" });
-export const deliveryPage = z
+const deliveryPage = z
   .strictObject({
     object: z.literal("list"),
     data: z.array(deliverySchema),
@@ -95,8 +95,8 @@ export const redeliverBody = z
     z.strictObject({ after: z.string().regex(/^\d{1,15}$/, "must be a cursor (digits)") }),
   ])
   .meta({ id: "Redeliver", description: "One event by id, or every event after a cursor." });
-export const redeliverAnswer = z.strictObject({ queued: z.number().int() }).meta({ id: "RedeliverAnswer" });
-export const testAnswer = attemptSchema.meta({ id: "WebhookTestResult" });
+const redeliverAnswer = z.strictObject({ queued: z.number().int() }).meta({ id: "RedeliverAnswer" });
+const testAnswer = attemptSchema.meta({ id: "WebhookTestResult" });
 
 type Json = (
   schema: z.ZodType,

@@ -4,10 +4,10 @@ import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core";
 
 /** Debian's Chromium; `.ci/run` installs it. Override with CHROMIUM_PATH. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Headless in containers: no sandbox (no user namespaces), no GPU, no background traffic to Google. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-dev-shm-usage",
@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-export const SCREENSHOT_DIR = join("test-results", "screenshots");
+const SCREENSHOT_DIR = join("test-results", "screenshots");
 
 /** `contrast` is Teams' high-contrast theme (the tab's `?theme=contrast`). */
 export type Theme = "light" | "dark" | "contrast";
@@ -50,7 +50,7 @@ export function themedUrl(path: string, theme: Theme): string {
   return `${beforeHash}${sep}theme=${theme}${hash === undefined ? "" : `#${hash}`}`;
 }
 
-export interface AxeFinding {
+interface AxeFinding {
   id: string;
   impact: string;
   help: string;
@@ -66,7 +66,7 @@ const isTabsterSentinel = (ruleId: string, html: string) =>
   ruleId === "aria-hidden-focus" && /data-tabster-dummy|data-is-focus-trap-zone-bumper/.test(html);
 
 /** Runs axe-core (WCAG 2.x A/AA and best practices) and returns the serious and critical violations. */
-export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
+async function seriousViolations(page: Page): Promise<AxeFinding[]> {
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
     .analyze();
