@@ -39,6 +39,8 @@ const CARDS_AWAITING_VIEW_TYPES = [
   "task-header",
   "task-progress",
 ].map((name) => `^bot/cards/${name}\\.ts$`);
+/** Anything of the server a card could import besides the domain types and the wire contract. */
+const BEYOND_VIEW_TYPES = { path: "^api/", pathNot: "^api/(domain|contract)/" };
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -125,7 +127,7 @@ module.exports = {
         "Card builders render view types (bot/ports.ts, api/domain/), never store documents or services.",
       severity: "error",
       from: { path: "^bot/cards/", pathNot: CARDS_AWAITING_VIEW_TYPES },
-      to: { path: "^api/", pathNot: "^api/(domain|contract)/" },
+      to: BEYOND_VIEW_TYPES,
     },
     {
       name: "bot-cards-awaiting-view-types",
@@ -133,7 +135,7 @@ module.exports = {
         "The cards named in CARDS_AWAITING_VIEW_TYPES still read store documents; remove each once it does not.",
       severity: "warn",
       from: { path: CARDS_AWAITING_VIEW_TYPES },
-      to: { path: "^api/", pathNot: "^api/(domain|contract)/" },
+      to: BEYOND_VIEW_TYPES,
     },
     {
       name: "tab-imports-contract-and-domain-only",
@@ -149,6 +151,14 @@ module.exports = {
       severity: "error",
       from: { path: "^sim/" },
       to: { path: OURS, pathNot: "^sim/" },
+    },
+    {
+      name: "examples-stand-alone",
+      comment:
+        "Examples are programs an application's developer copies: they reach the product over HTTP only.",
+      severity: "error",
+      from: { path: "^examples/" },
+      to: { path: OURS, pathNot: "^examples/" },
     },
     {
       name: "product-imports-no-tooling",

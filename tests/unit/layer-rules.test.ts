@@ -25,7 +25,7 @@ const errorsOf = (result: ICruiseResult) =>
 describe("layer rules on imports that break them", () => {
   let found: string[];
   beforeAll(async () => {
-    found = errorsOf(await cruiseTree(FIXTURE, ["api", "bot", "tab", "sim", "dev"]));
+    found = errorsOf(await cruiseTree(FIXTURE, ["api", "bot", "tab", "sim", "dev", "examples"]));
   });
 
   it.each([
@@ -44,6 +44,7 @@ describe("layer rules on imports that break them", () => {
     ["tab-imports-contract-and-domain-only", "tab/src/screen.ts -> api/sync/engine.ts"],
     ["sim-imports-no-product-or-dev", "sim/simulator.ts -> dev/launcher.ts"],
     ["product-imports-no-tooling", "api/sync/uses-tooling.ts -> sim/simulator.ts"],
+    ["examples-stand-alone", "examples/consumer.ts -> api/sync/engine.ts"],
     ["no-circular", "api/auth/consent.ts -> api/connections/health.ts"],
     ["no-folder-cycles", "api/auth -> api/connections"],
     ["not-to-unresolvable", "api/sync/unresolvable.ts -> ./nowhere.ts"],
@@ -79,6 +80,7 @@ describe("layer rules on imports that break them", () => {
       "api/sync/uses-tooling.ts",
       "api/sync/unresolvable.ts",
       "api/sync/uses-dev-dependency.ts",
+      "examples/consumer.ts",
     ]);
     expect(found.filter((v) => !allowed.has(v.split(": ")[1]?.split(" -> ")[0] ?? ""))).toEqual([]);
   });
