@@ -24,7 +24,7 @@ export type Failure = FailureReason<unknown>;
  * Exponential ceiling with jitter in its upper half: concurrent callers spread out instead of coming back
  * together, and none comes back at once (a dropped connection or a busy server needs a moment).
  */
-export const upperHalfJitter =
+const upperHalfJitter =
   (random: () => number): GeneratorFn<number> =>
   (retry = 0, options) => {
     const ceiling = Math.min(options.maxDelay, options.initialDelay * options.exponent ** retry);

@@ -32,7 +32,7 @@ export interface RetryRules<T> {
   onRetry?: (event: RetryEvent) => void;
 }
 
-export const defaultRetrySettings = (): RetrySettings => ({
+const defaultRetrySettings = (): RetrySettings => ({
   maxRetries: 3,
   baseDelayMs: 100,
   exponent: 2,

@@ -1,7 +1,7 @@
 /** Headers as fetch gives them (`Headers`) or as JSON carries them (a plain object, any letter case). */
 type HeaderBag = { get(name: string): string | null } | Record<string, unknown>;
 
-export function headerValue(headers: HeaderBag | null | undefined, name: string): string | undefined {
+function headerValue(headers: HeaderBag | null | undefined, name: string): string | undefined {
   if (!headers) return undefined;
   if (typeof headers.get === "function")
     return (headers as { get(n: string): string | null }).get(name) ?? undefined;
