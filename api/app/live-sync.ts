@@ -5,6 +5,7 @@ import { SYSTEM_ACTOR } from "../domain/actor.ts";
 import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
 import {
+  type ForgeryLimit,
   graphNotificationRoutes,
   LIFECYCLE_PATH,
   NOTIFICATION_PATH,
@@ -23,6 +24,8 @@ export interface LiveSyncOptions extends CoalescerOptions {
   maintainEveryMs?: number;
   renewWithinMs?: number;
   lifetimeMinutes?: number;
+  /** How many refused notifications an address may send before it is answered 429 (see the route). */
+  forgeryLimit?: ForgeryLimit;
 }
 
 export interface LiveSync {
@@ -136,7 +139,7 @@ export function createLiveSync(deps: {
 
   let timer: NodeJS.Timeout | undefined;
   return {
-    publicRouter: graphNotificationRoutes((items) => handler.handle(items), logger),
+    publicRouter: graphNotificationRoutes((items) => handler.handle(items), logger, options.forgeryLimit),
     apiRouter: liveRoutes(connections, subscriptions),
     subscriptions,
     coalescer,

@@ -1,3 +1,4 @@
+import { connectionView } from "../../../api/app/bot-views.ts";
 import type { Actor } from "../../../api/domain/actor.ts";
 import type { ConnectionDoc, TaskDoc } from "../../../api/store/documents.ts";
 import type { Store } from "../../../api/store/store.ts";
@@ -71,7 +72,7 @@ export class FakeSync implements SyncPort {
 
   async status(tenantId: string) {
     this.calls.push({ method: "status", args: [tenantId] });
-    return { connections: this.connections, running: [] };
+    return { connections: this.connections.map(connectionView), running: [] };
   }
 
   async history(tenantId: string, n: number): Promise<TaskDoc[]> {
