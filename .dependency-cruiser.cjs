@@ -22,26 +22,6 @@ const COMPOSITION = "^api/(app|config)/|^api/server\\.ts$";
 const PRODUCT = "^(api|bot|tab)/";
 const OURS = "^(api|bot|tab|sim|dev|bench|examples|tests)/";
 
-/**
- * Cards that still render store documents instead of view types of their own (the bot-cards change gives
- * them those). Listed by name so that no other card may start importing the store meanwhile; they are
- * reported as warnings by `bot-cards-awaiting-view-types` until the list is empty.
- */
-const CARDS_AWAITING_VIEW_TYPES = [
-  "connection-view",
-  "format",
-  "history",
-  "status",
-  "sync-failed",
-  "sync-finished",
-  "sync-halted",
-  "task",
-  "task-header",
-  "task-progress",
-].map((name) => `^bot/cards/${name}\\.ts$`);
-/** Anything of the server a card could import besides the domain types and the wire contract. */
-const BEYOND_VIEW_TYPES = { path: "^api/", pathNot: "^api/(domain|contract)/" };
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -122,20 +102,12 @@ module.exports = {
       to: { path: "^api/connections/" },
     },
     {
-      name: "bot-cards-render-view-types",
+      name: "bot-reaches-the-server-through-ports",
       comment:
-        "Card builders render view types (bot/ports.ts, api/domain/), never store documents or services.",
+        "The bot works on its own views through the ports in bot/ports.ts, which api/app/ implements: of the server it imports only the wire contract and the domain types, never store documents or services.",
       severity: "error",
-      from: { path: "^bot/cards/", pathNot: CARDS_AWAITING_VIEW_TYPES },
-      to: BEYOND_VIEW_TYPES,
-    },
-    {
-      name: "bot-cards-awaiting-view-types",
-      comment:
-        "The cards named in CARDS_AWAITING_VIEW_TYPES still read store documents; remove each once it does not.",
-      severity: "warn",
-      from: { path: CARDS_AWAITING_VIEW_TYPES },
-      to: BEYOND_VIEW_TYPES,
+      from: { path: "^bot/" },
+      to: { path: "^api/", pathNot: "^api/(domain|contract)/" },
     },
     {
       name: "tab-imports-contract-and-domain-only",

@@ -77,7 +77,7 @@ const ROWS: Array<{ key: keyof CountersView; label: string; always?: boolean }> 
  * Records read from Entra ID. The task's `processed` also counts the records it deleted because Entra ID no
  * longer has them, which were never read.
  */
-export const readCount = (c: CountersView) => Math.max(0, c.processed - c.deleted);
+const readCount = (c: CountersView) => Math.max(0, c.processed - c.deleted);
 
 export function countersTable(counters: TaskCountersView): CardElement {
   const rows = ROWS.filter(

@@ -15,7 +15,7 @@ const CAUSES: Record<string, string> = {
   "all-skipped": "Every record was skipped",
 };
 
-export const causeHeadline = (problem: ProblemView | undefined) =>
+const causeHeadline = (problem: ProblemView | undefined) =>
   (problem && CAUSES[problem.code]) ?? "The sync failed";
 
 const NEEDS_REAUTH = new Set(["auth-lost", "consent-missing"]);

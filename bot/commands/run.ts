@@ -90,7 +90,7 @@ export async function runText(text: string, ctx: CommandContext): Promise<Adapti
   return runParsed(parseCommand(text), ctx);
 }
 
-export async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Promise<AdaptiveCard> {
+async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Promise<AdaptiveCard> {
   switch (parsed.kind) {
     case "empty":
       return helpCard(COMMANDS);
