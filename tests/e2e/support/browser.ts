@@ -91,20 +91,25 @@ export async function expectAccessible(
   screen: string,
   screenFrame: Page | Frame = page,
 ): Promise<void> {
-  // Colours mid-transition (a dialog fading in) would be judged at partial opacity: let them finish.
-  // Endless ones (spinners) never finish and are not waited for.
-  await screenFrame.waitForFunction(
-    () =>
-      document
-        .getAnimations()
-        .every(
-          (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
-        ),
-    undefined,
-    { timeout: 5000 },
-  );
-  const found = await seriousViolations(page);
-  if (found.length === 0) return;
+  // Colours mid-transition (a dialog fading in, a toast fading out) would be judged at partial opacity: judge
+  // the settled screen. A toast can start fading out between the wait and the scan, so a finding must still
+  // be there on a second scan after everything has settled again to count.
+  let found: AxeFinding[] = [];
+  for (let scan = 0; scan < 2; scan++) {
+    if (scan > 0) await new Promise((r) => setTimeout(r, 500));
+    await screenFrame.waitForFunction(
+      () =>
+        document
+          .getAnimations()
+          .every(
+            (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
+          ),
+      undefined,
+      { timeout: 5000 },
+    );
+    found = await seriousViolations(page);
+    if (found.length === 0) return;
+  }
   const lines = found.map((f) => `- [${f.impact}] ${f.id}: ${f.help}\n    ${f.targets.join("\n    ")}`);
   throw new Error(`Accessibility violations on "${screen}":\n${lines.join("\n")}`);
 }
