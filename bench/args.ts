@@ -6,6 +6,8 @@ export interface BenchArgs {
   latencyMs: number;
   /** Only "change to visible": notifications against polling every minute. */
   live: boolean;
+  /** Only the directory-events rows (full sync with events off and on, drain, webhooks). */
+  eventsOnly: boolean;
 }
 
 export const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
@@ -13,12 +15,14 @@ export const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--laten
   --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
   --latency MS   simulated Graph latency per request (default 100)
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
-                 every minute (takes a little over a minute per size)`;
+                 every minute (takes a little over a minute per size)
+  --events       only the directory-events rows: full sync with events off and on, feed drain, webhooks`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   let sizes = ["1k", "10k", "100k"];
   let latencyMs = 100;
   let live = false;
+  let eventsOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -29,6 +33,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     };
     if (flag === "--quick") sizes = ["1k", "10k"];
     else if (flag === "--live") live = true;
+    else if (flag === "--events") eventsOnly = true;
     else if (flag === "--sizes") sizes = value().split(",").filter(Boolean);
     else if (flag === "--latency") {
       latencyMs = Number(value());
@@ -36,5 +41,5 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs, live };
+  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly };
 }

@@ -14,6 +14,8 @@ export interface EventsBench {
   fullOffMs: number;
   fullOnMs: number;
   overhead: number;
+  /** Cosmos requests and request units of one full sync each way (the local server charges no RU). */
+  cosmos: Record<"off" | "on", { operations: number; requestUnits: number }>;
   events: number;
   /** Paging the whole snapshot (profiles, lists, memberships) and then the feed from its start. */
   drain: { objects: number; events: number; ms: number };
@@ -23,11 +25,20 @@ export interface EventsBench {
 
 const PAGE = 500;
 
-async function fullSync(worker: BenchWorker): Promise<number> {
+async function fullSync(
+  worker: BenchWorker,
+): Promise<{ ms: number; operations: number; requestUnits: number }> {
+  const before = worker.store.metrics.snapshot();
   const started = Date.now();
   await worker.run("full");
   await worker.idle();
-  return Date.now() - started;
+  const ms = Date.now() - started;
+  const after = worker.store.metrics.snapshot();
+  return {
+    ms,
+    operations: after.operations - before.operations,
+    requestUnits: Math.round(after.requestUnits - before.requestUnits),
+  };
 }
 
 /**
@@ -48,6 +59,7 @@ export async function benchEvents(
   const workers: BenchWorker[] = [];
   try {
     const times = { off: [] as number[], on: [] as number[] };
+    const cosmos = {} as EventsBench["cosmos"];
     let measured: BenchWorker | undefined;
     for (const [i, mode] of (["off", "on", "off", "on"] as const).entries()) {
       options.progress?.write(`${size.name} events ${mode}: full sync ${i + 1}/4\n`);
@@ -55,7 +67,9 @@ export async function benchEvents(
         events: mode === "on",
       });
       workers.push(worker);
-      times[mode].push(await fullSync(worker));
+      const { ms, ...cost } = await fullSync(worker);
+      times[mode].push(ms);
+      cosmos[mode] = cost;
       if (mode === "on") measured = worker;
     }
     const worker = measured as BenchWorker;
@@ -121,6 +135,7 @@ export async function benchEvents(
       fullOffMs,
       fullOnMs,
       overhead: fullOnMs / fullOffMs - 1,
+      cosmos,
       events,
       drain: { objects, events, ms: drainMs },
       webhooks: { deliveries: received, ms: hooksMs, perSecond: received / Math.max(hooksMs / 1000, 0.001) },
@@ -135,6 +150,7 @@ export function formatEvents(name: string, e: EventsBench): string {
   const s = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`);
   return [
     `${name} directory events: full sync ${s(e.fullOffMs)} off, ${s(e.fullOnMs)} on (${(e.overhead * 100).toFixed(1)}% overhead, target under 15%), ${e.events} events`,
+    `${name} Cosmos requests per full sync: ${e.cosmos.off.operations} off, ${e.cosmos.on.operations} on (${e.cosmos.off.requestUnits} / ${e.cosmos.on.requestUnits} RU)`,
     `${name} snapshot + feed drain: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)}`,
     `${name} webhooks: ${e.webhooks.deliveries} deliveries in ${s(e.webhooks.ms)} (${e.webhooks.perSecond.toFixed(0)}/s) to a local receiver`,
   ].join("\n");
