@@ -85,6 +85,32 @@ export class ChangeFeed {
     writeDocs: () => Promise<void>,
   ): Promise<void> {
     if (events.length === 0) return writeDocs();
+    const reservation = await this.writeBlock(tenantId, owner, cause, events, writeDocs);
+    // Its writer's next batch usually follows within moments and closes it in the same request.
+    this.sequencer.releaseSoon(tenantId, reservation.id);
+  }
+
+  /** Events that are not tied to a stored document (connection notices): visible at once. */
+  async append(tenantId: string, cause: FeedCause, events: PlannedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const reservation = await this.writeBlock(
+      tenantId,
+      `append:${randomUUID()}`,
+      cause,
+      events,
+      async () => undefined,
+    );
+    await this.sequencer.release(tenantId, reservation.id);
+  }
+
+  /** Writes the events and then the documents under a new block, which it leaves open. */
+  private async writeBlock(
+    tenantId: string,
+    owner: string,
+    cause: FeedCause,
+    events: PlannedEvent[],
+    writeDocs: () => Promise<void>,
+  ): Promise<SequenceReservation> {
     // Blocks of an earlier attempt of this owner can only predate this process's first write for it.
     const attempt = `${tenantId}/${owner}`;
     if (!this.settledOwners.has(attempt)) {
@@ -125,12 +151,7 @@ export class ChangeFeed {
       await this.settle(tenantId, reservation).catch(() => undefined);
       throw err;
     }
-    await this.sequencer.release(tenantId, reservation.id);
-  }
-
-  /** Events that are not tied to a stored document (connection notices): visible at once. */
-  async append(tenantId: string, cause: FeedCause, events: PlannedEvent[]): Promise<void> {
-    await this.write(tenantId, `append:${randomUUID()}`, cause, events, async () => undefined);
+    return reservation;
   }
 
   /** Settles open blocks that match `which` or have expired. */
