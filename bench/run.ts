@@ -59,6 +59,7 @@ async function main(): Promise<number> {
         latencyMs: args.latencyMs,
         startStandins: startRemoteStandins,
         progress: process.stderr,
+        syncOnly: args.eventsSyncOnly,
       });
       console.log(`\n${formatEvents(size.name, events)}`);
     }
