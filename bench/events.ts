@@ -16,6 +16,11 @@ export interface EventsBench {
   overhead: number;
   /** Cosmos requests and request units of one full sync each way (the local server charges no RU). */
   cosmos: Record<"off" | "on", { operations: number; requestUnits: number }>;
+  /**
+   * CPU time of the full sync each way (the sync's process plus the stand-ins' Cosmos server and Graph),
+   * the lower of two runs: on a shared machine it varies far less than wall time.
+   */
+  cpuMs: Record<"off" | "on", number>;
   events: number;
   /** Paging the whole snapshot (profiles, lists, memberships) and then the feed from its start. */
   drain?: { objects: number; events: number; ms: number };
@@ -27,15 +32,20 @@ const PAGE = 500;
 
 async function fullSync(
   worker: BenchWorker,
-): Promise<{ ms: number; operations: number; requestUnits: number }> {
+  standins: Standins,
+): Promise<{ ms: number; cpuMs: number; operations: number; requestUnits: number }> {
   const before = worker.store.metrics.snapshot();
+  const standinsCpu = (await standins.usage()).cpuMs;
+  const cpu = process.cpuUsage();
   const started = Date.now();
   await worker.run("full");
   await worker.idle();
   const ms = Date.now() - started;
+  const ownCpu = process.cpuUsage(cpu);
   const after = worker.store.metrics.snapshot();
   return {
     ms,
+    cpuMs: Math.round((ownCpu.user + ownCpu.system) / 1000) + (await standins.usage()).cpuMs - standinsCpu,
     operations: after.operations - before.operations,
     requestUnits: Math.round(after.requestUnits - before.requestUnits),
   };
@@ -62,6 +72,7 @@ export async function benchEvents(
   try {
     const times = { off: [] as number[], on: [] as number[] };
     const cosmos = {} as EventsBench["cosmos"];
+    const cpuMs = { off: Number.POSITIVE_INFINITY, on: Number.POSITIVE_INFINITY };
     let measured: BenchWorker | undefined;
     for (const [i, mode] of (["off", "on", "off", "on"] as const).entries()) {
       options.progress?.write(`${size.name} events ${mode}: full sync ${i + 1}/4\n`);
@@ -69,14 +80,15 @@ export async function benchEvents(
         events: mode === "on",
       });
       workers.push(worker);
-      const { ms, ...cost } = await fullSync(worker);
+      const { ms, cpuMs: cpu, ...cost } = await fullSync(worker, standins);
       times[mode].push(ms);
+      cpuMs[mode] = Math.min(cpuMs[mode], cpu);
       cosmos[mode] = cost;
       if (mode === "on") measured = worker;
     }
     const fullOffMs = Math.min(...times.off);
     const fullOnMs = Math.min(...times.on);
-    const sync = { fullOffMs, fullOnMs, overhead: fullOnMs / fullOffMs - 1, cosmos };
+    const sync = { fullOffMs, fullOnMs, overhead: fullOnMs / fullOffMs - 1, cosmos, cpuMs };
     const worker = measured as BenchWorker;
     const feed = worker.feed as ChangeFeed;
     const tenantId = standins.info.tenantId;
@@ -152,6 +164,7 @@ export function formatEvents(name: string, e: EventsBench): string {
   return [
     `${name} directory events: full sync ${s(e.fullOffMs)} off, ${s(e.fullOnMs)} on (${(e.overhead * 100).toFixed(1)}% overhead, target under 15%), ${e.events} events`,
     `${name} Cosmos requests per full sync: ${e.cosmos.off.operations} off, ${e.cosmos.on.operations} on (${e.cosmos.off.requestUnits} / ${e.cosmos.on.requestUnits} RU)`,
+    `${name} CPU per full sync (sync + stand-ins): ${s(e.cpuMs.off)} off, ${s(e.cpuMs.on)} on (+${((e.cpuMs.on / e.cpuMs.off - 1) * 100).toFixed(0)}%)`,
     ...(e.drain
       ? [
           `${name} snapshot + feed drain: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)}`,
