@@ -43,7 +43,7 @@ export class FeedSequencer {
 
   /** The tenant's state as stored now, with this process's written blocks closed first. */
   async state(tenantId: string): Promise<FeedStateDoc> {
-    if (this.closing.has(tenantId)) await this.change(tenantId, () => undefined).catch(() => undefined);
+    await this.closeWritten(tenantId).catch(() => undefined);
     return this.serial(tenantId, () => this.read(tenantId));
   }
 
@@ -85,6 +85,11 @@ export class FeedSequencer {
     // A process may end with blocks still to close: they expire and are settled by the next reader.
     timer.unref();
     this.closing.set(tenantId, { ids: new Set([reservationId]), timer });
+  }
+
+  /** Closes now the blocks waiting to be closed, so their events are visible to every reader. */
+  async closeWritten(tenantId: string): Promise<void> {
+    if (this.closing.has(tenantId)) await this.change(tenantId, () => undefined);
   }
 
   /** Events at or below this sequence number are final: no writer can still add one. */
