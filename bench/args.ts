@@ -6,6 +6,10 @@ export interface BenchArgs {
   latencyMs: number;
   /** Only "change to visible": notifications against polling every minute. */
   live: boolean;
+  /** Only the directory-events rows (full sync with events off and on, drain, webhooks). */
+  eventsOnly: boolean;
+  /** With --events: only the full syncs with events off and on, without the feed drain and webhooks. */
+  eventsSyncOnly: boolean;
 }
 
 const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
@@ -13,12 +17,16 @@ const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]
   --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
   --latency MS   simulated Graph latency per request (default 100)
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
-                 every minute (takes a little over a minute per size)`;
+                 every minute (takes a little over a minute per size)
+  --events       only the directory-events rows: full sync with events off and on, feed drain, webhooks
+  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   let sizes = ["1k", "10k", "100k"];
   let latencyMs = 100;
   let live = false;
+  let eventsOnly = false;
+  let eventsSyncOnly = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -29,12 +37,16 @@ export function parseArgs(argv: string[]): BenchArgs {
     };
     if (flag === "--quick") sizes = ["1k", "10k"];
     else if (flag === "--live") live = true;
-    else if (flag === "--sizes") sizes = value().split(",").filter(Boolean);
+    else if (flag === "--events") eventsOnly = true;
+    else if (flag === "--events-sync") {
+      eventsOnly = true;
+      eventsSyncOnly = true;
+    } else if (flag === "--sizes") sizes = value().split(",").filter(Boolean);
     else if (flag === "--latency") {
       latencyMs = Number(value());
       if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new Error(`--latency must be a number of ms`);
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs, live };
+  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly };
 }

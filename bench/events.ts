@@ -14,20 +14,41 @@ export interface EventsBench {
   fullOffMs: number;
   fullOnMs: number;
   overhead: number;
+  /** Cosmos requests and request units of one full sync each way (the local server charges no RU). */
+  cosmos: Record<"off" | "on", { operations: number; requestUnits: number }>;
+  /**
+   * CPU time of the full sync each way (the sync's process plus the stand-ins' Cosmos server and Graph),
+   * the lower of two runs: on a shared machine it varies far less than wall time.
+   */
+  cpuMs: Record<"off" | "on", number>;
   events: number;
   /** Paging the whole snapshot (profiles, lists, memberships) and then the feed from its start. */
-  drain: { objects: number; events: number; ms: number };
+  drain?: { objects: number; events: number; ms: number };
   /** Deliveries to a local receiver answering 204 at once. */
-  webhooks: { deliveries: number; ms: number; perSecond: number };
+  webhooks?: { deliveries: number; ms: number; perSecond: number };
 }
 
 const PAGE = 500;
 
-async function fullSync(worker: BenchWorker): Promise<number> {
+async function fullSync(
+  worker: BenchWorker,
+  standins: Standins,
+): Promise<{ ms: number; cpuMs: number; operations: number; requestUnits: number }> {
+  const before = worker.store.metrics.snapshot();
+  const standinsCpu = (await standins.usage()).cpuMs;
+  const cpu = process.cpuUsage();
   const started = Date.now();
   await worker.run("full");
   await worker.idle();
-  return Date.now() - started;
+  const ms = Date.now() - started;
+  const ownCpu = process.cpuUsage(cpu);
+  const after = worker.store.metrics.snapshot();
+  return {
+    ms,
+    cpuMs: Math.round((ownCpu.user + ownCpu.system) / 1000) + (await standins.usage()).cpuMs - standinsCpu,
+    operations: after.operations - before.operations,
+    requestUnits: Math.round(after.requestUnits - before.requestUnits),
+  };
 }
 
 /**
@@ -42,12 +63,16 @@ export async function benchEvents(
     latencyMs: number;
     startStandins: (spec: StandinsSpec) => Promise<Standins>;
     progress?: NodeJS.WriteStream;
+    /** Only the full syncs: draining and delivering a large tenant's feed takes far longer than its sync. */
+    syncOnly?: boolean;
   },
 ): Promise<EventsBench> {
   const standins = await options.startStandins({ size, latencyMs: options.latencyMs });
   const workers: BenchWorker[] = [];
   try {
     const times = { off: [] as number[], on: [] as number[] };
+    const cosmos = {} as EventsBench["cosmos"];
+    const cpuMs = { off: Number.POSITIVE_INFINITY, on: Number.POSITIVE_INFINITY };
     let measured: BenchWorker | undefined;
     for (const [i, mode] of (["off", "on", "off", "on"] as const).entries()) {
       options.progress?.write(`${size.name} events ${mode}: full sync ${i + 1}/4\n`);
@@ -55,12 +80,19 @@ export async function benchEvents(
         events: mode === "on",
       });
       workers.push(worker);
-      times[mode].push(await fullSync(worker));
+      const { ms, cpuMs: cpu, ...cost } = await fullSync(worker, standins);
+      times[mode].push(ms);
+      cpuMs[mode] = Math.min(cpuMs[mode], cpu);
+      cosmos[mode] = cost;
       if (mode === "on") measured = worker;
     }
+    const fullOffMs = Math.min(...times.off);
+    const fullOnMs = Math.min(...times.on);
+    const sync = { fullOffMs, fullOnMs, overhead: fullOnMs / fullOffMs - 1, cosmos, cpuMs };
     const worker = measured as BenchWorker;
     const feed = worker.feed as ChangeFeed;
     const tenantId = standins.info.tenantId;
+    if (options.syncOnly) return { ...sync, events: await worker.store.directoryEvents.count(tenantId) };
 
     options.progress?.write(`${size.name} events: draining the snapshot and the feed\n`);
     const drainStart = Date.now();
@@ -115,12 +147,8 @@ export async function benchEvents(
     const hooksMs = Date.now() - hooksStart;
     await new Promise((r) => server.close(r));
 
-    const fullOffMs = Math.min(...times.off);
-    const fullOnMs = Math.min(...times.on);
     return {
-      fullOffMs,
-      fullOnMs,
-      overhead: fullOnMs / fullOffMs - 1,
+      ...sync,
       events,
       drain: { objects, events, ms: drainMs },
       webhooks: { deliveries: received, ms: hooksMs, perSecond: received / Math.max(hooksMs / 1000, 0.001) },
@@ -135,7 +163,17 @@ export function formatEvents(name: string, e: EventsBench): string {
   const s = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`);
   return [
     `${name} directory events: full sync ${s(e.fullOffMs)} off, ${s(e.fullOnMs)} on (${(e.overhead * 100).toFixed(1)}% overhead, target under 15%), ${e.events} events`,
-    `${name} snapshot + feed drain: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)}`,
-    `${name} webhooks: ${e.webhooks.deliveries} deliveries in ${s(e.webhooks.ms)} (${e.webhooks.perSecond.toFixed(0)}/s) to a local receiver`,
+    `${name} Cosmos requests per full sync: ${e.cosmos.off.operations} off, ${e.cosmos.on.operations} on (${e.cosmos.off.requestUnits} / ${e.cosmos.on.requestUnits} RU)`,
+    `${name} CPU per full sync (sync + stand-ins): ${s(e.cpuMs.off)} off, ${s(e.cpuMs.on)} on (+${((e.cpuMs.on / e.cpuMs.off - 1) * 100).toFixed(0)}%)`,
+    ...(e.drain
+      ? [
+          `${name} snapshot + feed drain: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)}`,
+        ]
+      : []),
+    ...(e.webhooks
+      ? [
+          `${name} webhooks: ${e.webhooks.deliveries} deliveries in ${s(e.webhooks.ms)} (${e.webhooks.perSecond.toFixed(0)}/s) to a local receiver`,
+        ]
+      : []),
   ].join("\n");
 }

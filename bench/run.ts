@@ -52,6 +52,19 @@ async function main(): Promise<number> {
     }
     return 0;
   }
+  if (args.eventsOnly) {
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: generating the tenant and starting the stand-ins`);
+      const events = await benchEvents(size, {
+        latencyMs: args.latencyMs,
+        startStandins: startRemoteStandins,
+        progress: process.stderr,
+        syncOnly: args.eventsSyncOnly,
+      });
+      console.log(`\n${formatEvents(size.name, events)}`);
+    }
+    return 0;
+  }
   const startedAt = new Date();
   const results: SizeResult[] = [];
   for (const size of args.sizes) {

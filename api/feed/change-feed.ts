@@ -8,6 +8,7 @@ import type {
   SequenceReservation,
 } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
+import { expectationOf, isUsual } from "./expectations.ts";
 import { FeedSequencer } from "./sequencer.ts";
 
 /** A change about to be written, described as the event the feed will carry. */
@@ -85,6 +86,32 @@ export class ChangeFeed {
     writeDocs: () => Promise<void>,
   ): Promise<void> {
     if (events.length === 0) return writeDocs();
+    const reservation = await this.writeBlock(tenantId, owner, cause, events, writeDocs);
+    // Its writer's next batch usually follows within moments and closes it in the same request.
+    this.sequencer.releaseSoon(tenantId, reservation.id);
+  }
+
+  /** Events that are not tied to a stored document (connection notices): visible at once. */
+  async append(tenantId: string, cause: FeedCause, events: PlannedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const reservation = await this.writeBlock(
+      tenantId,
+      `append:${randomUUID()}`,
+      cause,
+      events,
+      async () => undefined,
+    );
+    await this.sequencer.release(tenantId, reservation.id);
+  }
+
+  /** Writes the events and then the documents under a new block, which it leaves open. */
+  private async writeBlock(
+    tenantId: string,
+    owner: string,
+    cause: FeedCause,
+    events: PlannedEvent[],
+    writeDocs: () => Promise<void>,
+  ): Promise<SequenceReservation> {
     // Blocks of an earlier attempt of this owner can only predate this process's first write for it.
     const attempt = `${tenantId}/${owner}`;
     if (!this.settledOwners.has(attempt)) {
@@ -113,7 +140,7 @@ export class ChangeFeed {
           ...(cause.taskId ? { taskId: cause.taskId } : {}),
           ...(cause.trigger ? { trigger: cause.trigger } : {}),
         },
-        ...(e.expect ? { expect: e.expect } : {}),
+        ...(e.expect && !isUsual(e.expect, e.object, e.eventType) ? { expect: e.expect } : {}),
         expiresAt,
       };
     });
@@ -125,12 +152,7 @@ export class ChangeFeed {
       await this.settle(tenantId, reservation).catch(() => undefined);
       throw err;
     }
-    await this.sequencer.release(tenantId, reservation.id);
-  }
-
-  /** Events that are not tied to a stored document (connection notices): visible at once. */
-  async append(tenantId: string, cause: FeedCause, events: PlannedEvent[]): Promise<void> {
-    await this.write(tenantId, `append:${randomUUID()}`, cause, events, async () => undefined);
+    return reservation;
   }
 
   /** Settles open blocks that match `which` or have expired. */
@@ -161,10 +183,18 @@ export class ChangeFeed {
 
   private async landed(tenantId: string, events: DirectoryEventDoc[]): Promise<Set<string>> {
     const out = new Set<string>();
-    const byContainer = new Map<EventExpectation["container"], DirectoryEventDoc[]>();
-    for (const e of events) {
-      if (!e.expect) out.add(e.id);
-      else byContainer.set(e.expect.container, [...(byContainer.get(e.expect.container) ?? []), e]);
+    const byContainer = new Map<
+      EventExpectation["container"],
+      { event: DirectoryEventDoc; expect: EventExpectation }[]
+    >();
+    for (const event of events) {
+      const expect = expectationOf(event);
+      if (!expect) out.add(event.id);
+      else {
+        const list = byContainer.get(expect.container) ?? [];
+        list.push({ event, expect });
+        byContainer.set(expect.container, list);
+      }
     }
     for (const [container, list] of byContainer) {
       for (let i = 0; i < list.length; i += WRITE_CHUNK) {
@@ -174,15 +204,15 @@ export class ChangeFeed {
         };
         const found = await repo.readMany(
           tenantId,
-          chunk.map((e) => e.expect?.id as string),
+          chunk.map((c) => c.expect.id),
         );
-        for (const e of chunk) {
-          const doc = found.get(e.expect?.id as string);
+        for (const { event, expect } of chunk) {
+          const doc = found.get(expect.id);
           // A document changed by this event or a later one shows the change; a removal shows as absence.
-          const ok = e.expect?.present
-            ? (doc?.changeSeq ?? 0) >= e.seq
-            : !doc || (doc.changeSeq ?? 0) > e.seq;
-          if (ok) out.add(e.id);
+          const ok = expect.present
+            ? (doc?.changeSeq ?? 0) >= event.seq
+            : !doc || (doc.changeSeq ?? 0) > event.seq;
+          if (ok) out.add(event.id);
         }
       }
     }

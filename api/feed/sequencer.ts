@@ -6,6 +6,12 @@ import type { Store } from "../store/store.ts";
 const STATE_ID = "feed";
 /** How long a writer may take between reserving sequence numbers and writing their documents. */
 const DEFAULT_RESERVATION_MS = 120_000;
+/**
+ * How long a written block may stay open waiting to be closed by the tenant's next change of the state. A
+ * sync writes its next batch well within this, so closing a block usually costs no request of its own.
+ */
+const DEFAULT_RELEASE_DELAY_MS = 250;
+const ATTEMPTS = 20;
 
 /**
  * Hands out each tenant's change-feed sequence numbers in blocks. A block stays open while its events and
@@ -13,20 +19,140 @@ const DEFAULT_RESERVATION_MS = 120_000;
  * written late by a slower writer is never skipped by a reader that already read past it. The state is one
  * small document per tenant, changed with optimistic concurrency: it needs neither a transactional batch
  * nor the change feed, which the local Cosmos server lacks.
+ *
+ * A sync changes the state twice per batch (open a block, close it). To keep that to about one request per
+ * batch, this process remembers the state it last read or wrote (its ETag tells when another writer changed
+ * it since), and a block whose documents are written is closed together with the next change, or on its
+ * own after a short delay. Until then it only holds the horizon back; a writer dying in between leaves it
+ * to expire and be settled like any other open block.
  */
 export class FeedSequencer {
-  /** Tenants whose state document exists: it is never deleted, so it is looked for once per process. */
-  private readonly known = new Set<string>();
+  /** The state as this process last read or wrote it, by tenant; a stale one is refused by its ETag. */
+  private readonly latest = new Map<string, FeedStateDoc>();
+  /** Changes of a tenant's state run one at a time, so they do not refuse each other's ETags. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Blocks whose documents are written, closed with the tenant's next change of the state. */
+  private readonly closing = new Map<string, { ids: Set<string>; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
     private readonly reservationMs = DEFAULT_RESERVATION_MS,
+    private readonly releaseDelayMs = DEFAULT_RELEASE_DELAY_MS,
   ) {}
 
+  /** The tenant's state as stored now, with this process's written blocks closed first. */
   async state(tenantId: string): Promise<FeedStateDoc> {
-    const existing = await this.store.feedState.get(tenantId, STATE_ID);
-    if (existing) return existing;
+    await this.closeWritten(tenantId).catch(() => undefined);
+    return this.serial(tenantId, () => this.read(tenantId));
+  }
+
+  /** Reserves `count` consecutive sequence numbers for `owner` (a task id, or a job's name). */
+  async reserve(tenantId: string, count: number, owner: string): Promise<SequenceReservation> {
+    let reservation: SequenceReservation | undefined;
+    await this.change(tenantId, (state) => {
+      reservation = {
+        id: randomUUID(),
+        owner,
+        from: state.next,
+        to: state.next + count - 1,
+        expiresAt: new Date(this.now() + this.reservationMs).toISOString(),
+      };
+      return { ...state, next: state.next + count, open: [...state.open, reservation] };
+    });
+    return reservation as SequenceReservation;
+  }
+
+  /** Closes the block now. */
+  async release(tenantId: string, reservationId: string): Promise<void> {
+    await this.change(tenantId, (state) =>
+      state.open.some((r) => r.id === reservationId)
+        ? { ...state, open: state.open.filter((r) => r.id !== reservationId) }
+        : undefined,
+    );
+  }
+
+  /** Closes the block with the tenant's next change of the state, or after a short delay at the latest. */
+  releaseSoon(tenantId: string, reservationId: string): void {
+    const pending = this.closing.get(tenantId);
+    if (pending) {
+      pending.ids.add(reservationId);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.change(tenantId, () => undefined).catch(() => undefined);
+    }, this.releaseDelayMs);
+    // A process may end with blocks still to close: they expire and are settled by the next reader.
+    timer.unref();
+    this.closing.set(tenantId, { ids: new Set([reservationId]), timer });
+  }
+
+  /** Closes now the blocks waiting to be closed, so their events are visible to every reader. */
+  async closeWritten(tenantId: string): Promise<void> {
+    if (this.closing.has(tenantId)) await this.change(tenantId, () => undefined);
+  }
+
+  /** Events at or below this sequence number are final: no writer can still add one. */
+  static horizonOf(state: FeedStateDoc): number {
+    const oldestOpen = Math.min(...state.open.map((r) => r.from));
+    return Number.isFinite(oldestOpen) ? oldestOpen - 1 : state.next - 1;
+  }
+
+  async setTrimmedThrough(tenantId: string, seq: number): Promise<void> {
+    await this.change(tenantId, (state) =>
+      seq > state.trimmedThrough ? { ...state, trimmedThrough: seq } : undefined,
+    );
+  }
+
+  isExpired(reservation: SequenceReservation): boolean {
+    return Date.parse(reservation.expiresAt) <= this.now();
+  }
+
+  /**
+   * Applies `edit` (and closes the blocks waiting to be closed) with optimistic concurrency: first against
+   * the state this process knows, which is current unless another process changed it.
+   */
+  private change(
+    tenantId: string,
+    edit: (state: FeedStateDoc) => FeedStateDoc | undefined,
+  ): Promise<FeedStateDoc> {
+    return this.serial(tenantId, async () => {
+      const closing = this.closing.get(tenantId);
+      if (closing) {
+        clearTimeout(closing.timer);
+        this.closing.delete(tenantId);
+      }
+      const close = (state: FeedStateDoc) => {
+        if (!closing || !state.open.some((r) => closing.ids.has(r.id))) return undefined;
+        return { ...state, open: state.open.filter((r) => !closing.ids.has(r.id)) };
+      };
+      // Blocks not closed because this fails stay open until they expire; readers then settle them.
+      let current = this.latest.get(tenantId) ?? (await this.read(tenantId));
+      for (let attempt = 1; ; attempt++) {
+        const closed = close(current);
+        const next = edit(structuredClone(closed ?? current)) ?? closed;
+        if (!next) return current;
+        try {
+          const written = await this.store.feedState.replace(next, { ifMatch: current._etag });
+          this.latest.set(tenantId, written);
+          return written;
+        } catch (err) {
+          if (attempt >= ATTEMPTS || !(err instanceof StoreError && err.code === "precondition-failed"))
+            throw err;
+          current = await this.read(tenantId);
+        }
+      }
+    });
+  }
+
+  /** Reads (or creates) the tenant's state document and remembers it. */
+  private async read(tenantId: string): Promise<FeedStateDoc> {
+    const state = (await this.store.feedState.get(tenantId, STATE_ID)) ?? (await this.create(tenantId));
+    this.latest.set(tenantId, state);
+    return state;
+  }
+
+  private async create(tenantId: string): Promise<FeedStateDoc> {
     try {
       return await this.store.feedState.create({
         id: STATE_ID,
@@ -43,60 +169,15 @@ export class FeedSequencer {
     }
   }
 
-  /** Reserves `count` consecutive sequence numbers for `owner` (a task id, or a job's name). */
-  async reserve(tenantId: string, count: number, owner: string): Promise<SequenceReservation> {
-    if (!this.known.has(tenantId)) {
-      await this.state(tenantId);
-      this.known.add(tenantId);
-    }
-    let reservation: SequenceReservation | undefined;
-    await this.store.feedState.update(
-      tenantId,
-      STATE_ID,
-      (state) => {
-        reservation = {
-          id: randomUUID(),
-          owner,
-          from: state.next,
-          to: state.next + count - 1,
-          expiresAt: new Date(this.now() + this.reservationMs).toISOString(),
-        };
-        return { ...state, next: state.next + count, open: [...state.open, reservation] };
-      },
-      20,
-    );
-    return reservation as SequenceReservation;
-  }
-
-  async release(tenantId: string, reservationId: string): Promise<void> {
-    await this.store.feedState.update(
-      tenantId,
-      STATE_ID,
-      (state) =>
-        state.open.some((r) => r.id === reservationId)
-          ? { ...state, open: state.open.filter((r) => r.id !== reservationId) }
-          : undefined,
-      20,
-    );
-  }
-
-  /** Events at or below this sequence number are final: no writer can still add one. */
-  static horizonOf(state: FeedStateDoc): number {
-    const oldestOpen = Math.min(...state.open.map((r) => r.from));
-    return Number.isFinite(oldestOpen) ? oldestOpen - 1 : state.next - 1;
-  }
-
-  async setTrimmedThrough(tenantId: string, seq: number): Promise<void> {
-    await this.state(tenantId);
-    await this.store.feedState.update(
-      tenantId,
-      STATE_ID,
-      (state) => (seq > state.trimmedThrough ? { ...state, trimmedThrough: seq } : undefined),
-      20,
-    );
-  }
-
-  isExpired(reservation: SequenceReservation): boolean {
-    return Date.parse(reservation.expiresAt) <= this.now();
+  private serial<R>(tenantId: string, run: () => Promise<R>): Promise<R> {
+    const previous = this.queues.get(tenantId) ?? Promise.resolve();
+    const result = previous.then(run, run);
+    const tail = result.catch(() => undefined);
+    this.queues.set(tenantId, tail);
+    // Forgotten once idle, so a process serving many tenants keeps no queue per tenant.
+    void tail.then(() => {
+      if (this.queues.get(tenantId) === tail) this.queues.delete(tenantId);
+    });
+    return result;
   }
 }

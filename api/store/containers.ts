@@ -34,7 +34,17 @@ const excludedPaths: Partial<Record<ContainerName, string[]>> = {
   tasks: ["/checkpoint/*"],
   photos: ["/data/?"],
   syncState: ["/deltaLink/?", "/nextLink/?"],
-  directoryEvents: ["/data/*", "/changes/*"],
+  // Events are written once per change and queried only by seq, eventType, type and expiresAt: every other
+  // indexed path would add to each write's request units and serve no query.
+  directoryEvents: [
+    "/data/*",
+    "/changes/*",
+    "/object/*",
+    "/cause/*",
+    "/expect/*",
+    "/connectionId/?",
+    "/occurredAt/?",
+  ],
   webhookEndpoints: ["/secrets/*"],
 };
 

@@ -3,7 +3,7 @@ import { type PublicMembership, publicList, publicMembership, publicProfile } fr
 import type { DirectoryEventType, ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
 import type { RunContext } from "./context.ts";
 import { memberProfileIds } from "./member-profiles.ts";
-import { profileId } from "./profiles.ts";
+import { hasAdoptedProfiles, profileId } from "./profiles.ts";
 
 /**
  * The engine's one way to write directory documents: the change feed's events for them go first (see
@@ -27,13 +27,27 @@ export async function writeWithEvents(
   );
 }
 
+/** Per run: whether the connection holds adopted profiles (see nameMemberProfiles). */
+const adoptedByRun = new WeakMap<RunContext, Promise<boolean>>();
+
 /**
  * Membership events are planned with the profile id the sync derives; members whose profile was adopted
- * (update-only matching, or taken over from an earlier connection) get their real profile's id here.
+ * (update-only matching, or taken over from an earlier connection) get their real profile's id here. Only
+ * this connection's own runs adopt profiles for it, and a run writes its profiles before any membership, so
+ * a connection without adopted profiles at its run's first membership has none for the rest of the run, and
+ * its memberships need no lookup at all.
  */
 async function nameMemberProfiles(ctx: RunContext, events: PlannedEvent[]): Promise<void> {
   const memberships = events.filter((e) => e.object.kind === "membership");
   if (memberships.length === 0) return;
+  let adopted = adoptedByRun.get(ctx);
+  if (!adopted) {
+    adopted = ctx.settings.updateOnly
+      ? Promise.resolve(true)
+      : hasAdoptedProfiles(ctx.store, ctx.connection.tenantId, ctx.connection.id);
+    adoptedByRun.set(ctx, adopted);
+  }
+  if (!(await adopted)) return;
   const data = memberships.map((e) => e.data as PublicMembership);
   const ids = await memberProfileIds(
     ctx.store,
@@ -100,7 +114,7 @@ export function membershipEvent(
 }
 
 /** Each changed field's old and new value, as a consumer reads them. */
-export function profileChanges(
+function profileChanges(
   before: ProfileDoc,
   after: ProfileDoc,
 ): Record<string, { from: unknown; to: unknown }> {

@@ -391,6 +391,8 @@ export class SyncService {
     } finally {
       clearInterval(renewal);
       stopWatch();
+      // The run's last events are visible to every reader by the time the task shows as finished.
+      await this.deps.feed?.sequencer.closeWritten(connection.tenantId).catch(() => undefined);
     }
     const throttled = graphStats?.throttled ?? 0;
     if (throttled > 0) task.notes = mergeNotes(task.notes, [throttledNote(throttled)]);

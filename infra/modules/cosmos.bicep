@@ -119,6 +119,11 @@ var containers = [
     excludedPaths: [
       '/data/*'
       '/changes/*'
+      '/object/*'
+      '/cause/*'
+      '/expect/*'
+      '/connectionId/?'
+      '/occurredAt/?'
     ]
     compositeIndexes: []
   }
