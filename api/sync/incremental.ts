@@ -169,11 +169,16 @@ async function incrementalUsers(
     (user, reason) => skip(user, reason),
   );
   const arrived = new Set([...remaining].filter((id) => !live(id)));
-  const population = await store.profiles.count(connection.tenantId, {
-    where: "c.connectionId = @c AND c.status != 'deleted'",
-    parameters: [{ name: "@c", value: connection.id }],
-  });
   const userRemovals = removals.filter((r) => r.kind === "user");
+  // Only the deletion guard needs the population, and only when something is removed: counting every profile
+  // on each run would make a one-person change cost a scan of the whole tenant.
+  const population =
+    userRemovals.length === 0
+      ? 0
+      : await store.profiles.count(connection.tenantId, {
+          where: "c.connectionId = @c AND c.status != 'deleted'",
+          parameters: [{ name: "@c", value: connection.id }],
+        });
   const deletions = new Set(userRemovals.filter((r) => r.action === "deleted").map((r) => r.sourceId));
   // Held back by the deletion guard: they stay in their lists until an admin confirms.
   const held = heldBackUsers(ctx, userRemovals, population);
