@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { eventPage } from "../../contract/change-feed.ts";
+import { pageCursorParam } from "../../contract/webhooks.ts";
 import {
   connectionSummarySchema,
   eventSchema,
@@ -16,11 +18,8 @@ export const limitParam = z.coerce
   .max(200)
   .default(50)
   .meta({ description: "Items per page (1-200)." });
-export const pageCursorParam = z
-  .string()
-  .max(4000)
-  .optional()
-  .meta({ description: "`nextCursor` of the previous page." });
+export { pageCursorParam };
+
 const isoParam = z.iso.datetime({ offset: true });
 
 export const profilesQuery = z
@@ -84,14 +83,7 @@ const page = <T extends z.ZodType>(item: T, id: string) =>
 export const profilePage = page(profileSchema, "ProfilePage");
 export const listPage = page(listSchema, "ListPage");
 
-export const eventPage = z
-  .strictObject({
-    object: z.literal("list"),
-    data: z.array(eventSchema),
-    nextCursor: z.string().meta({ description: "Pass as `after` for the next events; keep it to resume." }),
-    hasMore: z.boolean().meta({ description: "More events are ready now; ask again at once." }),
-  })
-  .meta({ id: "EventPage" });
+export { eventPage };
 
 export const snapshotPage = z
   .strictObject({
