@@ -3,6 +3,8 @@ import { syncSettingsSchema } from "../sync/settings.ts";
 import { actorSchema, problemSchema, standingProblemSchema } from "./common.ts";
 import { TASK_STATUSES, TASK_TYPES } from "./tasks.ts";
 
+export type { Mapping, Rule, SyncSettings } from "../sync/settings.ts";
+
 /** /api/connections: what the tab sends to create, change, test and delete a connection, and what it reads. */
 
 const guid = z
