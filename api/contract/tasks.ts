@@ -8,35 +8,27 @@ import {
   pagingQuery,
   problemSchema,
 } from "./common.ts";
+import { RECORD_ACTIONS, TASK_STATUSES, TASK_TRIGGERS, TASK_TYPES } from "./task-values.ts";
 
 /** Sync tasks: starting one, the history's filters, a task, and its per-record details. */
 
-export const TASK_TYPES = ["full", "users", "lists", "incremental", "preview"] as const;
-export const TASK_TRIGGERS = ["manual", "schedule", "bot", "api", "scim", "notification"] as const;
-export const TASK_STATUSES = ["queued", "running", "succeeded", "failed", "halted", "cancelled"] as const;
-export const RECORD_ACTIONS = [
-  "created",
-  "updated",
-  "unchanged",
-  "deactivated",
-  "deleted",
-  "restored",
-  "skipped",
-  "error",
-  /** Held back by the deletion guard until an admin confirms. */
-  "pending-delete",
-  "pending-deactivate",
-] as const;
-export type TaskType = (typeof TASK_TYPES)[number];
-export type TaskTrigger = (typeof TASK_TRIGGERS)[number];
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export type RecordAction = (typeof RECORD_ACTIONS)[number];
+export {
+  RECORD_ACTIONS,
+  type RecordAction,
+  TASK_STATUSES,
+  TASK_TRIGGERS,
+  TASK_TYPES,
+  type TaskStatus,
+  type TaskTrigger,
+  type TaskType,
+} from "./task-values.ts";
 
 export const taskIdParam = idParamOf("task");
 export const connectionIdPathParam = idParamOf("connection");
 
 /** POST /api/connections/:id/tasks. */
 export const startTaskSchema = z.object({ type: z.enum(TASK_TYPES) }).strict();
+export type StartTask = z.input<typeof startTaskSchema>;
 
 /** GET /api/tasks: the history's filters; since/until bound when a task was asked for. */
 export const taskQuerySchema = z

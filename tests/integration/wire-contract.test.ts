@@ -4,8 +4,14 @@ import { appEventSchema } from "../../api/contract/app-events.ts";
 import { attributeDefinitionSchema } from "../../api/contract/attributes.ts";
 import { auditEntrySchema } from "../../api/contract/audit.ts";
 import { eventPage } from "../../api/contract/change-feed.ts";
-import { pageOf } from "../../api/contract/common.ts";
-import { connectionSchema, liveStatusSchema, testResultSchema } from "../../api/contract/connections.ts";
+import { errorBodySchema, pageOf } from "../../api/contract/common.ts";
+import {
+  connectionSchema,
+  consentUrlSchema,
+  deleteResultSchema,
+  liveStatusSchema,
+  testResultSchema,
+} from "../../api/contract/connections.ts";
 import {
   listMemberSchema,
   listSchema,
@@ -66,6 +72,7 @@ describe("the API's answers match the wire contract the tab reads", () => {
     await read(`/api/connections/${connectionId}`, connectionSchema);
     await read(`/api/connections/${connectionId}/test`, testResultSchema, { method: "POST" });
     await read(`/api/connections/${connectionId}/live`, liveStatusSchema);
+    await read(`/api/connections/${connectionId}/consent`, consentUrlSchema, { method: "POST" });
   });
 
   it("the history, a task and its records", async () => {
@@ -125,5 +132,19 @@ describe("the API's answers match the wire contract the tab reads", () => {
     await read("/api/v1/webhooks", endpointList);
     const feed = await read("/api/v1/events?after=0&limit=200", eventPage);
     expect(feed.data.length).toBeGreaterThan(0);
+  });
+
+  it("a refusal, and deleting a connection once confirmed", async () => {
+    const refused = await s.api(`/api/connections/${connectionId}`, { token: admin, method: "DELETE" });
+    expect(refused.status).toBe(409);
+    expect(errorBodySchema.safeParse(refused.body).error?.issues ?? []).toEqual([]);
+    const deleted = await read(
+      `/api/connections/${connectionId}?confirm=true&data=keep`,
+      deleteResultSchema,
+      {
+        method: "DELETE",
+      },
+    );
+    expect(deleted.deleted).toBe(true);
   });
 });

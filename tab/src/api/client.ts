@@ -21,6 +21,7 @@ import type {
   Profile,
   ProfileWithLists,
   RecordFilters,
+  StartTask,
   Task,
   TaskFilters,
   TaskRecord,
@@ -228,7 +229,9 @@ export class ApiClient {
 
   // Tasks
   startTask = (connectionId: string, type: TaskType) =>
-    this.request<Task>("POST", `/api/connections/${enc(connectionId)}/tasks`, { body: { type } });
+    this.request<Task>("POST", `/api/connections/${enc(connectionId)}/tasks`, {
+      body: { type } satisfies StartTask,
+    });
   tasks = (filters: TaskFilters = {}, continuationToken?: string) =>
     this.request<Page<Task>>("GET", "/api/tasks", { query: { ...filters, continuationToken } });
   task = (id: string, signal?: AbortSignal) =>

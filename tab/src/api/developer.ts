@@ -8,10 +8,12 @@ import {
 import type {
   DeliveryAttempt,
   NewWebhookEndpoint,
+  Redeliver,
   RedeliverAnswer,
   WebhookDeliveryPage,
   WebhookEndpoint,
   WebhookEndpointList,
+  WebhookEndpointPatch,
   WebhookEndpointWithSecret,
 } from "../../../api/contract/webhooks.ts";
 import type { ApiClient } from "./client.ts";
@@ -60,7 +62,9 @@ export function developerApi(client: ApiClient) {
     createWebhook: (body: NewWebhookEndpoint) =>
       client.request<WebhookEndpointWithSecret>("POST", "/api/v1/webhooks", { body }),
     setWebhookEnabled: (id: string, enabled: boolean) =>
-      client.request<WebhookEndpoint>("PATCH", `/api/v1/webhooks/${enc(id)}`, { body: { enabled } }),
+      client.request<WebhookEndpoint>("PATCH", `/api/v1/webhooks/${enc(id)}`, {
+        body: { enabled } satisfies WebhookEndpointPatch,
+      }),
     removeWebhook: (id: string) => client.request<void>("DELETE", `/api/v1/webhooks/${enc(id)}`),
     rotateSecret: (id: string) =>
       client.request<WebhookEndpointWithSecret>("POST", `/api/v1/webhooks/${enc(id)}/rotate-secret`),
@@ -70,7 +74,7 @@ export function developerApi(client: ApiClient) {
         query: { limit: 50 },
         ...(signal ? { signal } : {}),
       }),
-    redeliver: (id: string, what: { eventId: string } | { after: string }) =>
+    redeliver: (id: string, what: Redeliver) =>
       client.request<RedeliverAnswer>("POST", `/api/v1/webhooks/${enc(id)}/redeliver`, { body: what }),
     events: (after: string, signal?: AbortSignal) =>
       client.request<EventPage>("GET", "/api/v1/events", {

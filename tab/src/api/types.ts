@@ -46,6 +46,7 @@ export type {
   RecordAction,
   RecordFilters,
   RecordMember,
+  StartTask,
   Task,
   TaskFilters,
   TaskRecord,

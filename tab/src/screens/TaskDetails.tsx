@@ -12,6 +12,7 @@ import {
 } from "@fluentui/react-components";
 import { DocumentSearch24Regular } from "@fluentui/react-icons";
 import type { ReactNode } from "react";
+import { RECORD_ACTIONS } from "../../../api/contract/task-values.ts";
 import type { RecordAction, RecordFilters, RecordMember, Task, TaskRecord } from "../api/types.ts";
 import { propertyLabel, valueText } from "../app/changes.ts";
 import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.ts";
@@ -55,19 +56,6 @@ const recordsFileName = (taskId: string, f: RecordFilters) => {
   const parts = [f.kind, f.action, f.q ? "search" : undefined].filter(Boolean);
   return `sync-${taskId}${parts.length ? `-${parts.join("-")}` : ""}.csv`;
 };
-
-const ACTIONS: RecordAction[] = [
-  "created",
-  "updated",
-  "unchanged",
-  "deactivated",
-  "deleted",
-  "restored",
-  "skipped",
-  "error",
-  "pending-delete",
-  "pending-deactivate",
-];
 
 /** One task: what it was, how it ended, and every record it touched or skipped, with reasons. */
 export function TaskDetails({ taskId, query }: { taskId: string; query: Record<string, string> }) {
@@ -143,7 +131,7 @@ export function TaskDetails({ taskId, query }: { taskId: string; query: Record<s
             <FilterDropdown
               label="Action"
               value={filters.action}
-              options={ACTIONS.map((a) => ({ value: a, label: statusLabel("action", a) }))}
+              options={RECORD_ACTIONS.map((a) => ({ value: a, label: statusLabel("action", a) }))}
               onChange={(v) => setFilter("action", v)}
             />
             <FilterDropdown
