@@ -24,7 +24,8 @@ export {
 } from "./task-values.ts";
 
 export const taskIdParam = idParamOf("task");
-export const connectionIdPathParam = idParamOf("connection");
+/** The connection a task is started for: any document id; an unknown one answers 404. */
+export const startTaskConnectionParam = idParamOf("connection");
 
 /** POST /api/connections/:id/tasks. */
 export const startTaskSchema = z.object({ type: z.enum(TASK_TYPES) }).strict();

@@ -2,9 +2,9 @@ import { Router } from "express";
 import type { ApiKeys } from "../../auth/api-keys.ts";
 import {
   type ApiKey,
+  apiKeyIdParam,
   type CreatedApiKey,
-  createApiKeySchema as createSchema,
-  apiKeyIdParam as idParam,
+  createApiKeySchema,
 } from "../../contract/api-keys.ts";
 import type { ApiKeyDoc } from "../../store/documents.ts";
 import { requireAdmin } from "../principal.ts";
@@ -33,7 +33,7 @@ export function apiKeyRoutes(keys: ApiKeys, now: () => number = Date.now): Route
   });
   router.post("/api-keys", async (req, res) => {
     const p = requireAdmin(req);
-    const input = parseInput(createSchema, req.body);
+    const input = parseInput(createApiKeySchema, req.body);
     if (input.expiresAt && Date.parse(input.expiresAt) <= now())
       throw badRequest("Invalid body: expiresAt: must be in the future", "Choose a later expiry, or none.", {
         expiresAt: "must be in the future",
@@ -55,7 +55,7 @@ export function apiKeyRoutes(keys: ApiKeys, now: () => number = Date.now): Route
   });
   router.delete("/api-keys/:id", async (req, res) => {
     const p = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(apiKeyIdParam, req.params, "path");
     const doc = await keys.revoke(p.tenantId, id, {
       oid: p.oid,
       name: p.name,

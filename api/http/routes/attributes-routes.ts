@@ -3,7 +3,7 @@ import { writeAudit } from "../../connections/audit.ts";
 import {
   type AttributeDefinition,
   attributeNameParam,
-  defineAttributeSchema as createSchema,
+  defineAttributeSchema,
 } from "../../contract/attributes.ts";
 import type { Page } from "../../contract/common.ts";
 import { isStoreError } from "../../store/errors.ts";
@@ -40,7 +40,7 @@ export function attributesRoutes(store: Store): Router {
     "/attributes",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const input = parseInput(createSchema, req.body);
+      const input = parseInput(defineAttributeSchema, req.body);
       try {
         const doc = await store.attributeDefinitions.create({
           id: id(input.name),

@@ -4,8 +4,8 @@ import { readableChanges } from "../../connections/audit.ts";
 import {
   type AuditEntry,
   type AuditFilters,
-  auditCsvQuerySchema as csvQuerySchema,
-  auditQuerySchema as querySchema,
+  auditCsvQuerySchema,
+  auditQuerySchema,
 } from "../../contract/audit.ts";
 import type { Page } from "../../contract/common.ts";
 import type { AuditDoc } from "../../store/documents.ts";
@@ -53,7 +53,7 @@ export function auditRoutes(store: Store): Router {
   router.get("/audit", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireReader(req);
-      const q = parseInput(querySchema, req.query, "query");
+      const q = parseInput(auditQuerySchema, req.query, "query");
       const page = await store.audit.page(p.tenantId, where(q), {
         pageSize: q.pageSize,
         ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}),
@@ -70,7 +70,7 @@ export function auditRoutes(store: Store): Router {
   router.get("/audit.csv", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireReader(req);
-      const q = parseInput(csvQuerySchema, req.query, "query");
+      const q = parseInput(auditCsvQuerySchema, req.query, "query");
       const filtered = Object.values(q).some((v) => v !== undefined);
       const day = new Date().toISOString().slice(0, 10);
       res.setHeader("content-type", "text/csv; charset=utf-8");

@@ -29,7 +29,6 @@ export function mapRefusal(err: unknown): unknown {
   return err;
 }
 
-const idParam = connectionIdParam;
 const actorOf = (req: Request) => {
   const p = principalOf(req);
   return { oid: p.oid, name: p.name, ...(p.upn ? { upn: p.upn } : {}) };
@@ -79,7 +78,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireReader(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       send(res, await service.get(p.tenantId, id));
     }),
   );
@@ -88,7 +87,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const input = parseInput(patchConnectionSchema, req.body);
       // Without the version a settings change was made from, a concurrent change would be overwritten
       // unseen. A new client secret alone replaces the credential whatever the version, as reauthorizing does.
@@ -109,7 +108,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id/test",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const result = await service.test(p.tenantId, id);
       if (result.problem?.kind === "consent-missing") {
         // Say it so the tab can act: a stable code and the URL to open for admin consent.
@@ -130,7 +129,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
       `/connections/:id/${action}`,
       wrap(async (req, res) => {
         const p = requireAdmin(req);
-        const { id } = parseInput(idParam, req.params, "path");
+        const { id } = parseInput(connectionIdParam, req.params, "path");
         send(res, await service.setActive(p.tenantId, id, action === "reactivate", actorOf(req)));
       }),
     );
@@ -139,7 +138,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const query = parseInput(deleteQuerySchema, req.query, "query");
       const result = await service.remove(
         p.tenantId,
@@ -155,7 +154,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id/consent",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const connection = await service.get(p.tenantId, id);
       res.json({ url: await consent.start(connection, actorOf(req)) } satisfies ConsentUrl);
     }),

@@ -2,7 +2,7 @@ import { Router } from "express";
 import type { Page } from "../../contract/common.ts";
 import {
   type DirectoryQuery,
-  directoryQuerySchema as directoryQuery,
+  directoryQuerySchema,
   type List,
   type ListMember,
   listIdParam,
@@ -10,10 +10,10 @@ import {
   type PeopleSearch,
   type Profile,
   type ProfileWithLists,
-  peopleQuerySchema as peopleQuery,
+  peopleQuerySchema,
   profileIdParam,
   type WhyAnswer,
-  whyQuerySchema as whyQuery,
+  whyQuerySchema,
 } from "../../contract/directory.ts";
 import type { GraphApi } from "../../graph/client.ts";
 import type { ConnectionDoc, ListDoc } from "../../store/documents.ts";
@@ -48,7 +48,7 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/profiles", async (req, res) => {
     const principal = requireReader(req);
-    const q = parseInput(directoryQuery, req.query, "query");
+    const q = parseInput(directoryQuerySchema, req.query, "query");
     const page = await store.profiles.page(
       principal.tenantId,
       { ...filters(q, ["c.displayName", "c.emailKey", "c.upnKey"]), orderBy: "c.displayName ASC" },
@@ -97,7 +97,7 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/lists", async (req, res) => {
     const principal = requireReader(req);
-    const q = parseInput(directoryQuery, req.query, "query");
+    const q = parseInput(directoryQuerySchema, req.query, "query");
     const page = await store.lists.page(
       principal.tenantId,
       { ...filters(q, ["c.name", "c.mail"]), orderBy: "c.name ASC" },
@@ -141,14 +141,14 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/why", async (req, res) => {
     const principal = requireReader(req);
-    const { who } = parseInput(whyQuery, req.query, "query");
+    const { who } = parseInput(whyQuerySchema, req.query, "query");
     res.json((await explainUser(store, principal.tenantId, who, graphFor)) satisfies WhyAnswer);
   });
 
   // The "why" screen's people picker: find a person by the name an admin types.
   router.get("/people/search", async (req, res) => {
     const principal = requireReader(req);
-    const { q } = parseInput(peopleQuery, req.query, "query");
+    const { q } = parseInput(peopleQuerySchema, req.query, "query");
     res.json((await findPeople(store, principal.tenantId, q, graphFor)) satisfies PeopleSearch);
   });
 

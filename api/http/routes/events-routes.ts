@@ -1,5 +1,5 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { type AppEvent, appEventsQuerySchema as querySchema } from "../../contract/app-events.ts";
+import { type AppEvent, appEventsQuerySchema } from "../../contract/app-events.ts";
 import type { Page } from "../../contract/common.ts";
 import type { EventDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
@@ -16,7 +16,7 @@ export function eventsRoutes(store: Store): Router {
   router.get("/events", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireReader(req);
-      const q = parseInput(querySchema, req.query, "query");
+      const q = parseInput(appEventsQuerySchema, req.query, "query");
       const where = ["c.type = 'event'"];
       const parameters: { name: string; value: string }[] = [];
       if (q.connectionId) {

@@ -4,11 +4,7 @@ import type { ConnectionCredentials } from "../../auth/credentials.ts";
 import { graphScopes } from "../../auth/msal.ts";
 import type { ConnectionsService } from "../../connections/service.ts";
 import type { Page } from "../../contract/common.ts";
-import {
-  type GroupHit,
-  groupLookupQuerySchema as lookupSchema,
-  groupSearchQuerySchema as querySchema,
-} from "../../contract/groups.ts";
+import { type GroupHit, groupLookupQuerySchema, groupSearchQuerySchema } from "../../contract/groups.ts";
 import type { GraphApi } from "../../graph/client.ts";
 import { isDirectoryProblem } from "../../graph/problems.ts";
 import { principalOf, requireAdmin } from "../principal.ts";
@@ -42,7 +38,7 @@ export function groupsRoutes(deps: {
   router.get("/groups/search", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireAdmin(req);
-      const { q } = parseInput(querySchema, req.query, "query");
+      const { q } = parseInput(groupSearchQuerySchema, req.query, "query");
       const graph = await graphFor(req, p.tenantId);
       const term = q.replace(/["\\]/g, "");
       const page = await graph.get<{ value?: GraphGroup[] }>(
@@ -60,7 +56,7 @@ export function groupsRoutes(deps: {
   router.get("/groups/lookup", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireAdmin(req);
-      const { ids } = parseInput(lookupSchema, req.query, "query");
+      const { ids } = parseInput(groupLookupQuerySchema, req.query, "query");
       const graph = await graphFor(req, p.tenantId);
       const found = await graph.batchGet(
         ids.map((id, i) => ({ id: String(i), url: `/groups/${id}?$select=id,displayName,groupTypes,mail` })),

@@ -3,14 +3,14 @@ import { Router } from "express";
 import type { Principal } from "../../auth/principal.ts";
 import type { Page } from "../../contract/common.ts";
 import {
-  connectionIdPathParam,
   type RecordQuery,
-  recordQuerySchema as recordQuery,
-  startTaskSchema as startBody,
+  recordQuerySchema,
+  startTaskConnectionParam,
+  startTaskSchema,
   type Task,
   type TaskRecord,
   taskIdParam,
-  taskQuerySchema as taskQuery,
+  taskQuerySchema,
 } from "../../contract/tasks.ts";
 import type { Actor, TaskRecordDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
@@ -20,9 +20,6 @@ import { HttpProblem, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 import { searchClause } from "./paging.ts";
 import { linkRecords } from "./record-links.ts";
-
-const idParam = taskIdParam;
-const connectionIdParam = connectionIdPathParam;
 
 export const actorOf = (p: Principal): Actor => ({
   oid: p.oid,
@@ -41,8 +38,8 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.post("/connections/:id/tasks", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(connectionIdParam, req.params, "path");
-    const { type } = parseInput(startBody, req.body);
+    const { id } = parseInput(startTaskConnectionParam, req.params, "path");
+    const { type } = parseInput(startTaskSchema, req.body);
     const result = await sync
       .startTask(principal.tenantId, id, { type, trigger: "manual", requestedBy: actorOf(principal) })
       .catch(toHttp);
@@ -66,7 +63,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.get("/tasks", async (req, res) => {
     const principal = requireReader(req);
-    const q = parseInput(taskQuery, req.query, "query");
+    const q = parseInput(taskQuerySchema, req.query, "query");
     const where: string[] = [];
     const parameters: { name: string; value: string }[] = [];
     for (const [field, column] of [
@@ -102,7 +99,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.get("/tasks/:id", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(taskIdParam, req.params, "path");
     const task = await store.tasks.get(principal.tenantId, id);
     if (!task) throw notFound(`Task ${id}`);
     res.json(publicTask(task) satisfies Task);
@@ -110,7 +107,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.post("/tasks/:id/cancel", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(taskIdParam, req.params, "path");
     if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
     res.json(
       publicTask(
@@ -121,7 +118,7 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.post("/tasks/:id/confirm", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(taskIdParam, req.params, "path");
     if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
     res
       .status(202)
@@ -134,8 +131,8 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.get("/tasks/:id/records", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
-    const q = parseInput(recordQuery, req.query, "query");
+    const { id } = parseInput(taskIdParam, req.params, "path");
+    const q = parseInput(recordQuerySchema, req.query, "query");
     if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
     const page = await store.taskRecords.page(principal.tenantId, recordSpec(id, q), {
       pageSize: q.pageSize,
@@ -149,8 +146,8 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.get("/tasks/:id/records.csv", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
-    const q = parseInput(recordQuery, req.query, "query");
+    const { id } = parseInput(taskIdParam, req.params, "path");
+    const q = parseInput(recordQuerySchema, req.query, "query");
     const task = await store.tasks.get(principal.tenantId, id);
     if (!task) throw notFound(`Task ${id}`);
     res.setHeader("content-type", "text/csv; charset=utf-8");
