@@ -23,19 +23,10 @@ import type { ApiClient } from "./client.ts";
  * endpoints and change feed (/api/v1, which admins reach with their own session). The bodies are the
  * contract's (api/contract), the same shapes the Directory API publishes for applications.
  */
-export type { ApiKey, CreatedApiKey, NewApiKey } from "../../../api/contract/api-keys.ts";
-export type { EventPage, FeedEvent } from "../../../api/contract/change-feed.ts";
+export type { ApiKey } from "../../../api/contract/api-keys.ts";
+export type { FeedEvent } from "../../../api/contract/change-feed.ts";
 export type { MachineScope } from "../../../api/contract/machine-scopes.ts";
-export type {
-  DeliveryAttempt,
-  NewWebhookEndpoint,
-  RedeliverAnswer,
-  WebhookDelivery,
-  WebhookDeliveryPage,
-  WebhookEndpoint,
-  WebhookEndpointList,
-  WebhookEndpointWithSecret,
-} from "../../../api/contract/webhooks.ts";
+export type { WebhookDelivery, WebhookEndpoint } from "../../../api/contract/webhooks.ts";
 
 /** What the scopes are called on the page, in the contract's order. */
 const SCOPE_LABELS: Record<MachineScope, string> = {

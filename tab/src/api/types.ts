@@ -7,14 +7,7 @@ import type { RULE_OPERATORS } from "../../../api/contract/settings-fields.ts";
 export type { AppEvent, EventKind } from "../../../api/contract/app-events.ts";
 export type { AttributeDefinition, NewAttribute } from "../../../api/contract/attributes.ts";
 export type { AuditEntry, AuditFilters } from "../../../api/contract/audit.ts";
-export type {
-  Actor,
-  ErrorBody,
-  FieldValue,
-  Page,
-  Problem,
-  RecordStatus,
-} from "../../../api/contract/common.ts";
+export type { ErrorBody, FieldValue, Page, RecordStatus } from "../../../api/contract/common.ts";
 export type {
   Connection,
   ConnectionPatch,
@@ -23,7 +16,6 @@ export type {
   LiveStatus,
   Mapping,
   NewConnection,
-  PermissionCheck,
   Rule,
   Schedule,
   SyncSettings,
