@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { ensureLocalCertificate } from "./dev/tls.ts";
+import { ensureLocalCertificate } from "./sim/tls.ts";
 
 // Tests talk https to the local Cosmos server and the Entra simulator; worker processes inherit this
 // variable, so Node trusts the generated localhost certificate exactly as `npm start` does.

@@ -8,7 +8,7 @@ export interface BenchArgs {
   live: boolean;
 }
 
-export const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
+const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
   --quick        1k and 10k only
   --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
   --latency MS   simulated Graph latency per request (default 100)

@@ -1,4 +1,5 @@
-import type { Counters, TaskDoc, TaskType } from "../api/store/documents.ts";
+import type { Counters, TaskType } from "../api/domain/tasks.ts";
+import type { TaskDoc } from "../api/store/documents.ts";
 import type { ChangeSummary } from "./changes.ts";
 import type { EventsBench } from "./events.ts";
 import { type FullSyncBound, incrementalBound } from "./lower-bound.ts";

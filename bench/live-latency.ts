@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type RunningApi, startApi } from "../api/app/start.ts";
 import { loadConfig } from "../api/config/config.ts";
-import { SYSTEM_ACTOR } from "../api/connections/audit.ts";
+import { SYSTEM_ACTOR } from "../api/domain/actor.ts";
 import type { ProfileDoc, TaskDoc } from "../api/store/documents.ts";
 import { PRODUCT_APP } from "../sim/index.ts";
 import type { TenantSize } from "./sizes.ts";
@@ -20,7 +20,7 @@ export interface LatencyOptions {
   progress?: NodeJS.WriteStream;
 }
 
-export interface LatencyMode {
+interface LatencyMode {
   mode: "notifications" | "polling";
   changes: number;
   p50Ms: number;

@@ -1,7 +1,7 @@
 import type { SimDirectory } from "../sim/index.ts";
 
 /** Graph's largest page for users, groups and members ($top=999). */
-export const MAX_PAGE = 999;
+const MAX_PAGE = 999;
 
 export interface FullSyncBound {
   users: number;

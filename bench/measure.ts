@@ -1,4 +1,4 @@
-import type { TaskType } from "../api/store/documents.ts";
+import type { TaskType } from "../api/domain/tasks.ts";
 import type { BenchOptions, RunName, RunResult } from "./bench.ts";
 import { watchTask } from "./progress.ts";
 import { RssSampler } from "./rss.ts";
@@ -6,7 +6,7 @@ import type { SimCounts, Standins } from "./standins.ts";
 import type { BenchWorker } from "./worker.ts";
 import { directoryWrites, writesSince } from "./write-counter.ts";
 
-export const DEFAULT_MAX_RUN_MS = 30 * 60_000;
+const DEFAULT_MAX_RUN_MS = 30 * 60_000;
 
 export interface RunSpec {
   run: RunName;

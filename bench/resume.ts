@@ -11,7 +11,7 @@ import type { Standins, StandinsInfo } from "./standins.ts";
 import { type BenchWorker, startWorker } from "./worker.ts";
 
 /** Short, so the survivor takes over seconds after the kill instead of production's minute. */
-export const RESUME_LEASE_MS = 3000;
+const RESUME_LEASE_MS = 3000;
 
 export interface ResumeCheck {
   kill: KillPoint;

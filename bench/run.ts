@@ -6,7 +6,7 @@
  * for a missed target.
  */
 import { spawn } from "node:child_process";
-import { ensureLocalCertificate } from "../dev/tls.ts";
+import { ensureLocalCertificate } from "../sim/tls.ts";
 import { parseArgs } from "./args.ts";
 import { benchSize, type SizeResult } from "./bench.ts";
 import { benchEvents, formatEvents } from "./events.ts";

@@ -2,7 +2,7 @@ import type { TenantDocument, TenantRepository } from "../api/store/repository.t
 import type { Store } from "../api/store/store.ts";
 
 /** One container of two synced directories, compared as multisets of keys (duplicates count). */
-export interface Comparison {
+interface Comparison {
   uninterrupted: number;
   resumed: number;
   /** In the uninterrupted run's directory only. */

@@ -21,7 +21,7 @@ export function sizeOf(users: number, name = label(users)): TenantSize {
   };
 }
 
-export const SIZES: Record<string, TenantSize> = {
+const SIZES: Record<string, TenantSize> = {
   "1k": sizeOf(1_000),
   "10k": sizeOf(10_000),
   // The large tenant: 100k users, 5k groups, 250k memberships, some nested.

@@ -1,5 +1,4 @@
 import { startLocalCosmos } from "../dev/local-cosmos.ts";
-import { ensureLocalCertificate } from "../dev/tls.ts";
 import { guidFrom } from "../sim/ids.ts";
 import {
   DEMO_CUSTOMER_APP_PERMISSIONS,
@@ -7,12 +6,13 @@ import {
   type RunningSimulator,
   startSimulator,
 } from "../sim/index.ts";
+import { ensureLocalCertificate } from "../sim/tls.ts";
 import { applyChanges, type ChangeSummary } from "./changes.ts";
 import { type FullSyncBound, fullSyncBound } from "./lower-bound.ts";
 import type { TenantSize } from "./sizes.ts";
 
 /** Graph's budget for tenants over 500 users (resource units per app and tenant per 10 s). */
-export const LARGE_TENANT_BUDGET = 8000;
+const LARGE_TENANT_BUDGET = 8000;
 
 export interface StandinsSpec {
   size: TenantSize;
@@ -40,7 +40,7 @@ export interface SimCounts {
   resourceUnits: number;
 }
 
-export interface ProcessUsage {
+interface ProcessUsage {
   peakRssBytes: number;
   cpuMs: number;
 }

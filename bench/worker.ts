@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { ConnectionCredentials, secretContext } from "../api/auth/credentials.ts";
 import { LocalKeyWrapper, SecretBox } from "../api/auth/secrets.ts";
+import { type SyncSettingsInput, syncSettingsSchema } from "../api/domain/sync-settings.ts";
+import type { TaskType } from "../api/domain/tasks.ts";
 import { EventBus } from "../api/events.ts";
 import { ChangeFeed } from "../api/feed/change-feed.ts";
 import type { GraphApi } from "../api/graph/client.ts";
-import type { ConnectionDoc, TaskDoc, TaskType } from "../api/store/documents.ts";
+import type { ConnectionDoc, TaskDoc } from "../api/store/documents.ts";
 import { openStore, type Store } from "../api/store/store.ts";
 import { SyncService } from "../api/sync/service.ts";
-import { type SyncSettingsInput, syncSettingsSchema } from "../api/sync/settings.ts";
 import { BusyClock, timeFetch, timeStore } from "./busy-time.ts";
 import type { StandinsInfo } from "./standins.ts";
 import { countWrites, type WriteCounts } from "./write-counter.ts";
@@ -20,7 +21,7 @@ const ADMIN = { oid: randomUUID(), name: "Benchmark" };
  * limit: a 1% change of a 100k tenant removes more than 50 profiles, and a halted run would measure
  * nothing.
  */
-export const BENCH_SETTINGS: SyncSettingsInput = {
+const BENCH_SETTINGS: SyncSettingsInput = {
   what: "users-and-lists",
   users: { scope: "all" },
   lists: { scope: "all" },

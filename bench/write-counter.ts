@@ -2,7 +2,7 @@ import type { TenantDocument, TenantRepository } from "../api/store/repository.t
 import type { Store } from "../api/store/store.ts";
 
 /** Containers that hold the synced directory; the "zero writes" target is about these. */
-export const DIRECTORY_CONTAINERS = ["profiles", "lists", "memberships"] as const;
+const DIRECTORY_CONTAINERS = ["profiles", "lists", "memberships"] as const;
 
 const COUNTED = [
   ...DIRECTORY_CONTAINERS,

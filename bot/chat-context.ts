@@ -5,8 +5,8 @@ import {
   teamsGetChannelId,
   teamsGetTeamInfo,
 } from "botbuilder";
-import type { Actor } from "../api/store/documents.ts";
 import type { ChatTarget } from "./conversations.ts";
+import type { ChatActor } from "./ports.ts";
 
 // Reads who and where from a Teams activity; the only place that knows the Teams channelData shape.
 
@@ -41,7 +41,7 @@ export function tenantOf(activity: Activity): TenantOfActivity {
   return { ok: true, tenantId: channelDataTenantId.toLowerCase() };
 }
 
-export function actorOf(activity: Activity): Actor {
+export function actorOf(activity: Activity): ChatActor {
   return { oid: activity.from?.aadObjectId ?? "", name: activity.from?.name ?? "someone" };
 }
 
@@ -52,7 +52,7 @@ export function scopeOf(activity: Activity): "channel" | "personal" | "groupChat
 }
 
 /** Where to post later. In a channel the reference points at the channel itself, not the thread typed in. */
-export function targetOf(context: TurnContext, installedBy?: Actor): ChatTarget {
+export function targetOf(context: TurnContext, installedBy?: ChatActor): ChatTarget {
   const activity = context.activity;
   const reference = Turn.getConversationReference(activity) as Record<string, unknown> & {
     conversation: { id: string };

@@ -1,5 +1,4 @@
-import type { Actor, ConversationDoc } from "../api/store/documents.ts";
-import type { Store } from "../api/store/store.ts";
+import type { AlertChannelRecord, BotRecords, ChatActor } from "./ports.ts";
 
 /** Where a chat happens: enough to post there later, with no chat SDK types. */
 export interface ChatTarget {
@@ -9,18 +8,18 @@ export interface ChatTarget {
   channelId?: string;
   channelName?: string;
   teamName?: string;
-  installedBy?: Actor;
+  installedBy?: ChatActor;
 }
 
 export type InstallOutcome =
-  | { saved: true; doc: ConversationDoc }
-  | { saved: false; existing: ConversationDoc };
+  | { saved: true; doc: AlertChannelRecord }
+  | { saved: false; existing: AlertChannelRecord };
 
-const conversationIdOf = (doc: Pick<ConversationDoc, "reference">) =>
+const conversationIdOf = (doc: Pick<AlertChannelRecord, "reference">) =>
   (doc.reference.conversation as { id?: string } | undefined)?.id;
 
 /** Human description of where alerts go, for cards. */
-export const describeTarget = (doc: ConversationDoc) =>
+export const describeTarget = (doc: AlertChannelRecord) =>
   doc.teamId
     ? doc.channelName
       ? `the ${doc.channelName} channel`
@@ -38,12 +37,12 @@ export class AlertChannels {
    * redirected by an unsigned caller. Signed activities carry a connector-checked serviceUrl and update it.
    */
   constructor(
-    private readonly store: Pick<Store, "conversations">,
+    private readonly records: Pick<BotRecords, "conversations">,
     private readonly options: { keepStoredServiceUrl?: boolean } = {},
   ) {}
 
-  get(tenantId: string): Promise<ConversationDoc | undefined> {
-    return this.store.conversations.get(tenantId, tenantId);
+  get(tenantId: string): Promise<AlertChannelRecord | undefined> {
+    return this.records.conversations.get(tenantId, tenantId);
   }
 
   async install(tenantId: string, target: ChatTarget): Promise<InstallOutcome> {
@@ -53,7 +52,7 @@ export class AlertChannels {
       if (sameTeam) {
         // Reinstall or upgrade: keep the chosen channel, take the fresh service URL.
         const serviceUrl = this.options.keepStoredServiceUrl ? undefined : target.reference.serviceUrl;
-        const doc = await this.store.conversations.update(tenantId, tenantId, (current) => ({
+        const doc = await this.records.conversations.update(tenantId, tenantId, (current) => ({
           ...current,
           reference: { ...current.reference, ...(serviceUrl ? { serviceUrl } : {}) },
           updatedAt: new Date().toISOString(),
@@ -67,11 +66,11 @@ export class AlertChannels {
   }
 
   /** "set channel": an explicit choice always wins. */
-  async set(tenantId: string, target: ChatTarget): Promise<ConversationDoc> {
+  async set(tenantId: string, target: ChatTarget): Promise<AlertChannelRecord> {
     const stored = this.options.keepStoredServiceUrl
       ? (await this.get(tenantId))?.reference.serviceUrl
       : undefined;
-    return this.store.conversations.upsert({
+    return this.records.conversations.upsert({
       id: tenantId,
       tenantId,
       type: "conversation",
@@ -92,14 +91,14 @@ export class AlertChannels {
       ? existing.teamId === where.teamId
       : !existing.teamId && conversationIdOf(existing) === where.conversationId;
     if (!matches) return false;
-    return this.store.conversations.delete(tenantId, tenantId);
+    return this.records.conversations.delete(tenantId, tenantId);
   }
 
   async recordDelivery(
     tenantId: string,
-    failure: ConversationDoc["lastDeliveryFailure"] | undefined,
+    failure: AlertChannelRecord["lastDeliveryFailure"] | undefined,
   ): Promise<void> {
-    await this.store.conversations.update(tenantId, tenantId, (current) => {
+    await this.records.conversations.update(tenantId, tenantId, (current) => {
       if (!failure && !current.lastDeliveryFailure) return undefined;
       const { lastDeliveryFailure: _previous, ...rest } = current;
       return failure ? { ...rest, lastDeliveryFailure: failure } : rest;

@@ -1,12 +1,10 @@
 import type { Router } from "express";
-import type { EventBus } from "../api/events.ts";
-import type { Store } from "../api/store/store.ts";
 import { type BotEndpointAdapter, createAdapter } from "./adapter.ts";
 import { createLinks } from "./cards/links.ts";
 import { AlertChannels } from "./conversations.ts";
 import { botEndpoint } from "./endpoint.ts";
 import { Notifier } from "./notifier.ts";
-import type { BotLogger, SyncPort } from "./ports.ts";
+import type { AlertSource, BotLogger, BotRecords, SyncPort } from "./ports.ts";
 import { DirectorySyncBot, TEAMS_CHANNEL } from "./teams-bot.ts";
 
 /** The settings the bot reads; the API's Config satisfies it (TEAMS_APP_ID is optional until it exists). */
@@ -50,12 +48,12 @@ export function allowedChannels(config: Pick<BotConfig, "BOT_APP_ID" | "BOT_ALLO
 
 export function createBotModule(deps: {
   config: BotConfig;
-  store: Store;
-  events: EventBus;
+  records: BotRecords;
+  events: AlertSource;
   sync: SyncPort;
   logger: BotLogger;
 }): BotModule {
-  const { config, store, events, sync, logger } = deps;
+  const { config, records, events, sync, logger } = deps;
   const adapter = createAdapter(
     {
       ...(config.BOT_APP_ID ? { appId: config.BOT_APP_ID } : {}),
@@ -71,9 +69,9 @@ export function createBotModule(deps: {
     ...(config.TEAMS_APP_ID ? { teamsAppId: config.TEAMS_APP_ID } : {}),
   });
   const signed = Boolean(config.BOT_APP_ID);
-  const channels = new AlertChannels(store, { keepStoredServiceUrl: !signed });
+  const channels = new AlertChannels(records, { keepStoredServiceUrl: !signed });
   const bot = new DirectorySyncBot({
-    store,
+    records,
     sync,
     channels,
     links,
@@ -83,7 +81,7 @@ export function createBotModule(deps: {
   const notifier = new Notifier({
     adapter,
     botAppId: config.BOT_APP_ID ?? "",
-    store,
+    records,
     channels,
     links,
     logger,

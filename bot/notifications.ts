@@ -1,23 +1,22 @@
-import type { ConnectionDoc, EventDoc, TaskDoc } from "../api/store/documents.ts";
 import { type AdaptiveCard, adaptiveCard, heading, text } from "./cards/card.ts";
-import { connectionView } from "./cards/connection-view.ts";
 import { changeCount } from "./cards/format.ts";
 import type { Links } from "./cards/links.ts";
 import { adminWarningCard, reauthCard } from "./cards/reauth.ts";
 import { syncFailedCard } from "./cards/sync-failed.ts";
 import { syncFinishedCard } from "./cards/sync-finished.ts";
 import { syncHaltedCard } from "./cards/sync-halted.ts";
+import type { AlertEvent, ConnectionView, TaskView } from "./views.ts";
 
 export interface EventFacts {
-  event: EventDoc;
-  task?: TaskDoc;
-  connection?: ConnectionDoc;
+  event: AlertEvent;
+  task?: TaskView;
+  connection?: ConnectionView;
 }
 
 export type NotificationPlan = { post: AdaptiveCard; summary: string } | { skip: string };
 
 /** Which events the bot posts; "delivery-failed" is about the bot itself and never posted. */
-export const POSTED_KINDS = new Set([
+const POSTED_KINDS = new Set([
   "sync-finished",
   "sync-failed",
   "sync-halted",
@@ -51,12 +50,8 @@ export function planNotification({ event, task, connection }: EventFacts, links:
     case "sync-halted":
       return task ? { post: syncHaltedCard(task, links), summary } : fallback();
     case "needs-reauth":
-      return connection
-        ? { post: reauthCard(connectionView(connection), links, event.problem), summary }
-        : fallback();
+      return connection ? { post: reauthCard(connection, links, event.problem), summary } : fallback();
     default:
-      return connection
-        ? { post: adminWarningCard(connectionView(connection), links, event.problem), summary }
-        : fallback();
+      return connection ? { post: adminWarningCard(connection, links, event.problem), summary } : fallback();
   }
 }

@@ -1,14 +1,12 @@
 import type { CloudAdapter, ConversationParameters, ConversationReference, TurnContext } from "botbuilder";
-import type { EventBus } from "../api/events.ts";
-import type { ConversationDoc, EventDoc } from "../api/store/documents.ts";
-import type { Store } from "../api/store/store.ts";
 import { cardMessage } from "./cards/attachment.ts";
 import type { AdaptiveCard } from "./cards/card.ts";
 import type { Links } from "./cards/links.ts";
 import type { AlertChannels } from "./conversations.ts";
 import { describeDeliveryError } from "./delivery-errors.ts";
 import { planNotification } from "./notifications.ts";
-import type { BotLogger } from "./ports.ts";
+import type { AlertChannelRecord, AlertDelivery, AlertSource, BotLogger, BotRecords } from "./ports.ts";
+import type { AlertEvent } from "./views.ts";
 
 export type DeliveryResult =
   | { status: "delivered"; conversationId: string }
@@ -18,7 +16,7 @@ export type DeliveryResult =
 export interface NotifierDeps {
   adapter: CloudAdapter;
   botAppId: string;
-  store: Pick<Store, "tasks" | "connections" | "events">;
+  records: Pick<BotRecords, "tasks" | "connections" | "events">;
   channels: AlertChannels;
   links: Links;
   logger: BotLogger;
@@ -34,7 +32,7 @@ export class Notifier {
 
   constructor(private readonly deps: NotifierDeps) {}
 
-  attach(events: EventBus): void {
+  attach(events: AlertSource): void {
     this.unsubscribe?.();
     this.unsubscribe = events.subscribe(async (event) => {
       await this.notify(event);
@@ -46,11 +44,11 @@ export class Notifier {
     this.unsubscribe = undefined;
   }
 
-  async notify(event: EventDoc): Promise<DeliveryResult> {
-    const { store, links, channels, logger } = this.deps;
+  async notify(event: AlertEvent): Promise<DeliveryResult> {
+    const { records, links, channels, logger } = this.deps;
     const [task, connection] = await Promise.all([
-      event.taskId ? store.tasks.get(event.tenantId, event.taskId) : undefined,
-      event.connectionId ? store.connections.get(event.tenantId, event.connectionId) : undefined,
+      event.taskId ? records.tasks.get(event.tenantId, event.taskId) : undefined,
+      event.connectionId ? records.connections.get(event.tenantId, event.connectionId) : undefined,
     ]);
     const plan = planNotification({ event, task, connection }, links);
     if ("skip" in plan) {
@@ -101,7 +99,7 @@ export class Notifier {
    * A team channel gets each alert as a new thread (createConversation, as TeamsInfo.sendMessageToTeamsChannel
    * does), so replies stay with the alert; a personal chat simply continues the conversation.
    */
-  private async post(target: ConversationDoc, card: AdaptiveCard, summary: string): Promise<string> {
+  private async post(target: AlertChannelRecord, card: AdaptiveCard, summary: string): Promise<string> {
     const { adapter, botAppId } = this.deps;
     const reference = target.reference as Partial<ConversationReference>;
     const message = cardMessage(card, summary);
@@ -142,16 +140,13 @@ export class Notifier {
     return conversationId;
   }
 
-  private async recordOnEvent(event: EventDoc, delivery: { status: "delivered" | "failed"; error?: string }) {
+  private async recordOnEvent(event: AlertEvent, outcome: Omit<AlertDelivery, "at">) {
     try {
-      await this.deps.store.events.update(event.tenantId, event.id, (current) => ({
-        ...current,
-        delivery: {
-          status: delivery.status,
-          at: new Date().toISOString(),
-          ...(delivery.error ? { error: delivery.error } : {}),
-        },
-      }));
+      await this.deps.records.events.recordDelivery(event.tenantId, event.id, {
+        status: outcome.status,
+        at: new Date().toISOString(),
+        ...(outcome.error ? { error: outcome.error } : {}),
+      });
     } catch (err) {
       this.deps.logger.error(
         { err: String(err), eventId: event.id },

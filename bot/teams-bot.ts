@@ -5,7 +5,6 @@ import {
   TeamsActivityHandler,
   type TurnContext,
 } from "botbuilder";
-import type { Store } from "../api/store/store.ts";
 import { cardActionResponse, cardMessage } from "./cards/attachment.ts";
 import type { ActionData, AdaptiveCard } from "./cards/card.ts";
 import type { Links } from "./cards/links.ts";
@@ -16,10 +15,10 @@ import { runCardAction } from "./commands/actions.ts";
 import type { CommandContext } from "./commands/context.ts";
 import { runText } from "./commands/run.ts";
 import { type AlertChannels, describeTarget } from "./conversations.ts";
-import type { BotLogger, SyncPort } from "./ports.ts";
+import type { BotLogger, BotRecords, SyncPort } from "./ports.ts";
 
 export interface BotDeps {
-  store: Pick<Store, "tasks">;
+  records: Pick<BotRecords, "tasks">;
   sync: SyncPort;
   channels: AlertChannels;
   links: Links;
@@ -201,7 +200,7 @@ export class DirectorySyncBot extends TeamsActivityHandler {
       invokeValue.action?.verb ?? "",
       data,
       this.commandContext(context, tenantId),
-      this.deps.store,
+      this.deps.records,
     );
     const messageId = context.activity.replyToId;
     if (outcome.updateForEveryone && messageId) {

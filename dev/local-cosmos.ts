@@ -3,7 +3,7 @@ import { createHttpsServer } from "@vercel/cosmosdb-server";
 import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
 
 /** The key every Cosmos emulator accepts; the local server does not check it, real accounts never see it. */
-export const LOCAL_COSMOS_KEY =
+const LOCAL_COSMOS_KEY =
   "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
 export interface LocalCosmos {

@@ -21,9 +21,9 @@ import { loadOrCreateLocalKey } from "../api/auth/secrets.ts";
 import { ConfigError, loadConfig } from "../api/config/config.ts";
 import { ensureDatabase } from "../api/store/cosmos.ts";
 import { DEMO_TENANT_ID, PRODUCT_APP, startSimulator } from "../sim/index.ts";
+import { ensureLocalCertificate } from "../sim/tls.ts";
 import { loadSnapshot, saveSnapshot } from "./cosmos-snapshot.ts";
 import { startLocalCosmos } from "./local-cosmos.ts";
-import { ensureLocalCertificate } from "./tls.ts";
 
 const LOCAL = resolve(process.env.LOCAL_DIR ?? ".local");
 const SIM_PORT = Number(process.env.SIM_PORT ?? 3979);

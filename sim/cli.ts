@@ -85,7 +85,7 @@ const COMMANDS: Record<string, (a: string[]) => [string, unknown[]]> = {
 };
 
 async function serve(args: string[]): Promise<void> {
-  const { ensureLocalCertificate } = await import("../dev/tls.ts");
+  const { ensureLocalCertificate } = await import("./tls.ts");
   const { startSimulator } = await import("./server.ts");
   const { demoTenant, otherTenant } = await import("./index.ts");
   const flag = (name: string) => {

@@ -6,26 +6,15 @@ export {
   DEMO_TENANT_DOMAIN,
   DEMO_TENANT_ID,
   DEMO_USER_ADMIN_USER_ID,
-  GRAPH_RESOURCE,
   OTHER_TENANT_ID,
   PRODUCT_APP,
   ROLE_TEMPLATES,
 } from "./constants.ts";
 export type { SimDirectory } from "./directory/directory.ts";
 export { DEMO_CUSTOMER_APP_PERMISSIONS, demoTenant, PRODUCT_DELEGATED_PERMISSIONS } from "./seed/demo.ts";
-export { type GeneratedTenantOptions, generatedTenant } from "./seed/generated.ts";
+export { generatedTenant } from "./seed/generated.ts";
 export { type RunningSimulator, type SimulatorOptions, startSimulator } from "./server.ts";
-export type { SimStats } from "./stats.ts";
-export type {
-  FaultSpec,
-  IssueUserTokenOptions,
-  SimApp,
-  SimGrant,
-  SimGroup,
-  SimUser,
-  TenantSeed,
-  UserInput,
-} from "./types.ts";
+export type { TenantSeed } from "./types.ts";
 
 import { OTHER_TENANT_ID } from "./constants.ts";
 import { generatedTenant } from "./seed/generated.ts";

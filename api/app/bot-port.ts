@@ -3,8 +3,13 @@ import type { ConnectionCredentials } from "../auth/credentials.ts";
 import type { ConnectionsService } from "../connections/service.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { SyncRequestError, type SyncService } from "../sync/service.ts";
+import {
+  type StartResult as ServiceStartResult,
+  SyncRequestError,
+  type SyncService,
+} from "../sync/service.ts";
 import { explainUser } from "../sync/why.ts";
+import { connectionView, problemView, taskView } from "./bot-views.ts";
 import type { ChatAdminCheck } from "./chat-admin.ts";
 
 /**
@@ -22,7 +27,7 @@ export function createBotSyncPort(
     (await store.connections.all(tenantId)).filter((c) => c.status !== "inactive" && c.kind !== "scim");
 
   const problemFrom = (err: unknown) => {
-    if (err instanceof SyncRequestError) return { problem: err.problem };
+    if (err instanceof SyncRequestError) return { problem: problemView(err.problem) };
     throw err;
   };
 
@@ -48,10 +53,18 @@ export function createBotSyncPort(
           };
         id = (connections[0] as ConnectionDoc).id;
       }
-      return sync.startTask(tenantId, id, request).catch(problemFrom);
+      let result: ServiceStartResult;
+      try {
+        result = await sync.startTask(tenantId, id, request);
+      } catch (err) {
+        return problemFrom(err);
+      }
+      return "task" in result
+        ? { task: taskView(result.task) }
+        : { alreadyRunning: taskView(result.alreadyRunning) };
     },
-    confirmTask: (tenantId, taskId, actor) => sync.confirmTask(tenantId, taskId, actor),
-    cancelTask: (tenantId, taskId, actor) => sync.cancelTask(tenantId, taskId, actor),
+    confirmTask: async (tenantId, taskId, actor) => taskView(await sync.confirmTask(tenantId, taskId, actor)),
+    cancelTask: async (tenantId, taskId, actor) => taskView(await sync.cancelTask(tenantId, taskId, actor)),
     async setSchedulePaused(tenantId, paused, actor) {
       // Through the connections service, the only writer of connections: it audits the change and moves
       // the schedule slot, without which a resumed schedule would never be due again.
@@ -64,7 +77,7 @@ export function createBotSyncPort(
       const running = await store.tasks.all(tenantId, {
         where: "c.status = 'running' OR c.status = 'queued'",
       });
-      return { connections, running };
+      return { connections: connections.map(connectionView), running: running.map(taskView) };
     },
     async history(tenantId, n) {
       return (
@@ -73,7 +86,7 @@ export function createBotSyncPort(
           { orderBy: "c.createdAt DESC" },
           { pageSize: Math.min(Math.max(n, 1), 50) },
         )
-      ).items;
+      ).items.map(taskView);
     },
     async why(tenantId, who) {
       const answer = await explainUser(store, tenantId, who, async (c) => credentials.graphFor(c));

@@ -1,14 +1,15 @@
 import type { ConnectionCredentials } from "../auth/credentials.ts";
 import { decideRoles, type RolePolicy } from "../auth/roles.ts";
+import type { Problem } from "../domain/problem.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 
 /**
  * A refusal of an admin-only chat command for a reason other than "not an admin": nothing to check against
  * yet, or a connection whose sign-in must be renewed first. Problem-shaped, so chat shows cause and remedy.
  */
-export class ChatAdminProblem extends Error implements Problem {
+class ChatAdminProblem extends Error implements Problem {
   constructor(
     readonly code: "no-connection" | "needs-reauth" | "app-roles-unreadable",
     message: string,

@@ -1,10 +1,11 @@
 import type { Router } from "express";
 import type { Config } from "../config/config.ts";
-import { SYSTEM_ACTOR } from "../connections/audit.ts";
 import type { ConnectionsService } from "../connections/service.ts";
+import { SYSTEM_ACTOR } from "../domain/actor.ts";
 import type { EventBus } from "../events.ts";
 import type { GraphApi } from "../graph/client.ts";
 import {
+  type ForgeryLimit,
   graphNotificationRoutes,
   LIFECYCLE_PATH,
   NOTIFICATION_PATH,
@@ -23,6 +24,8 @@ export interface LiveSyncOptions extends CoalescerOptions {
   maintainEveryMs?: number;
   renewWithinMs?: number;
   lifetimeMinutes?: number;
+  /** How many refused notifications an address may send before it is answered 429 (see the route). */
+  forgeryLimit?: ForgeryLimit;
 }
 
 export interface LiveSync {
@@ -42,7 +45,7 @@ const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
  * Where Graph can post: PUBLIC_URL (or, without it, the address the server listens at). Graph delivers only
  * to public HTTPS addresses; a loopback address works only when Graph itself is on this machine.
  */
-export function notificationEndpoint(config: Config, listenUrl: string | undefined): NotificationEndpoint {
+function notificationEndpoint(config: Config, listenUrl: string | undefined): NotificationEndpoint {
   if (!config.LIVE_UPDATES)
     return {
       problem: {
@@ -136,7 +139,7 @@ export function createLiveSync(deps: {
 
   let timer: NodeJS.Timeout | undefined;
   return {
-    publicRouter: graphNotificationRoutes((items) => handler.handle(items), logger),
+    publicRouter: graphNotificationRoutes((items) => handler.handle(items), logger, options.forgeryLimit),
     apiRouter: liveRoutes(connections, subscriptions),
     subscriptions,
     coalescer,

@@ -24,6 +24,7 @@ import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../webhooks/endpoints.ts";
 import { createAuthModule } from "./auth-module.ts";
 import { createBotSyncPort } from "./bot-port.ts";
+import { botAlertSource, createBotRecords } from "./bot-records.ts";
 import { ChatAdminCheck } from "./chat-admin.ts";
 import { connectionNoticesToFeed } from "./feed-notices.ts";
 import { startPurgeJob } from "./jobs.ts";
@@ -122,8 +123,8 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   });
   const bot = createBotModule({
     config,
-    store,
-    events,
+    records: createBotRecords(store),
+    events: botAlertSource(events),
     sync: createBotSyncPort(
       store,
       sync,

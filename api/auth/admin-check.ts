@@ -1,8 +1,16 @@
-import type { ConnectionHealth } from "../connections/health.ts";
+import type { Problem } from "../domain/problem.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import type { Logger } from "../logger.ts";
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { ConnectionCredentials } from "./credentials.ts";
+
+/**
+ * Where the check's verdict goes: the connection's warning (shown in the tab, posted by the bot). Implemented
+ * by the connections' health (api/connections/health.ts), which sits above auth and is wired in by api/app.
+ */
+export interface ConnectionWarnings {
+  setWarning(connection: ConnectionDoc, warning: Problem | undefined): Promise<void>;
+}
 
 /**
  * Before each run and daily: does the admin whose consent (and, for delegated connections, whose sign-in)
@@ -12,7 +20,7 @@ import type { ConnectionCredentials } from "./credentials.ts";
 export class ConsentingAdminCheck {
   constructor(
     private readonly credentials: ConnectionCredentials,
-    private readonly health: ConnectionHealth,
+    private readonly health: ConnectionWarnings,
     private readonly adminRoles: string[],
     private readonly logger: Logger,
   ) {}

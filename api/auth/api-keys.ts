@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { writeAudit } from "../connections/audit.ts";
-import type { Actor, ApiKeyDoc, MachineScope } from "../store/documents.ts";
+import { writeAudit } from "../audit/trail.ts";
+import type { Actor } from "../domain/actor.ts";
+import type { ApiKeyDoc, MachineScope } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { GUID_RE, TokenRejected } from "./token-validator.ts";
 

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { CryptoProvider, ResponseMode } from "@azure/msal-node";
 import { jwtVerify, SignJWT } from "jose";
-import { SYSTEM_ACTOR, writeAudit } from "../connections/audit.ts";
-import type { ConnectionHealth } from "../connections/health.ts";
+import { writeAudit } from "../audit/trail.ts";
+import { type Actor, SYSTEM_ACTOR } from "../domain/actor.ts";
 import { GraphApi } from "../graph/client.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
-import type { Actor, ConnectionDoc } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { type ConnectionCredentials, secretContext } from "./credentials.ts";
 import { deriveKey } from "./keys.ts";
@@ -50,6 +50,14 @@ export class ConsentError extends Error {
 }
 
 /**
+ * Told when a consent or reauthorization gave the connection a working credential again, so it leaves
+ * `needs-reauth`. Implemented by the connections' health (api/connections/health.ts), wired in by api/app.
+ */
+export interface CredentialRecovery {
+  credentialWorks(connection: ConnectionDoc): Promise<unknown>;
+}
+
+/**
  * Admin consent and reauthorization. Graph-app connections: the tenant's admin consents to the app's
  * application permissions. Graph-delegated connections: the admin consents to the product's delegated
  * permissions, then signs in (code + PKCE) so the product keeps that admin's refresh token; that sign-in
@@ -66,7 +74,7 @@ export class ConsentFlows {
     private readonly store: Store,
     private readonly secrets: SecretBox,
     private readonly credentials: ConnectionCredentials,
-    private readonly health: ConnectionHealth,
+    private readonly health: CredentialRecovery,
     private readonly now: () => number = Date.now,
   ) {
     this.stateKey = deriveKey(settings.stateSecret, "consent-state");

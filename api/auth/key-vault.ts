@@ -1,4 +1,4 @@
-import type { TokenCredential } from "@azure/core-auth";
+import type { TokenCredential } from "@azure/identity";
 import { CryptographyClient } from "@azure/keyvault-keys";
 import type { KeyWrapper } from "./secrets.ts";
 

@@ -31,7 +31,7 @@ export class CredentialProblem extends DirectoryProblem {
   }
 }
 
-export interface TokenErrorFields {
+interface TokenErrorFields {
   error: string;
   suberror: string;
   codes: number[];
@@ -39,7 +39,7 @@ export interface TokenErrorFields {
 }
 
 /** Reads OAuth error fields from a msal-node error (ServerError / InteractionRequiredAuthError). */
-export function tokenErrorFields(err: unknown): TokenErrorFields {
+function tokenErrorFields(err: unknown): TokenErrorFields {
   const e = err as {
     errorCode?: string;
     subError?: string;

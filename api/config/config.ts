@@ -158,7 +158,7 @@ export const REQUIRED_IN_PRODUCTION: readonly string[] = [
   "BOT_APP_TENANT_ID",
 ];
 
-export type RawConfig = z.infer<typeof configSchema>;
+type RawConfig = z.infer<typeof configSchema>;
 
 export interface Config extends RawConfig {
   publicUrl: string;
@@ -203,7 +203,7 @@ export function loadProductionConfig(env: NodeJS.ProcessEnv = process.env): Conf
 }
 
 /** The bot's app type decides which of its settings must be present. */
-export function botAppType(config: Pick<RawConfig, "BOT_APP_TYPE" | "BOT_APP_TENANT_ID">) {
+function botAppType(config: Pick<RawConfig, "BOT_APP_TYPE" | "BOT_APP_TENANT_ID">) {
   return config.BOT_APP_TYPE ?? (config.BOT_APP_TENANT_ID ? "SingleTenant" : "MultiTenant");
 }
 

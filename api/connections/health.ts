@@ -1,9 +1,11 @@
+import { writeAudit } from "../audit/trail.ts";
 import type { CredentialProblem } from "../auth/token-errors.ts";
+import { SYSTEM_ACTOR } from "../domain/actor.ts";
+import type { Problem } from "../domain/problem.ts";
 import type { EventBus } from "../events.ts";
 import type { Logger } from "../logger.ts";
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { SYSTEM_ACTOR, writeAudit } from "./audit.ts";
 
 /**
  * Status transitions driven by what Entra ID says about a connection's credential. Each transition is

@@ -1,6 +1,6 @@
+import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
-import type { SyncSettings } from "../sync/settings.ts";
 
 export interface PermissionCheck {
   permission: string;
@@ -71,7 +71,7 @@ export function requiredPermissions(settings: SyncSettings, delegated: boolean):
   return out;
 }
 
-export const isGranted = (permission: string, granted: string[]) =>
+const isGranted = (permission: string, granted: string[]) =>
   granted.includes(permission) || (IMPLIED_BY[permission] ?? []).some((p) => granted.includes(p));
 
 const PROBES: Record<string, string> = {

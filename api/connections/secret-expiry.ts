@@ -3,7 +3,7 @@ import { isDirectoryProblem } from "../graph/problems.ts";
 import type { PermissionCheck } from "./permissions.ts";
 
 /** How long before a client secret expires the connection test starts warning. */
-export const SECRET_WARNING_DAYS = 30;
+const SECRET_WARNING_DAYS = 30;
 const DAY_MS = 24 * 3600 * 1000;
 
 interface PasswordCredential {
@@ -16,7 +16,7 @@ interface PasswordCredential {
  * secrets with their first three characters (`hint`) and end date, so the one in use is the one whose hint
  * matches. Undefined when the registration has no matching secret (it was removed in Entra ID).
  */
-export async function readSecretExpiry(
+async function readSecretExpiry(
   graph: GraphApi,
   clientId: string,
   secret: string,

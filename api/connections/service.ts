@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { diff, writeAudit } from "../audit/trail.ts";
 import type { ConnectionCredentials } from "../auth/credentials.ts";
 import { secretContext } from "../auth/credentials.ts";
 import { type SecretBox, secretHint } from "../auth/secrets.ts";
@@ -8,16 +9,17 @@ import {
   defaultSchedule,
   type PatchConnectionInput,
 } from "../contract/connections.ts";
+import type { Actor } from "../domain/actor.ts";
+import type { Problem } from "../domain/problem.ts";
+import { defaultSyncSettings, syncSettingsSchema } from "../domain/sync-settings.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import { syncSlot } from "../scheduler/slots.ts";
-import type { Actor, ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
 import { Leases } from "../sync/lease.ts";
 import { leaseId } from "../sync/service.ts";
-import { defaultSyncSettings, syncSettingsSchema } from "../sync/settings.ts";
-import { diff, writeAudit } from "./audit.ts";
 import { removeConnectionData } from "./data.ts";
 import { rejectedUserFilter } from "./filter-check.ts";
 import type { ConnectionHealth } from "./health.ts";

@@ -15,7 +15,7 @@ export type NewApiKey = z.input<typeof createApiKeySchema>;
 export const apiKeyIdParam = z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, "not an API key id") });
 
 /** A key as the tab shows it: never its hash, never the key after creation. */
-export const apiKeySchema = z.object({
+const apiKeySchema = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string(),

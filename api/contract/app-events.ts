@@ -4,7 +4,7 @@ import { problemSchema } from "./common.ts";
 /** GET /api/events: alerts for the tab (reauthorization needed, admin warnings, sync outcomes), newest first. */
 
 /** The kinds a reader may filter by; the API stores a few more (a switched-off webhook) and lists them too. */
-export const EVENT_KINDS = [
+const EVENT_KINDS = [
   "sync-finished",
   "sync-failed",
   "sync-halted",

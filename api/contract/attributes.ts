@@ -2,9 +2,9 @@ import { z } from "zod";
 
 /** /api/attributes: the custom profile attributes a customer defines before mapping Entra attributes onto them. */
 
-export const ATTRIBUTE_VALUE_TYPES = ["string", "number", "boolean", "string[]"] as const;
+const ATTRIBUTE_VALUE_TYPES = ["string", "number", "boolean", "string[]"] as const;
 
-export const attributeName = z
+const attributeName = z
   .string()
   .trim()
   .regex(

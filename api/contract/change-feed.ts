@@ -1,17 +1,37 @@
 import { z } from "zod";
-import { eventSchema } from "../feed/public-shapes.ts";
+import { DIRECTORY_EVENT_TYPES } from "./event-types.ts";
 
 /**
- * GET /api/v1/events: the change feed applications follow, which the tab's "API and webhooks" page follows
- * too. The event's shape is the Directory API's (api/feed/public-shapes.ts), published in OpenAPI.
+ * GET /api/v1/events as the tab's "API and webhooks" page follows it: of each event's snapshot, what the page
+ * names it by. The Directory API publishes the full shapes (api/feed/public-shapes.ts, in OpenAPI); these
+ * open objects hold the part the tab reads, and a test checks real events against both.
  */
-export const eventPage = z
-  .strictObject({
-    object: z.literal("list"),
-    data: z.array(eventSchema),
-    nextCursor: z.string().meta({ description: "Pass as `after` for the next events; keep it to resume." }),
-    hasMore: z.boolean().meta({ description: "More events are ready now; ask again at once." }),
-  })
-  .meta({ id: "EventPage" });
-export type EventPage = z.infer<typeof eventPage>;
-export type FeedEvent = EventPage["data"][number];
+const snapshot = z.discriminatedUnion("object", [
+  z.object({ object: z.literal("profile"), id: z.string(), displayName: z.string() }),
+  z.object({ object: z.literal("list"), id: z.string(), name: z.string() }),
+  z.object({
+    object: z.literal("membership"),
+    id: z.string(),
+    memberEntraObjectId: z.string(),
+    listEntraObjectId: z.string(),
+  }),
+  z.object({ object: z.literal("connection"), id: z.string(), summary: z.string() }),
+]);
+
+const feedEventSchema = z.object({
+  id: z.string(),
+  cursor: z.string(),
+  type: z.enum(DIRECTORY_EVENT_TYPES),
+  occurredAt: z.string(),
+  data: snapshot,
+  cause: z.object({ taskId: z.string().nullable(), trigger: z.string().nullable() }),
+});
+export type FeedEvent = z.infer<typeof feedEventSchema>;
+
+export const feedPageSchema = z.object({
+  object: z.literal("list"),
+  data: z.array(feedEventSchema),
+  nextCursor: z.string(),
+  hasMore: z.boolean(),
+});
+export type FeedPage = z.infer<typeof feedPageSchema>;

@@ -6,13 +6,11 @@ import { z } from "zod";
  */
 
 export const problemSchema = z.object({ code: z.string(), message: z.string(), remedy: z.string() });
-export type Problem = z.infer<typeof problemSchema>;
 
 /** A problem that has lasted since a time (a connection's status problem or warning). */
 export const standingProblemSchema = problemSchema.extend({ since: z.string() });
 
 export const actorSchema = z.object({ oid: z.string(), name: z.string(), upn: z.string().optional() });
-export type Actor = z.infer<typeof actorSchema>;
 
 /** Every refusal: a problem, the fields at fault, and whatever else explains it (a task id, a consent URL). */
 export const errorBodySchema = z.object({
@@ -64,6 +62,6 @@ export const idParamOf = (what: string) => z.object({ id: documentId(what) });
 export const fieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
 export type FieldValue = z.infer<typeof fieldValueSchema>;
 
-export const RECORD_STATUSES = ["active", "inactive", "deleted"] as const;
+const RECORD_STATUSES = ["active", "inactive", "deleted"] as const;
 export const recordStatusSchema = z.enum(RECORD_STATUSES);
 export type RecordStatus = z.infer<typeof recordStatusSchema>;

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { syncSettingsSchema } from "../sync/settings.ts";
+import { syncSettingsSchema } from "../domain/sync-settings.ts";
 import { actorSchema, problemSchema, standingProblemSchema } from "./common.ts";
 import { TASK_STATUSES, TASK_TYPES } from "./tasks.ts";
 
-export type { Mapping, Rule, SyncSettings } from "../sync/settings.ts";
+export type { Mapping, Rule, SyncSettings } from "../domain/sync-settings.ts";
 
 /** /api/connections: what the tab sends to create, change, test and delete a connection, and what it reads. */
 
@@ -22,10 +22,10 @@ const clientSecret = z
   .min(8, "must be the client secret's value (at least 8 characters)")
   .max(1024, "is too long for a client secret");
 
-export const CONNECTION_KINDS = ["graph-app", "graph-delegated", "scim"] as const;
-export const CONNECTION_STATUSES = ["active", "inactive", "needs-reauth", "error"] as const;
+const CONNECTION_KINDS = ["graph-app", "graph-delegated", "scim"] as const;
+const CONNECTION_STATUSES = ["active", "inactive", "needs-reauth", "error"] as const;
 
-export const scheduleSchema = z
+const scheduleSchema = z
   .object({
     enabled: z.boolean().default(true),
     intervalMinutes: z
@@ -166,14 +166,13 @@ export const connectionSchema = z.object({
 });
 export type Connection = z.infer<typeof connectionSchema>;
 
-export const permissionCheckSchema = z.object({
+const permissionCheckSchema = z.object({
   permission: z.string(),
   status: z.enum(["granted", "missing", "rejected"]),
   detail: z.string().optional(),
   /** Not needed to sync (the bot's chat admin check): missing leaves `ok` true. */
   optional: z.boolean().optional(),
 });
-export type PermissionCheck = z.infer<typeof permissionCheckSchema>;
 
 /** POST /api/connections/:id/test. */
 export const testResultSchema = z.object({

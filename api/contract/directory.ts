@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { RECORD_ACTIONS } from "../domain/records.ts";
 import { fieldValueSchema, idParamOf, pagingQuery, recordStatusSchema } from "./common.ts";
-import { RECORD_ACTIONS } from "./tasks.ts";
 
 /** The synced directory as the tab browses it: profiles, lists, members, and "why is this user (not) synced?". */
 
@@ -87,7 +87,7 @@ export const listMemberSchema = z.object({
 export type ListMember = z.infer<typeof listMemberSchema>;
 
 /** A person found in Entra ID by the people picker. */
-export const personHitSchema = z.object({
+const personHitSchema = z.object({
   id: z.string(),
   displayName: z.string(),
   mail: z.string().nullable(),

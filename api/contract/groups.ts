@@ -24,7 +24,7 @@ export const groupLookupQuerySchema = z
   .strict();
 
 /** A picker entry: the group and its direct member count (null when Graph did not answer one). */
-export const groupHitSchema = z.object({
+const groupHitSchema = z.object({
   id: z.string(),
   displayName: z.string(),
   mail: z.string().nullable(),

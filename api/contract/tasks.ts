@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RECORD_ACTIONS } from "../domain/records.ts";
 import {
   actorSchema,
   documentId,
@@ -8,15 +9,13 @@ import {
   pagingQuery,
   problemSchema,
 } from "./common.ts";
-import { RECORD_ACTIONS, TASK_STATUSES, TASK_TRIGGERS, TASK_TYPES } from "./task-values.ts";
+import { TASK_STATUSES, TASK_TRIGGERS, TASK_TYPES } from "./task-values.ts";
 
 /** Sync tasks: starting one, the history's filters, a task, and its per-record details. */
 
+export type { RecordAction } from "../domain/records.ts";
 export {
-  RECORD_ACTIONS,
-  type RecordAction,
   TASK_STATUSES,
-  TASK_TRIGGERS,
   TASK_TYPES,
   type TaskStatus,
   type TaskTrigger,
@@ -57,7 +56,7 @@ export const recordQuerySchema = z
 export type RecordQuery = z.infer<typeof recordQuerySchema>;
 export type RecordFilters = Omit<z.input<typeof recordQuerySchema>, "continuationToken" | "pageSize">;
 
-export const countersSchema = z.object({
+const countersSchema = z.object({
   processed: z.number(),
   created: z.number(),
   updated: z.number(),
@@ -100,7 +99,7 @@ export const taskSchema = z.object({
 });
 export type Task = z.infer<typeof taskSchema>;
 
-export const recordMemberSchema = z.object({
+const recordMemberSchema = z.object({
   sourceId: z.string(),
   name: z.string(),
   profileId: z.string().optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { eventTypeSchema } from "../feed/public-shapes.ts";
+import { DIRECTORY_EVENT_TYPES } from "./event-types.ts";
 
 /**
  * Webhook endpoints and their deliveries (/api/v1/webhooks): published in the OpenAPI document for
@@ -7,6 +7,8 @@ import { eventTypeSchema } from "../feed/public-shapes.ts";
  */
 
 const timestamp = z.string().meta({ format: "date-time" });
+/** The Directory API's event types; published once, as the EventType component. */
+const eventTypeSchema = z.enum(DIRECTORY_EVENT_TYPES).meta({ id: "EventType" });
 
 export const pageCursorParam = z
   .string()
@@ -67,7 +69,7 @@ export const endpointWithSecret = endpointSchema
   .meta({ id: "WebhookEndpointWithSecret" });
 export type WebhookEndpointWithSecret = z.infer<typeof endpointWithSecret>;
 
-export const attemptSchema = z.strictObject({
+const attemptSchema = z.strictObject({
   at: timestamp,
   status: z.number().int().meta({ description: "HTTP status; 0 when no answer came." }),
   latencyMs: z.number().int(),
@@ -75,7 +77,7 @@ export const attemptSchema = z.strictObject({
 });
 export type DeliveryAttempt = z.infer<typeof attemptSchema>;
 
-export const deliverySchema = z
+const deliverySchema = z
   .strictObject({
     object: z.literal("webhook_delivery"),
     id: z.string(),

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { TaskTrigger } from "../domain/tasks.ts";
 import type {
   DirectoryEventDoc,
   DirectoryEventType,
   EventExpectation,
   FeedStateDoc,
   SequenceReservation,
-  TaskTrigger,
 } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { FeedSequencer } from "./sequencer.ts";

@@ -61,7 +61,7 @@ export const membershipSchema = z
   })
   .meta({ id: "Membership" });
 
-export const connectionSummarySchema = z
+const connectionSummarySchema = z
   .strictObject({
     object: z.literal("connection"),
     id: z.string(),

@@ -5,7 +5,7 @@ import type { Store } from "../store/store.ts";
 
 const STATE_ID = "feed";
 /** How long a writer may take between reserving sequence numbers and writing their documents. */
-export const DEFAULT_RESERVATION_MS = 120_000;
+const DEFAULT_RESERVATION_MS = 120_000;
 
 /**
  * Hands out each tenant's change-feed sequence numbers in blocks. A block stays open while its events and

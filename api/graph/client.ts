@@ -6,17 +6,14 @@ import {
   ResponseType,
 } from "@microsoft/microsoft-graph-client";
 import pLimit from "p-limit";
+import { isTransientStatus } from "../retry/classify.ts";
+import { graphRetrySettings, RetryPolicy, type RetrySettings } from "../retry/policy.ts";
+import { parseRetryAfter, retryAfterOf } from "../retry/retry-after.ts";
 
 import { classifyGraphFailure, DirectoryProblem, isDirectoryProblem } from "./problems.ts";
 import { emptyGraphStats, type GraphStats } from "./stats.ts";
 import { countThrottledInBatch, TelemetryHandler } from "./telemetry-handler.ts";
-import {
-  defaultRetryPolicy,
-  Pacer,
-  type RetryPolicy,
-  retryAfterMs,
-  ThrottleHandler,
-} from "./throttle-handler.ts";
+import { Pacer, ThrottleHandler } from "./throttle-handler.ts";
 
 export interface GraphClientOptions {
   /** https://graph.microsoft.com, a national cloud, or any host serving Graph v1.0. */
@@ -29,7 +26,8 @@ export interface GraphClientOptions {
    * example after a password reset or under continuous access evaluation, while the secret still works).
    */
   dropToken?: () => void;
-  retry?: Partial<RetryPolicy>;
+  /** Tries, waits and caps of the retry policy; tests and benchmarks replace `sleep` to move a simulated clock. */
+  retry?: Partial<RetrySettings>;
 }
 
 export interface GraphPage<T> {
@@ -52,6 +50,11 @@ export interface BatchResponse {
   body: unknown;
 }
 
+/** One round of a JSON batch: the parts Graph answered with a transient failure, to be sent again. */
+interface BatchRound {
+  transient: BatchResponse[];
+}
+
 const BATCH_LIMIT = 20;
 /** Batches sent at once: Graph spreads them over its backends; the shared pacer still slows all near the budget. */
 const BATCHES_IN_FLIGHT = 4;
@@ -64,14 +67,31 @@ const BATCHES_IN_FLIGHT = 4;
 export class GraphApi {
   readonly stats: GraphStats = emptyGraphStats();
   private readonly client: Client;
-  private readonly policy: RetryPolicy;
+  private readonly batchParts: RetryPolicy<BatchRound>;
   private readonly root: string;
 
   constructor(private readonly options: GraphClientOptions) {
-    this.policy = { ...defaultRetryPolicy(), ...options.retry };
+    const settings = { ...graphRetrySettings(), ...options.retry };
+    this.batchParts = new RetryPolicy<BatchRound>(settings, {
+      result: (round) => round.transient.length > 0,
+      // The round waits for its slowest part: the longest Retry-After any of them carries.
+      retryAfter: (failure) => {
+        const hints = ("value" in failure ? (failure.value as BatchRound).transient : [])
+          .map((part) => retryAfterOf(part))
+          .filter((ms) => ms !== undefined);
+        return hints.length > 0 ? Math.max(...hints) : undefined;
+      },
+      onRetry: ({ failure }) => {
+        const parts = "value" in failure ? (failure.value as BatchRound).transient : [];
+        const throttled = parts.filter((part) => part.status === 429).length;
+        this.stats.throttled += throttled;
+        this.stats.retries += parts.length;
+        countThrottledInBatch(throttled);
+      },
+    });
     this.root = `${options.baseUrl.replace(/\/+$/, "")}/v1.0`;
     const authProvider = { getAccessToken: () => options.getToken() };
-    const throttle = new ThrottleHandler(this.policy, this.stats, new Pacer(this.policy.sleep));
+    const throttle = new ThrottleHandler(settings, this.stats, new Pacer(settings.sleep));
     this.client = Client.initWithMiddleware({
       baseUrl: `${options.baseUrl.replace(/\/+$/, "")}/`,
       defaultVersion: "v1.0",
@@ -159,37 +179,30 @@ export class GraphApi {
     );
   }
 
+  /**
+   * Sends the chunk, then only the parts Graph answered 429/503/504, through the retry policy; the parts
+   * still failing when it gives up are final answers like any other.
+   */
   private async sendBatch(chunk: BatchRequest[], results: Map<string, BatchResponse>): Promise<void> {
     let pending = chunk;
-    for (let attempt = 0; pending.length > 0; attempt++) {
+    const last = await this.batchParts.execute(async () => {
       const body: { responses: BatchResponse[] } = await this.call("/$batch", () =>
         this.client.api(this.url("/$batch")).post({
           requests: pending.map((r) => ({ id: r.id, method: "GET", url: r.url, headers: r.headers })),
         }),
       );
       this.stats.batchedRequests += pending.length;
-      const retry: BatchRequest[] = [];
-      let waitMs = 0;
-      let throttled = 0;
+      const transient: BatchResponse[] = [];
       for (const response of body.responses) {
-        const request = pending.find((r) => r.id === response.id);
-        if (!request) continue;
-        if ([429, 503, 504].includes(response.status) && attempt < this.policy.maxRetries) {
-          if (response.status === 429) {
-            this.stats.throttled += 1;
-            throttled += 1;
-          }
-          this.stats.retries += 1;
-          retry.push(request);
-          waitMs = Math.max(waitMs, retryAfterMs(headerValue(response.headers, "retry-after")) ?? 1000);
-        } else {
-          results.set(response.id, { ...response, headers: response.headers ?? {} });
-        }
+        if (!pending.some((r) => r.id === response.id)) continue;
+        if (isTransientStatus("graph", response.status)) transient.push(response);
+        else results.set(response.id, { ...response, headers: response.headers ?? {} });
       }
-      countThrottledInBatch(throttled);
-      pending = retry;
-      if (pending.length > 0) await this.policy.sleep(Math.min(waitMs, this.policy.maxDelayMs));
-    }
+      pending = pending.filter((r) => transient.some((t) => t.id === r.id));
+      return { transient };
+    });
+    for (const response of last.transient)
+      results.set(response.id, { ...response, headers: response.headers ?? {} });
   }
 
   /** Classifies a failed batch sub-response the same way as a direct call. */
@@ -198,7 +211,7 @@ export class GraphApi {
       response.status,
       response.body as { error?: { code?: string; message?: string } },
       path,
-      retryAfterMs(headerValue(response.headers, "retry-after")),
+      retryAfterOf(response),
     );
   }
 
@@ -225,7 +238,7 @@ export class GraphApi {
           err.statusCode,
           { error: { code: err.code ?? undefined, message: err.message } },
           path.replace(this.root, ""),
-          retryAfterMs(err.headers?.get("retry-after")),
+          parseRetryAfter(err.headers?.get("retry-after")),
         );
       }
       throw new DirectoryProblem(
@@ -240,9 +253,6 @@ export class GraphApi {
 /** Graph's 401: the token was refused (expired early, revoked), which a fresh token may cure. */
 const isRejectedToken = (err: unknown) =>
   err instanceof DirectoryProblem && err.kind === "auth-lost" && err.status === 401;
-
-const headerValue = (headers: Record<string, string> | undefined, name: string) =>
-  Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === name)?.[1];
 
 function safeJson(text: string): { error?: { code?: string; message?: string } } | undefined {
   try {

@@ -1,4 +1,4 @@
-import type { Problem } from "../store/documents.ts";
+import type { Problem } from "../domain/problem.ts";
 
 /**
  * Why a directory read failed, in the classes an admin can act on. The sync engine decides from `kind`
@@ -38,7 +38,7 @@ export const isDirectoryProblem = (err: unknown, kind?: DirectoryProblemKind): e
   err instanceof DirectoryProblem && (kind === undefined || err.kind === kind);
 
 /** What a Graph path needs, so a 403 can name the permission to grant. */
-export function permissionFor(path: string): string {
+function permissionFor(path: string): string {
   if (/\/photo/.test(path)) return "ProfilePhoto.Read.All";
   if (/\/(transitiveMembers|members)/.test(path) && /\/groups\//.test(path)) return "GroupMember.Read.All";
   if (/administrativeUnits/.test(path)) return "AdministrativeUnit.Read.All";

@@ -1,75 +1,57 @@
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
+import { isTransientError, isTransientStatus } from "../retry/classify.ts";
+import { RetryPolicy, type RetrySettings } from "../retry/policy.ts";
+import type { Sleep } from "../retry/sleep.ts";
 import type { GraphStats } from "./stats.ts";
 
-export interface RetryPolicy {
-  maxRetries: number;
-  /** Upper bound for one wait, whatever Retry-After says. */
-  maxDelayMs: number;
-  baseDelayMs: number;
-  sleep: (ms: number) => Promise<void>;
-}
-
-export const defaultRetryPolicy = (): RetryPolicy => ({
-  maxRetries: 6,
-  maxDelayMs: 60_000,
-  baseDelayMs: 500,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-});
-
-const RETRYABLE = new Set([429, 503, 504]);
-
-/** Retry-After in seconds (Graph's form) or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** Exponential backoff with full jitter, used when the service gave no Retry-After. */
-export const backoffMs = (attempt: number, policy: RetryPolicy) =>
-  Math.min(policy.maxDelayMs, Math.random() * policy.baseDelayMs * 2 ** attempt);
-
 /**
- * Retries 429/503/504 honouring Retry-After with a cap, counts every request and throttle, and slows the
- * whole client down when Graph reports (x-ms-throttle-limit-percentage) that the budget is nearly used,
- * so that a large sync bends before it breaks.
+ * Retries Graph's transient answers (429/503/504) through the shared retry policy, Retry-After honoured with
+ * a cap; counts every request, retry and throttle; and slows the whole client down when Graph reports
+ * (x-ms-throttle-limit-percentage) that the budget is nearly used, so that a large sync bends before it breaks.
+ * When the retries run out, the last answer goes on to the client, which turns it into a "throttled" problem.
  */
 export class ThrottleHandler implements Middleware {
   private next?: Middleware;
+  private readonly policy: RetryPolicy<Response | undefined>;
 
   constructor(
-    private readonly policy: RetryPolicy,
+    settings: RetrySettings,
     private readonly stats: GraphStats,
     private readonly pacer: Pacer,
-  ) {}
+  ) {
+    this.policy = new RetryPolicy<Response | undefined>(settings, {
+      error: (err) => isTransientError("graph", err),
+      result: (response) => response !== undefined && isTransientStatus("graph", response.status),
+      onRetry: ({ failure, delayMs }) => {
+        const response = "value" in failure ? (failure.value as Response | undefined) : undefined;
+        if (response?.status === 429) {
+          this.stats.throttled += 1;
+          this.pacer.pauseFor(delayMs);
+        }
+        this.stats.retries += 1;
+        // The answer is dropped: free its connection rather than leave the body unread.
+        response?.body?.cancel().catch(() => undefined);
+      },
+    });
+  }
 
   setNext(next: Middleware): void {
     this.next = next;
   }
 
   async execute(context: Context): Promise<void> {
-    if (!this.next) throw new Error("ThrottleHandler needs a next middleware");
-    for (let attempt = 0; ; attempt++) {
+    const next = this.next;
+    if (!next) throw new Error("ThrottleHandler needs a next middleware");
+    context.response = await this.policy.execute(async () => {
+      context.response = undefined;
       await this.pacer.wait();
       this.stats.requests += 1;
-      await this.next.execute(context);
-      const response = context.response;
-      if (!response) return;
-      this.pacer.observe(response.headers.get("x-ms-throttle-limit-percentage"));
-      if (!RETRYABLE.has(response.status) || attempt >= this.policy.maxRetries) return;
-      if (response.status === 429) this.stats.throttled += 1;
-      this.stats.retries += 1;
-      const wait = Math.min(
-        this.policy.maxDelayMs,
-        retryAfterMs(response.headers.get("retry-after")) ?? backoffMs(attempt, this.policy),
-      );
-      if (response.status === 429) this.pacer.pauseFor(wait);
-      await response.body?.cancel().catch(() => undefined);
-      await this.policy.sleep(wait);
-      context.response = undefined;
-    }
+      await next.execute(context);
+      // The next handler set it (TypeScript still sees the undefined assigned above).
+      const response = context.response as Response | undefined;
+      if (response) this.pacer.observe(response.headers.get("x-ms-throttle-limit-percentage"));
+      return response;
+    });
   }
 }
 
@@ -78,7 +60,7 @@ export class Pacer {
   private pausedUntil = 0;
   private spacingMs = 0;
 
-  constructor(private readonly sleep: (ms: number) => Promise<void>) {}
+  constructor(private readonly sleep: Sleep) {}
 
   pauseFor(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);

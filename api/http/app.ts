@@ -12,7 +12,7 @@ import { errorHandler, notFoundHandler } from "./problem.ts";
  * Outlook (Teams platform docs, "Extend a Teams personal tab across Microsoft 365": all hosts under
  * cloud.microsoft, then each host's older domains, the -sdf ones included).
  */
-export const TAB_FRAME_ANCESTORS = [
+const TAB_FRAME_ANCESTORS = [
   "https://*.cloud.microsoft",
   "https://teams.microsoft.com",
   "https://*.teams.microsoft.com",

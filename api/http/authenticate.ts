@@ -12,7 +12,7 @@ import { HttpProblem } from "./problem.ts";
 
 export const SESSION_COOKIE = "eds_session";
 export const SECURE_SESSION_COOKIE = "__Host-eds_session";
-export const CSRF_HEADER = "x-csrf-token";
+const CSRF_HEADER = "x-csrf-token";
 
 export interface AuthenticateOptions {
   validator: TokenValidator;
@@ -33,7 +33,7 @@ export function sessionOf(req: Request): SessionData | undefined {
   return (req as unknown as Record<symbol, SessionData | undefined>)[SESSION_FOR];
 }
 
-export function principalFromClaims(
+function principalFromClaims(
   claims: { tid: string; oid: string; name: string; upn?: string; roles: string[]; wids: string[] },
   policy: RolePolicy,
   via: Principal["via"],

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { Problem } from "../domain/problem.ts";
 import type { Logger } from "../logger.ts";
-import type { Problem } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 
 /**

@@ -10,7 +10,7 @@ export function newClientState(): { value: string; hash: string } {
   return { value, hash: hashClientState(value) };
 }
 
-export function hashClientState(value: string): string {
+function hashClientState(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("base64url");
 }
 

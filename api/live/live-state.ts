@@ -1,4 +1,4 @@
-import type { Problem } from "../store/documents.ts";
+import type { Problem } from "../domain/problem.ts";
 import type { TenantDocument, TenantRepository } from "../store/repository.ts";
 import type { Store } from "../store/store.ts";
 

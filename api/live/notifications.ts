@@ -48,8 +48,10 @@ export class NotificationHandler {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async handle(items: GraphNotification[]): Promise<void> {
+  /** Returns how many items were refused, so the endpoint can slow down whoever keeps sending forgeries. */
+  async handle(items: GraphNotification[]): Promise<{ rejected: number }> {
     const found = new Map<string, LiveSyncDoc | undefined>();
+    const refused: { tenantId: string; subscriptionId: string; known: boolean }[] = [];
     for (const item of items) {
       const key = `${item.tenantId}/${item.subscriptionId}`;
       if (!found.has(key))
@@ -58,11 +60,7 @@ export class NotificationHandler {
       const sub = doc?.subscriptions.find((s) => s.id === item.subscriptionId);
       if (!doc || !sub || !clientStateMatches(item.clientState, sub.clientStateHash)) {
         this.stats.rejected++;
-        // Never log the clientState itself: a forger could learn nothing, a real one must stay secret.
-        this.logger.warn(
-          { tenantId: item.tenantId, subscriptionId: item.subscriptionId, known: Boolean(sub) },
-          "change notification ignored: unknown subscription or wrong clientState",
-        );
+        refused.push({ tenantId: item.tenantId, subscriptionId: item.subscriptionId, known: Boolean(sub) });
         continue;
       }
       if (item.lifecycleEvent) await this.lifecycle(doc, item);
@@ -72,6 +70,14 @@ export class NotificationHandler {
       }
       await this.noteSeen(doc, item.lifecycleEvent);
     }
+    // One line per collection, not per item: a flood of forgeries must not become a flood of log lines.
+    // Never log the clientState itself: a forger could learn nothing, a real one must stay secret.
+    if (refused.length > 0)
+      this.logger.warn(
+        { rejected: refused.length, first: refused.slice(0, 3) },
+        "change notifications ignored: unknown subscription or wrong clientState",
+      );
+    return { rejected: refused.length };
   }
 
   private async lifecycle(doc: LiveSyncDoc, item: GraphNotification): Promise<void> {

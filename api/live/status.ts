@@ -1,4 +1,5 @@
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { Problem } from "../domain/problem.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { LiveResource, LiveSyncDoc } from "./live-state.ts";
 
 /** What the tab shows about a connection's live updates; never the clientState hashes. */

@@ -1,7 +1,8 @@
+import type { Problem } from "../domain/problem.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import type { Logger } from "../logger.ts";
-import type { ConnectionDoc, Problem } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { deltaResources } from "../sync/delta-state.ts";
 import { Leases } from "../sync/lease.ts";

@@ -5,7 +5,7 @@
  * the connection (a new secret, a reauthorization, new settings), ends the quarantine at once.
  */
 const HOUR = 3600_000;
-export const QUARANTINE_STEPS_MS = [6 * HOUR, 12 * HOUR, 24 * HOUR] as const;
+const QUARANTINE_STEPS_MS = [6 * HOUR, 12 * HOUR, 24 * HOUR] as const;
 
 export interface SlotBackoff {
   /** The failure's code: a task's error code, or the connection's reauthorization reason. */

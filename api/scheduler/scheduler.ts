@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
+import type { TaskType } from "../domain/tasks.ts";
 import type { Logger } from "../logger.ts";
-import type { ConnectionDoc, TaskType } from "../store/documents.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
 import { afterFailure, changedSince, type Failure, quarantinedUntil } from "./backoff.ts";

@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from "../connections/audit.ts";
+import { SYSTEM_ACTOR } from "../domain/actor.ts";
 import type { SyncService } from "../sync/service.ts";
 import type { StartScheduledTask } from "./scheduler.ts";
 

@@ -28,7 +28,7 @@ export const CONTAINER_NAMES = [
 
 export type ContainerName = (typeof CONTAINER_NAMES)[number];
 
-export const PARTITION_KEY_PATH = "/tenantId";
+const PARTITION_KEY_PATH = "/tenantId";
 
 const excludedPaths: Partial<Record<ContainerName, string[]>> = {
   tasks: ["/checkpoint/*"],

@@ -1,21 +1,10 @@
-import type { SyncSettings } from "../sync/settings.ts";
+import type { Actor } from "../domain/actor.ts";
+import type { ConnectionKind, ConnectionStatus } from "../domain/connections.ts";
+import type { Problem } from "../domain/problem.ts";
+import type { FieldValue, RecordAction, RecordStatus } from "../domain/records.ts";
+import type { SyncSettings } from "../domain/sync-settings.ts";
+import type { Counters, TaskStatus, TaskTrigger, TaskType } from "../domain/tasks.ts";
 import type { TenantDocument } from "./repository.ts";
-
-/** What a person is told when something goes wrong: the cause, and what to do about it. */
-export interface Problem {
-  code: string;
-  message: string;
-  remedy: string;
-}
-
-export interface Actor {
-  oid: string;
-  name: string;
-  upn?: string;
-}
-
-export type ConnectionKind = "graph-app" | "graph-delegated" | "scim";
-export type ConnectionStatus = "active" | "inactive" | "needs-reauth" | "error";
 
 /** A secret sealed with envelope encryption (see api/auth/secrets.ts); never leaves the API. */
 export interface SealedSecret {
@@ -26,7 +15,7 @@ export interface SealedSecret {
   ciphertext: string;
 }
 
-export interface Schedule {
+interface Schedule {
   enabled: boolean;
   intervalMinutes: number;
   /** Hours between full reconciliations when incremental runs are used. */
@@ -74,10 +63,6 @@ export interface ConnectionDoc extends TenantDocument {
   updatedAt: string;
   updatedBy: Actor;
 }
-
-export type RecordStatus = "active" | "inactive" | "deleted";
-
-export type FieldValue = string | number | boolean | string[] | null;
 
 export interface ProfileDoc extends TenantDocument {
   type: "profile";
@@ -149,22 +134,6 @@ export interface MembershipDoc extends TenantDocument {
   changeSeq?: number;
 }
 
-export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
-export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim" | "notification";
-export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "halted" | "cancelled";
-
-export interface Counters {
-  processed: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deactivated: number;
-  deleted: number;
-  restored: number;
-  skipped: number;
-  errors: number;
-}
-
 export interface TaskDoc extends TenantDocument {
   type: "task";
   connectionId: string;
@@ -194,19 +163,6 @@ export interface TaskDoc extends TenantDocument {
   graphRequests?: number;
   storeOperations?: number;
 }
-
-export type RecordAction =
-  | "created"
-  | "updated"
-  | "unchanged"
-  | "deactivated"
-  | "deleted"
-  | "restored"
-  | "skipped"
-  | "error"
-  /** Held back by the deletion guard until an admin confirms. */
-  | "pending-delete"
-  | "pending-deactivate";
 
 export interface TaskRecordDoc extends TenantDocument {
   type: "taskRecord";

@@ -1,4 +1,4 @@
-import { isTransient } from "./transient.ts";
+import { isTransientError } from "../retry/classify.ts";
 
 /** Store failures the callers act on, free of SDK types so the domain does not depend on Cosmos. */
 export class StoreError extends Error {
@@ -23,6 +23,7 @@ export function translateCosmosError(err: unknown, what: string): never {
     throw new StoreError(`${what} was changed by someone else; reload and retry`, "precondition-failed");
   if (status === 413) throw new StoreError(`${what} is too large to store`, "too-large");
   // 429: the account's throughput is used up for now (the SDK has already retried); the rest: unreachable.
-  if (isTransient(err)) throw new StoreError("The database is busy or unreachable right now", "unavailable");
+  if (isTransientError("cosmos", err))
+    throw new StoreError("The database is busy or unreachable right now", "unavailable");
   throw err;
 }

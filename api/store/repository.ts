@@ -7,9 +7,10 @@ import type {
   SqlQuerySpec,
 } from "@azure/cosmos";
 import pLimit from "p-limit";
+import { isTransientError, isTransientStatus } from "../retry/classify.ts";
+import { cosmosRetrySettings, RetryPolicy, type RetrySettings } from "../retry/policy.ts";
 import { StoreError, translateCosmosError } from "./errors.ts";
 import type { StoreMetrics } from "./metrics.ts";
-import { defaultStoreRetry, isTransientStatus, type RetryOptions, retryTransient } from "./transient.ts";
 
 /** Every stored document belongs to exactly one tenant; Cosmos adds `_etag`. */
 export interface TenantDocument {
@@ -40,22 +41,37 @@ interface BulkResult {
   body?: JSONObject;
 }
 
+/** One pass of a bulk call: the operations (by index) Cosmos answered with a transient failure. */
+interface BulkRound {
+  transient: number[];
+}
+
 /**
  * Tenant-scoped access to one container. Every query carries `c.tenantId = @tenantId` in its SQL, so a
  * missing partition filter cannot leak another tenant's data (and the local server ignores the
  * partitionKey option anyway).
  */
 export class TenantRepository<T extends TenantDocument> {
+  private readonly calls: RetryPolicy;
+  private readonly bulkOperations: RetryPolicy<BulkRound>;
+
   constructor(
     private readonly container: Container,
     private readonly what: string,
     private readonly metrics: StoreMetrics,
-    private readonly retry: RetryOptions = defaultStoreRetry(),
-  ) {}
+    retry: Partial<RetrySettings> = {},
+  ) {
+    const settings = { ...cosmosRetrySettings(), ...retry };
+    this.calls = new RetryPolicy(settings, { error: (err) => isTransientError("cosmos", err) });
+    // Operation answers inside a bulk response carry no retry-after: the policy backs off on its own.
+    this.bulkOperations = new RetryPolicy<BulkRound>(settings, {
+      result: (round) => round.transient.length > 0,
+    });
+  }
 
   /** Only for calls that are safe to repeat: reads, query pages, bulk upserts, deletes and reads. */
   private retrying<R>(call: () => Promise<R>): Promise<R> {
-    return retryTransient(call, this.retry);
+    return this.calls.execute(call);
   }
 
   async get(tenantId: string, id: string): Promise<T | undefined> {
@@ -280,18 +296,18 @@ export class TenantRepository<T extends TenantDocument> {
   ): Promise<{ status: number; body?: JSONObject }[]> {
     const results: BulkResult[] = new Array(operations.length);
     let pending = operations.map((_, index) => index);
-    // Throttled operations come back one by one inside a bulk answer: only those are sent again.
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    // Throttled operations come back one by one inside a bulk answer: only those are sent again. When the
+    // policy gives up, their last answers stay in `results` and fail the call below.
+    await this.bulkOperations.execute(async () => {
       const answers = await this.bulkOnce(pending.map((index) => operations[index] as OperationInput));
-      const again = pending.filter((index, k) => {
+      const transient = pending.filter((index, k) => {
         const answer = answers[k] as BulkResult;
-        const retry = isTransientStatus(answer.status) && attempt < this.retry.attempts;
-        if (!retry) results[index] = answer;
-        return retry;
+        results[index] = answer;
+        return isTransientStatus("cosmos", answer.status);
       });
-      pending = again;
-      if (pending.length > 0) await this.retry.sleep(this.retry.baseDelayMs * 4 ** (attempt - 1));
-    }
+      pending = transient;
+      return { transient };
+    });
     const failure = results.find(
       (r) => !(r.status >= 200 && r.status < 300) && !tolerated.includes(r.status),
     );

@@ -1,8 +1,8 @@
+import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
 import type { GraphApi } from "../graph/client.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import type { SyncSettings } from "./settings.ts";
 import type { TaskReporter } from "./task-reporter.ts";
 
 /** Everything one run of the engine works with. */

@@ -8,13 +8,13 @@ export const DELTA_PAGE = { Prefer: "odata.maxpagesize=999" };
 /** An incremental run cannot go on; the task runs as a full sync instead and notes the reason. */
 export class FullSyncNeeded extends Error {}
 
-export class DeltaExpired extends FullSyncNeeded {
+class DeltaExpired extends FullSyncNeeded {
   constructor() {
     super("the delta link expired (Graph answered syncStateNotFound)");
   }
 }
 
-export interface MemberChange {
+interface MemberChange {
   isGroup: boolean;
   removed: boolean;
 }

@@ -1,3 +1,4 @@
+import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphApi } from "../graph/client.ts";
 import type { ConnectionDoc, SyncStateDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
@@ -5,7 +6,6 @@ import { DELTA_PAGE } from "./delta-reader.ts";
 import { contentHash } from "./hash.ts";
 import { userSelect } from "./mapping.ts";
 import { GROUP_SELECT } from "./reader.ts";
-import type { SyncSettings } from "./settings.ts";
 
 export type DeltaResource = "users" | "groups";
 
@@ -16,7 +16,7 @@ export type DeltaResource = "users" | "groups";
 const STORED_FORMAT = 2;
 
 /** Anything that changes what is read or how it is mapped invalidates delta links: a full run follows. */
-export const settingsHash = (s: SyncSettings) =>
+const settingsHash = (s: SyncSettings) =>
   contentHash({
     what: s.what,
     users: s.users,
@@ -28,7 +28,7 @@ export const settingsHash = (s: SyncSettings) =>
     photos: s.photos,
   });
 
-export const deltaPath = (resource: DeltaResource, settings: SyncSettings) =>
+const deltaPath = (resource: DeltaResource, settings: SyncSettings) =>
   resource === "users"
     ? `/users/delta?$select=${userSelect(settings).join(",")}`
     : `/groups/delta?$select=${GROUP_SELECT},members`;

@@ -1,5 +1,6 @@
+import type { Problem } from "../domain/problem.ts";
 import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
-import type { Problem, TaskDoc } from "../store/documents.ts";
+import type { TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { FullSyncNeeded } from "./delta-reader.ts";
 import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";

@@ -28,7 +28,7 @@ export interface Membership {
   digest: string;
 }
 
-export const listId = (connectionId: string, sourceId: string) => `${connectionId}.${sourceId}`;
+const listId = (connectionId: string, sourceId: string) => `${connectionId}.${sourceId}`;
 export const edgeId = (connectionId: string, listSourceId: string, memberSourceId: string) =>
   `${connectionId}.${listSourceId}.${memberSourceId}`;
 

@@ -1,8 +1,8 @@
-import type { FieldValue } from "../store/documents.ts";
+import type { FieldValue } from "../domain/records.ts";
+import type { Mapping, SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphUser } from "./graph-types.ts";
-import type { Mapping, SyncSettings } from "./settings.ts";
 
-export type EmailSource = "mail" | "proxyAddresses" | "otherMails" | "userPrincipalName";
+type EmailSource = "mail" | "proxyAddresses" | "otherMails" | "userPrincipalName";
 
 export interface MappedUser {
   sourceId: string;
@@ -16,7 +16,7 @@ export interface MappedUser {
 }
 
 /** The email fallback chain: mail, then the primary SMTP proxy address, then otherMails, then the UPN. */
-export function resolveEmail(
+function resolveEmail(
   user: GraphUser,
   fallbacks: SyncSettings["email"],
 ): { email: string; source: EmailSource } | undefined {

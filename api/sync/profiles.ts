@@ -1,4 +1,5 @@
-import type { ConnectionDoc, FieldValue, ProfileDoc, RecordStatus } from "../store/documents.ts";
+import type { FieldValue, RecordStatus } from "../domain/records.ts";
+import type { ConnectionDoc, ProfileDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { contentHash } from "./hash.ts";
 import type { MappedUser } from "./mapping.ts";

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { DirectoryProblem } from "../graph/problems.ts";
 import {
@@ -10,7 +11,6 @@ import {
   graphUserSchema,
 } from "./graph-types.ts";
 import { userSelect } from "./mapping.ts";
-import type { SyncSettings } from "./settings.ts";
 
 export const GROUP_SELECT = "id,displayName,description,mail,groupTypes,securityEnabled,mailEnabled";
 const USER_TYPE = "#microsoft.graph.user";

@@ -1,14 +1,14 @@
+import type { Rule, SyncSettings } from "../domain/sync-settings.ts";
 import type { GraphUser } from "./graph-types.ts";
 import { sourceValue } from "./mapping.ts";
-import type { Rule, SyncSettings } from "./settings.ts";
 
 export type ScopeVerdict = { inScope: true } | { inScope: false; reason: string };
 
-export const isGuest = (user: GraphUser): boolean =>
+const isGuest = (user: GraphUser): boolean =>
   user.userType === "Guest" || (user.userPrincipalName ?? "").includes("#EXT#");
 
 /** Rooms, equipment and shared mailboxes are user objects with neither a first nor a last name. */
-export const isResourceAccount = (user: GraphUser): boolean => !user.givenName && !user.surname;
+const isResourceAccount = (user: GraphUser): boolean => !user.givenName && !user.surname;
 
 function ruleMatches(user: GraphUser, rule: Rule): boolean {
   const raw = sourceValue(user, rule.attribute);

@@ -1,25 +1,20 @@
 import { randomUUID } from "node:crypto";
+import type { Actor } from "../domain/actor.ts";
+import type { Problem } from "../domain/problem.ts";
+import { syncSettingsSchema } from "../domain/sync-settings.ts";
+import type { TaskTrigger, TaskType } from "../domain/tasks.ts";
 import type { EventBus } from "../events.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { type DirectoryProblem, isDirectoryProblem } from "../graph/problems.ts";
 import type { Logger } from "../logger.ts";
-import type {
-  Actor,
-  ConnectionDoc,
-  LeaseDoc,
-  Problem,
-  TaskDoc,
-  TaskTrigger,
-  TaskType,
-} from "../store/documents.ts";
+import type { ConnectionDoc, LeaseDoc, TaskDoc } from "../store/documents.ts";
 import { isStoreError } from "../store/errors.ts";
 import type { Store } from "../store/store.ts";
 import { observeQueueDepth } from "../telemetry/instruments.ts";
 import { type RunOutcome, runSync } from "./engine.ts";
 import { Leases } from "./lease.ts";
 import { recountFromRecords } from "./recount.ts";
-import { syncSettingsSchema } from "./settings.ts";
 import { summarize } from "./summary.ts";
 import { emptyCounters, mergeNotes, TaskInterrupted, TaskReporter } from "./task-reporter.ts";
 import { traceTask } from "./task-telemetry.ts";

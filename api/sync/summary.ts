@@ -1,4 +1,5 @@
-import type { Counters, TaskDoc } from "../store/documents.ts";
+import type { Counters } from "../domain/tasks.ts";
+import type { TaskDoc } from "../store/documents.ts";
 
 const changed = (c: Counters) =>
   [

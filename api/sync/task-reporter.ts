@@ -1,4 +1,6 @@
-import type { Counters, RecordAction, TaskDoc, TaskRecordDoc } from "../store/documents.ts";
+import type { RecordAction } from "../domain/records.ts";
+import type { Counters } from "../domain/tasks.ts";
+import type { TaskDoc, TaskRecordDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 
 export const emptyCounters = (): Counters => ({

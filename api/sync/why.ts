@@ -1,3 +1,4 @@
+import { syncSettingsSchema } from "../domain/sync-settings.ts";
 import type { GraphApi } from "../graph/client.ts";
 import { isDirectoryProblem } from "../graph/problems.ts";
 import type { ConnectionDoc, ProfileDoc, TaskRecordDoc } from "../store/documents.ts";
@@ -5,7 +6,6 @@ import type { Store } from "../store/store.ts";
 import { type GraphUser, graphUserSchema } from "./graph-types.ts";
 import { mapUser, missingRequired, userSelect } from "./mapping.ts";
 import { userScopeVerdict } from "./scope.ts";
-import { syncSettingsSchema } from "./settings.ts";
 
 export interface WhyAnswer {
   who: string;

@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { writeAudit } from "../audit/trail.ts";
 import type { SecretBox } from "../auth/secrets.ts";
-import { writeAudit } from "../connections/audit.ts";
+import type { Actor } from "../domain/actor.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
-import type { Actor, DirectoryEventType, WebhookEndpointDoc } from "../store/documents.ts";
+import type { DirectoryEventType, WebhookEndpointDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 
 /** How long the previous signing secret still signs after a rotation, so receivers can switch over. */
-export const ROTATION_GRACE_MS = 24 * 3600_000;
+const ROTATION_GRACE_MS = 24 * 3600_000;
 
 export interface EndpointInput {
   url: string;

@@ -1,4 +1,11 @@
-import type { Counters, TaskDoc, TaskStatus, TaskTrigger, TaskType } from "../../api/store/documents.ts";
+import type {
+  CountersView,
+  TaskCountersView,
+  TaskStatus,
+  TaskTrigger,
+  TaskType,
+  TaskView,
+} from "../views.ts";
 import { type CardElement, plain, table } from "./card.ts";
 
 const TYPE_LABELS: Record<TaskType, string> = {
@@ -11,7 +18,7 @@ const TYPE_LABELS: Record<TaskType, string> = {
 
 export const typeLabel = (type: TaskType) => TYPE_LABELS[type];
 
-export function triggerLabel(task: Pick<TaskDoc, "trigger" | "requestedBy">): string {
+export function triggerLabel(task: Pick<TaskView, "trigger" | "requestedBy">): string {
   const who = task.requestedBy?.name ? plain(task.requestedBy.name) : "someone";
   const labels: Record<TaskTrigger, string> = {
     manual: `Started in the tab by ${who}`,
@@ -55,7 +62,7 @@ export function duration(startIso: string | undefined, endIso: string | undefine
 }
 
 /** Rows worth showing: the main ones always, the rest only when they happened. */
-const ROWS: Array<{ key: keyof Counters; label: string; always?: boolean }> = [
+const ROWS: Array<{ key: keyof CountersView; label: string; always?: boolean }> = [
   { key: "created", label: "Created", always: true },
   { key: "updated", label: "Updated", always: true },
   { key: "unchanged", label: "Unchanged" },
@@ -70,9 +77,9 @@ const ROWS: Array<{ key: keyof Counters; label: string; always?: boolean }> = [
  * Records read from Entra ID. The task's `processed` also counts the records it deleted because Entra ID no
  * longer has them, which were never read.
  */
-export const readCount = (c: Counters) => Math.max(0, c.processed - c.deleted);
+const readCount = (c: CountersView) => Math.max(0, c.processed - c.deleted);
 
-export function countersTable(counters: TaskDoc["counters"]): CardElement {
+export function countersTable(counters: TaskCountersView): CardElement {
   const rows = ROWS.filter(
     (row) => row.always || counters.users[row.key] > 0 || counters.lists[row.key] > 0,
   ).map((row) => [row.label, String(counters.users[row.key]), String(counters.lists[row.key])]);
@@ -81,12 +88,12 @@ export function countersTable(counters: TaskDoc["counters"]): CardElement {
 }
 
 /** Records created, updated, deactivated, deleted or restored, plus errors: what quiet mode calls "something". */
-export function changeCount(counters: TaskDoc["counters"]): number {
-  const of = (c: Counters) => c.created + c.updated + c.deactivated + c.deleted + c.restored + c.errors;
+export function changeCount(counters: TaskCountersView): number {
+  const of = (c: CountersView) => c.created + c.updated + c.deactivated + c.deleted + c.restored + c.errors;
   return of(counters.users) + of(counters.lists);
 }
 
-const CHANGES: Array<[keyof Counters, string]> = [
+const CHANGES: Array<[keyof CountersView, string]> = [
   ["created", "created"],
   ["updated", "updated"],
   ["deactivated", "deactivated"],
@@ -97,7 +104,7 @@ const CHANGES: Array<[keyof Counters, string]> = [
 const many = (n: number, one: string) => `${n} ${n === 1 ? one : `${one}s`}`;
 
 /** "29 users and 11 lists": users and lists are different things and are never added up. */
-function usersAndLists(counters: TaskDoc["counters"], key: keyof Counters): string | undefined {
+function usersAndLists(counters: TaskCountersView, key: keyof CountersView): string | undefined {
   const parts = [
     counters.users[key] > 0 ? many(counters.users[key], "user") : undefined,
     counters.lists[key] > 0 ? many(counters.lists[key], "list") : undefined,
@@ -109,7 +116,7 @@ function usersAndLists(counters: TaskDoc["counters"], key: keyof Counters): stri
  * What a run changed ("29 users and 11 lists created, 2 users updated"), or "no changes". Skipped records are
  * not changes: a user without an email is skipped by every run, and would make every run look busy.
  */
-export function changeSummary(counters: TaskDoc["counters"]): string {
+export function changeSummary(counters: TaskCountersView): string {
   const parts = CHANGES.flatMap(([key, verb]) => {
     const who = usersAndLists(counters, key);
     return who ? [`${who} ${verb}`] : [];
@@ -120,7 +127,7 @@ export function changeSummary(counters: TaskDoc["counters"]): string {
 }
 
 /** "11 users skipped", or undefined when nothing was skipped. */
-export function skippedSummary(counters: TaskDoc["counters"]): string | undefined {
+export function skippedSummary(counters: TaskCountersView): string | undefined {
   const who = usersAndLists(counters, "skipped");
   return who ? `${who} skipped` : undefined;
 }

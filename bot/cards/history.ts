@@ -1,9 +1,9 @@
-import type { TaskDoc } from "../../api/store/documents.ts";
+import type { TaskView } from "../views.ts";
 import { type AdaptiveCard, adaptiveCard, heading, openUrl, table, text } from "./card.ts";
 import { changeSummary, statusLabel, typeLabel, when } from "./format.ts";
 import type { Links } from "./links.ts";
 
-export function historyCard(tasks: TaskDoc[], links: Links): AdaptiveCard {
+export function historyCard(tasks: TaskView[], links: Links): AdaptiveCard {
   if (tasks.length === 0)
     return adaptiveCard([heading("No syncs yet"), text("Once a sync has run, its result shows up here.")], {
       actions: [openUrl("Open history", links.tasks())],

@@ -1,4 +1,4 @@
-import type { Problem } from "../../api/store/documents.ts";
+import type { ProblemView } from "../views.ts";
 import { type AdaptiveCard, adaptiveCard, type CardAction, execute, heading, plain, text } from "./card.ts";
 
 /** A short answer: done, refused, or a problem with its cause and remedy. */
@@ -17,7 +17,7 @@ export function noticeCard(
   );
 }
 
-export const problemCard = (title: string, problem: Problem) =>
+export const problemCard = (title: string, problem: ProblemView) =>
   noticeCard(title, problem.message, { remedy: problem.remedy, tone: "Attention" });
 
 const REFUSAL_REMEDY =

@@ -1,9 +1,8 @@
-import type { Problem } from "../../api/store/documents.ts";
+import type { ConnectionView, ProblemView } from "../views.ts";
 import { type AdaptiveCard, adaptiveCard, facts, heading, openUrl, plain, text } from "./card.ts";
-import type { ConnectionView } from "./connection-view.ts";
-import { scheduleText } from "./connection-view.ts";
 import { when } from "./format.ts";
 import type { Links } from "./links.ts";
+import { scheduleText } from "./schedule.ts";
 
 /** How the connection signs in: an app's secret has no admin behind it, a delegated consent has one. */
 function credentialFacts(connection: ConnectionView): Array<[string, string | undefined]> {
@@ -38,7 +37,7 @@ function consentFacts(connection: ConnectionView, since: string | undefined) {
 }
 
 /** The connection's credentials stopped working: syncs fail until an admin signs in again. */
-export function reauthCard(connection: ConnectionView, links: Links, problem?: Problem): AdaptiveCard {
+export function reauthCard(connection: ConnectionView, links: Links, problem?: ProblemView): AdaptiveCard {
   const cause = problem ?? connection.statusProblem;
   return adaptiveCard(
     [
@@ -55,7 +54,11 @@ export function reauthCard(connection: ConnectionView, links: Links, problem?: P
 }
 
 /** The consenting admin left or lost their role: still working, but the sign-in will break. */
-export function adminWarningCard(connection: ConnectionView, links: Links, problem?: Problem): AdaptiveCard {
+export function adminWarningCard(
+  connection: ConnectionView,
+  links: Links,
+  problem?: ProblemView,
+): AdaptiveCard {
   const cause = problem ?? connection.warning;
   return adaptiveCard(
     [

@@ -1,4 +1,4 @@
-import type { ConnectionDoc, TaskDoc } from "../../api/store/documents.ts";
+import type { ConnectionStatus, ConnectionView, TaskView } from "../views.ts";
 import {
   type AdaptiveCard,
   adaptiveCard,
@@ -9,18 +9,18 @@ import {
   plain,
   text,
 } from "./card.ts";
-import { type ConnectionView, scheduleText } from "./connection-view.ts";
 import { statusLabel, typeLabel, when } from "./format.ts";
 import type { Links } from "./links.ts";
+import { scheduleText } from "./schedule.ts";
 
-const CONNECTION_STATUS: Record<ConnectionDoc["status"], string> = {
+const CONNECTION_STATUS: Record<ConnectionStatus, string> = {
   active: "Active",
   inactive: "Switched off",
   "needs-reauth": "Needs reauthorization",
   error: "Error",
 };
 
-function connectionBlock(connection: ConnectionView, running: TaskDoc | undefined): CardElement[] {
+function connectionBlock(connection: ConnectionView, running: TaskView | undefined): CardElement[] {
   const schedule = scheduleText(connection);
   const last = connection.lastTask
     ? `${typeLabel(connection.lastTask.type)}: ${statusLabel(connection.lastTask.status)}${
@@ -49,7 +49,7 @@ function connectionBlock(connection: ConnectionView, running: TaskDoc | undefine
 }
 
 export function statusCard(
-  state: { connections: ConnectionView[]; running: TaskDoc[] },
+  state: { connections: ConnectionView[]; running: TaskView[] },
   links: Links,
 ): AdaptiveCard {
   if (state.connections.length === 0)

@@ -1,4 +1,4 @@
-import type { Problem, TaskDoc } from "../../api/store/documents.ts";
+import type { ProblemView, TaskView } from "../views.ts";
 import { type AdaptiveCard, adaptiveCard, type CardAction, execute, heading, openUrl, text } from "./card.ts";
 import type { Links } from "./links.ts";
 import { taskFacts } from "./task-header.ts";
@@ -15,15 +15,15 @@ const CAUSES: Record<string, string> = {
   "all-skipped": "Every record was skipped",
 };
 
-export const causeHeadline = (problem: Problem | undefined) =>
+const causeHeadline = (problem: ProblemView | undefined) =>
   (problem && CAUSES[problem.code]) ?? "The sync failed";
 
 const NEEDS_REAUTH = new Set(["auth-lost", "consent-missing"]);
 
 export function syncFailedCard(
-  task: TaskDoc,
+  task: TaskView,
   links: Links,
-  problem: Problem | undefined = task.error,
+  problem: ProblemView | undefined = task.error,
   note?: string,
 ): AdaptiveCard {
   const actions: CardAction[] = [];

@@ -1,10 +1,10 @@
-import type { TaskDoc } from "../../api/store/documents.ts";
+import type { TaskView } from "../views.ts";
 import { type AdaptiveCard, adaptiveCard, heading, openUrl, text } from "./card.ts";
 import { changeSummary, countersTable, skippedSummary } from "./format.ts";
 import type { Links } from "./links.ts";
 import { taskFacts } from "./task-header.ts";
 
-export function syncFinishedCard(task: TaskDoc, links: Links, note?: string): AdaptiveCard {
+export function syncFinishedCard(task: TaskView, links: Links, note?: string): AdaptiveCard {
   const preview = task.taskType === "preview";
   const skipped = skippedSummary(task.counters);
   const errors = task.counters.users.errors + task.counters.lists.errors;

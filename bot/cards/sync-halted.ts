@@ -1,4 +1,4 @@
-import type { TaskDoc } from "../../api/store/documents.ts";
+import type { TaskView } from "../views.ts";
 import {
   type AdaptiveCard,
   adaptiveCard,
@@ -20,7 +20,7 @@ const SAMPLE_SIZE = 10;
  * The deletion guard stopped a run. While the task is halted the card offers the decision; `refresh` makes
  * Teams ask the bot for the current state whenever the card is shown, so everyone sees the final outcome.
  */
-export function syncHaltedCard(task: TaskDoc, links: Links, note?: string): AdaptiveCard {
+export function syncHaltedCard(task: TaskView, links: Links, note?: string): AdaptiveCard {
   const halt = task.halt ?? { wouldDelete: 0, wouldDeactivate: 0, sample: [], threshold: "the threshold" };
   const parts = [
     halt.wouldDelete > 0 ? `delete ${halt.wouldDelete}` : undefined,

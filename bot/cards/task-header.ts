@@ -1,9 +1,9 @@
-import type { TaskDoc } from "../../api/store/documents.ts";
+import type { TaskView } from "../views.ts";
 import { type CardElement, facts, plain } from "./card.ts";
 import { duration, statusLabel, triggerLabel, typeLabel, when } from "./format.ts";
 
 /** The facts every task card starts with, so cards about the same run read alike. */
-export function taskFacts(task: TaskDoc, extra: Array<[string, string | undefined]> = []): CardElement {
+export function taskFacts(task: TaskView, extra: Array<[string, string | undefined]> = []): CardElement {
   return facts([
     ["Connection", plain(task.connectionName)],
     ["Type", typeLabel(task.taskType)],

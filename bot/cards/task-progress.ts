@@ -1,4 +1,4 @@
-import type { TaskDoc } from "../../api/store/documents.ts";
+import type { TaskView } from "../views.ts";
 import {
   type AdaptiveCard,
   adaptiveCard,
@@ -17,7 +17,7 @@ import { taskFacts } from "./task-header.ts";
  * a user got after "sync now" turns into the result when they look at it again.
  */
 export function taskProgressCard(
-  task: TaskDoc,
+  task: TaskView,
   links: Links,
   options: { note?: string; refreshUserIds?: string[] } = {},
 ): AdaptiveCard {

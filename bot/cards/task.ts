@@ -1,4 +1,4 @@
-import type { TaskDoc } from "../../api/store/documents.ts";
+import type { TaskView } from "../views.ts";
 import type { AdaptiveCard } from "./card.ts";
 import type { Links } from "./links.ts";
 import { syncFailedCard } from "./sync-failed.ts";
@@ -8,7 +8,7 @@ import { taskProgressCard } from "./task-progress.ts";
 
 /** The card for a task in whatever state it is in now: what a refresh or a decision answers with. */
 export function taskCard(
-  task: TaskDoc,
+  task: TaskView,
   links: Links,
   options: { note?: string; refreshUserIds?: string[] } = {},
 ): AdaptiveCard {

@@ -1,7 +1,7 @@
-import type { Store } from "../../api/store/store.ts";
 import { type ActionData, type AdaptiveCard, type CardVerb, plain } from "../cards/card.ts";
 import { noticeCard, problemCard, refusalText } from "../cards/notice.ts";
 import { taskCard } from "../cards/task.ts";
+import type { BotRecords } from "../ports.ts";
 import type { CommandContext } from "./context.ts";
 import { problemFrom } from "./errors.ts";
 import { adminCheck, adminProblemCard, runText } from "./run.ts";
@@ -26,7 +26,7 @@ export async function runCardAction(
   verb: string,
   data: ActionData,
   ctx: CommandContext,
-  store: Pick<Store, "tasks">,
+  records: Pick<BotRecords, "tasks">,
 ): Promise<ActionOutcome> {
   const mine = (card: AdaptiveCard) => ({ card, updateForEveryone: false });
   if (verb === "run") return mine(await runText(data.command ?? "help", ctx));
@@ -36,7 +36,7 @@ export async function runCardAction(
         remedy: "Type **help** to see what I can do.",
       }),
     );
-  const task = await store.tasks.get(ctx.tenantId, data.taskId);
+  const task = await records.tasks.get(ctx.tenantId, data.taskId);
   if (!task)
     return mine(
       noticeCard(

@@ -1,11 +1,10 @@
-import type { Actor } from "../../api/store/documents.ts";
 import type { Links } from "../cards/links.ts";
-import type { BotLogger, SyncPort } from "../ports.ts";
+import type { BotLogger, ChatActor, SyncPort } from "../ports.ts";
 
 /** Everything a command needs about who asked and where, with no chat SDK types in it. */
 export interface CommandContext {
   tenantId: string;
-  actor: Actor;
+  actor: ChatActor;
   /** The chat user id (Teams MRI), for `refresh.userIds`. */
   userId: string;
   /** Where the message was typed. */

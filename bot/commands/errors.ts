@@ -1,19 +1,19 @@
-import type { Problem } from "../../api/store/documents.ts";
 import type { BotLogger } from "../ports.ts";
+import type { ProblemView } from "../views.ts";
 
-const isProblem = (err: unknown): err is Problem =>
+const isProblem = (err: unknown): err is ProblemView =>
   typeof err === "object" &&
   err !== null &&
-  typeof (err as Problem).message === "string" &&
-  typeof (err as Problem).remedy === "string";
+  typeof (err as ProblemView).message === "string" &&
+  typeof (err as ProblemView).remedy === "string";
 
 /**
  * What to tell a chat user when the service refused or broke. Refusals carry their own cause and remedy;
  * anything else is logged and answered generically, so no internals reach the chat.
  */
-export function problemFrom(err: unknown, logger: BotLogger, doing: string): Problem {
+export function problemFrom(err: unknown, logger: BotLogger, doing: string): ProblemView {
   if (isProblem(err))
-    return { code: (err as Problem).code ?? "refused", message: err.message, remedy: err.remedy };
+    return { code: (err as ProblemView).code ?? "refused", message: err.message, remedy: err.remedy };
   logger.error(
     { err: err instanceof Error ? { name: err.name, message: err.message } : String(err) },
     `bot: ${doing} failed`,

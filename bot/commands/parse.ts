@@ -9,8 +9,8 @@ export type ParsedCommand =
   | { kind: "unknown"; input: string; suggestions: string[] }
   | { kind: "empty" };
 
-export const HISTORY_DEFAULT = 5;
-export const HISTORY_MAX = 20;
+const HISTORY_DEFAULT = 5;
+const HISTORY_MAX = 20;
 
 const ENTITIES: Record<string, string> = {
   "&nbsp;": " ",
@@ -80,7 +80,7 @@ export function parseCommand(raw: string): ParsedCommand {
 }
 
 /** Commands within a small edit distance of what was typed, closest first. */
-export function suggest(lowerTokens: string[], max = 3): string[] {
+function suggest(lowerTokens: string[], max = 3): string[] {
   const scored = WORDS.map(({ words, name }) => {
     const typed = lowerTokens.slice(0, words.length).join(" ");
     const target = words.join(" ");

@@ -1,7 +1,5 @@
-import type { Problem, TaskType } from "../../api/store/documents.ts";
 import type { AdaptiveCard } from "../cards/card.ts";
 import { openUrl } from "../cards/card.ts";
-import { connectionView } from "../cards/connection-view.ts";
 import { helpCard } from "../cards/help.ts";
 import { historyCard } from "../cards/history.ts";
 import { noticeCard, problemCard, refusalCard, refusalText, unknownCommandCard } from "../cards/notice.ts";
@@ -9,6 +7,7 @@ import { statusCard } from "../cards/status.ts";
 import { taskCard } from "../cards/task.ts";
 import { channelSetCard } from "../cards/welcome.ts";
 import { whyCard } from "../cards/why.ts";
+import type { ProblemView, TaskType } from "../views.ts";
 import { COMMANDS, type CommandName, specOf } from "./catalog.ts";
 import type { CommandContext } from "./context.ts";
 import { problemFrom } from "./errors.ts";
@@ -34,7 +33,7 @@ const ADMIN_VERBS: Partial<Record<CommandName, string>> = {
 /** Why admin rights are not known: a problem for the chat user, and the connection it is about, if any. */
 export interface AdminCheck {
   admin: boolean;
-  problem?: Problem;
+  problem?: ProblemView;
   connectionId?: string;
 }
 
@@ -58,7 +57,7 @@ export async function adminCheck(ctx: CommandContext): Promise<AdminCheck> {
 
 /** The answer when admin rights are unknown: nothing to sync yet, reauthorize first, or cannot check. */
 export function adminProblemCard(check: AdminCheck, what: string, ctx: CommandContext): AdaptiveCard {
-  const problem = check.problem as Problem;
+  const problem = check.problem as ProblemView;
   switch (problem.code) {
     case "no-connection":
       return noticeCard("No connection yet", problem.message, {
@@ -91,7 +90,7 @@ export async function runText(text: string, ctx: CommandContext): Promise<Adapti
   return runParsed(parseCommand(text), ctx);
 }
 
-export async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Promise<AdaptiveCard> {
+async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Promise<AdaptiveCard> {
   switch (parsed.kind) {
     case "empty":
       return helpCard(COMMANDS);
@@ -110,10 +109,8 @@ export async function runParsed(parsed: ParsedCommand, ctx: CommandContext): Pro
     switch (parsed.name) {
       case "help":
         return helpCard(COMMANDS);
-      case "status": {
-        const state = await ctx.sync.status(ctx.tenantId);
-        return statusCard({ ...state, connections: state.connections.map(connectionView) }, ctx.links);
-      }
+      case "status":
+        return statusCard(await ctx.sync.status(ctx.tenantId), ctx.links);
       case "history":
         return historyCard(await ctx.sync.history(ctx.tenantId, parsed.count), ctx.links);
       case "why":

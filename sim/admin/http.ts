@@ -4,7 +4,7 @@ import { SimError } from "../errors.ts";
 import type { SimStats } from "../stats.ts";
 
 /** Directory operations the admin API exposes; the same names as the in-process SimDirectory methods. */
-export const ADMIN_OPERATIONS = [
+const ADMIN_OPERATIONS = [
   "listTenants",
   "now",
   "addUser",

@@ -12,7 +12,7 @@ interface BatchPart {
   dependsOn?: string[];
 }
 
-export const MAX_BATCH = 20;
+const MAX_BATCH = 20;
 
 /**
  * JSON batching: each part goes through the same dispatcher as a single request and keeps its own

@@ -30,7 +30,7 @@ export const ok = (body: unknown, headers: Record<string, string> = {}): GraphRe
 const domain = (t: TenantState) => t.domains[0] ?? "";
 
 /** Reads user properties straight from the stored object (no document is built while filtering 100k users). */
-export function readUser(u: SimUser, path: string): unknown {
+function readUser(u: SimUser, path: string): unknown {
   if (path.startsWith("extension_")) return u.extensions[path];
   if (path === "identities" || path === "imAddresses") return readPath(userDocument(u, ""), path);
   return readPath(u, path);
@@ -160,7 +160,7 @@ export function getGroup(ctx: RouteContext): GraphResponse {
 }
 
 /** A directoryObject as member collections return it: typed, with its type's properties. */
-export function memberDoc(t: TenantState, select: string[] | undefined) {
+function memberDoc(t: TenantState, select: string[] | undefined) {
   const u = userDoc(t, select, false);
   const g = groupDoc(select, false);
   return (id: string): Record<string, unknown> => {

@@ -22,7 +22,7 @@ export function decodeToken<T>(token: string): T {
 }
 
 /** The same request with one query parameter replaced, as an absolute link. */
-export function linkWith(ctx: RouteContext, name: string, value: string, drop: string[] = []): string {
+function linkWith(ctx: RouteContext, name: string, value: string, drop: string[] = []): string {
   const params = new URLSearchParams(ctx.params);
   for (const d of drop) params.delete(d);
   params.set(name, value);

@@ -23,7 +23,7 @@ export function resourceUnits(method: string, path: string, params: URLSearchPar
   return Math.max(1, cost);
 }
 
-export function budgetFor(t: TenantState): number {
+function budgetFor(t: TenantState): number {
   const users = t.users.size;
   if (users < 50) return 3500;
   if (users <= 500) return 5000;

@@ -263,5 +263,3 @@ async function verifyAssertion(dir: SimDirectory, assertion: string, app: SimApp
     throw aad.badAssertion((err as Error).message);
   }
 }
-
-export { AadError };

@@ -87,7 +87,7 @@ export class GrantStore {
 
 const uti = () => randomUUID().replaceAll("-", "").slice(0, 22);
 
-export function servicePrincipalId(tenantId: string, clientId: string): string {
+function servicePrincipalId(tenantId: string, clientId: string): string {
   return guidFrom(`sp:${tenantId}:${clientId}`);
 }
 

@@ -3,7 +3,7 @@ import type { Change } from "../directory/state.ts";
 import { SimError } from "../errors.ts";
 
 /** Longest lifetime Graph allows for subscriptions on users and groups (29 days). */
-export const MAX_DIRECTORY_SUBSCRIPTION_MINUTES = 41_760;
+const MAX_DIRECTORY_SUBSCRIPTION_MINUTES = 41_760;
 /** Graph gives a notification endpoint 10 seconds to echo the validation token. */
 const VALIDATION_TIMEOUT_MS = 10_000;
 /** Graph expects a 2xx for a notification POST within a few seconds, or it retries. */

@@ -1,6 +1,6 @@
 import type { OnPremisesExtensionAttributes, SimGroup, SimUser, UserInput } from "../types.ts";
 
-export function emptyExtensionAttributes(): OnPremisesExtensionAttributes {
+function emptyExtensionAttributes(): OnPremisesExtensionAttributes {
   const attrs: Record<string, null> = {};
   for (let i = 1; i <= 15; i++) attrs[`extensionAttribute${i}`] = null;
   return attrs as unknown as OnPremisesExtensionAttributes;

@@ -116,7 +116,7 @@ export async function startAuthStack(
 }
 
 /** Submits one of the simulator's sign-in/consent forms the way a browser would, returning the redirect. */
-export async function postForm(url: string, fields: Record<string, string>): Promise<Response> {
+async function postForm(url: string, fields: Record<string, string>): Promise<Response> {
   return fetch(url, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -126,7 +126,7 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
 }
 
 /** Reads the hidden fields of the first form on a simulator page. */
-export function hiddenFields(html: string): Record<string, string> {
+function hiddenFields(html: string): Record<string, string> {
   const out: Record<string, string> = {};
   const form = html.slice(html.indexOf("<form"), html.indexOf("</form>"));
   for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))

@@ -1,5 +1,6 @@
 import { type Activity, TestAdapter } from "botbuilder";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createBotRecords } from "../../api/app/bot-records.ts";
 import { EventBus } from "../../api/events.ts";
 import type { Store } from "../../api/store/store.ts";
 import type { AdaptiveCard } from "../../bot/cards/card.ts";
@@ -30,7 +31,7 @@ const recordingLogger: BotLogger = {
 
 const botWith = (allowed?: readonly string[]) =>
   new DirectorySyncBot({
-    store,
+    records: store,
     sync,
     channels: new AlertChannels(store),
     links,
@@ -159,7 +160,13 @@ describe("only Microsoft Teams talks to the bot", () => {
 
   it("the module applies that: the Playground's emulator channel works unsigned, never with an app id", async () => {
     const moduleWith = (config: Parameters<typeof createBotModule>[0]["config"]) =>
-      createBotModule({ config, store, events: new EventBus(store), sync, logger: recordingLogger });
+      createBotModule({
+        config,
+        records: createBotRecords(store),
+        events: new EventBus(store),
+        sync,
+        logger: recordingLogger,
+      });
     const unsigned = moduleWith({ publicUrl: "https://sync.example.test", BOT_ALLOW_UNSIGNED: true });
     const signed = moduleWith({
       publicUrl: "https://sync.example.test",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { connectionView } from "../../api/app/bot-views.ts";
 import { cardActionResponse, cardMessage } from "../../bot/cards/attachment.ts";
 import type { AdaptiveCard } from "../../bot/cards/card.ts";
-import { connectionView } from "../../bot/cards/connection-view.ts";
 import { helpCard } from "../../bot/cards/help.ts";
 import { historyCard } from "../../bot/cards/history.ts";
 import { createLinks } from "../../bot/cards/links.ts";
@@ -282,9 +282,11 @@ describe("links", () => {
 });
 
 describe("which events are posted", () => {
-  const quiet = makeConnection({
-    schedule: { enabled: true, intervalMinutes: 60, fullEveryHours: 24, quiet: true },
-  });
+  const quiet = connectionView(
+    makeConnection({
+      schedule: { enabled: true, intervalMinutes: 60, fullEveryHours: 24, quiet: true },
+    }),
+  );
   const unchanged = makeTask({
     counters: { users: counters({ processed: 10, unchanged: 10 }), lists: counters() },
   });
@@ -298,7 +300,11 @@ describe("which events are posted", () => {
       true,
     );
     expect(
-      "post" in planNotification({ event: finished, task: unchanged, connection: makeConnection() }, links),
+      "post" in
+        planNotification(
+          { event: finished, task: unchanged, connection: connectionView(makeConnection()) },
+          links,
+        ),
     ).toBe(true);
     const failed = makeEvent({ kind: "sync-failed" });
     expect(

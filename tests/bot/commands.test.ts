@@ -37,7 +37,7 @@ beforeEach(async () => {
   sync.admins.add(ADMIN.oid);
   await store.conversations.delete(TENANT, TENANT);
   const bot = new DirectorySyncBot({
-    store,
+    records: store,
     sync,
     channels: new AlertChannels(store),
     links,

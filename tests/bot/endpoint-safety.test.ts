@@ -5,6 +5,7 @@ import { networkInterfaces } from "node:os";
 import express from "express";
 import { exportJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createBotRecords } from "../../api/app/bot-records.ts";
 import { EventBus } from "../../api/events.ts";
 import type { Store } from "../../api/store/store.ts";
 import { type BotConfig, createBotModule } from "../../bot/module.ts";
@@ -47,7 +48,7 @@ const closeServer = (s: Server) => new Promise<void>((resolve) => s.close(() => 
 async function endpointWith(config: Omit<BotConfig, "publicUrl">) {
   const module = createBotModule({
     config: { publicUrl: "https://sync.example.test", ...config },
-    store,
+    records: createBotRecords(store),
     events: new EventBus(store),
     sync,
     logger: silentLogger,

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ConversationReference } from "botbuilder";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBotRecords } from "../../api/app/bot-records.ts";
 import { loadConfig } from "../../api/config/config.ts";
 import { EventBus } from "../../api/events.ts";
 import { createBotModule } from "../../bot/module.ts";
@@ -72,7 +73,7 @@ describe("the bot as the app's user-assigned managed identity", () => {
     expect(config.BOT_APP_PASSWORD).toBeUndefined();
     const bot = createBotModule({
       config,
-      store: stack.store,
+      records: createBotRecords(stack.store),
       events: new EventBus(stack.store),
       sync: new FakeSync(stack.store),
       logger: {

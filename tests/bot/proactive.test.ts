@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createBotRecords } from "../../api/app/bot-records.ts";
 import type { NewEvent } from "../../api/events.ts";
 import { EventBus } from "../../api/events.ts";
 import type { Store } from "../../api/store/store.ts";
@@ -39,7 +40,7 @@ beforeAll(async () => {
   sync.admins.add(ADMIN.oid);
   bot = createBotModule({
     config: { publicUrl: "https://sync.example.test" },
-    store,
+    records: createBotRecords(store),
     events,
     sync,
     logger: silentLogger,
@@ -278,7 +279,7 @@ describe("the endpoint", () => {
         BOT_APP_ID: "11111111-2222-3333-4444-555555555555",
         BOT_APP_PASSWORD: "not-used",
       },
-      store,
+      records: createBotRecords(store),
       events: new EventBus(store),
       sync: new FakeSync(store),
       logger: silentLogger,

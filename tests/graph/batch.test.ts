@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GraphApi } from "../../api/graph/client.ts";
+import { type BatchResponse, GraphApi } from "../../api/graph/client.ts";
 import { DEMO_TENANT_ID, type RunningSimulator } from "../../sim/index.ts";
 import { appToken, startTestSimulator } from "../sim/helpers.ts";
 
@@ -42,5 +42,39 @@ describe("Graph JSON batches sent several at once", () => {
     expect(graph.stats.throttled).toBeGreaterThan(0);
     expect(graph.stats.retries).toBeGreaterThan(0);
     expect(slept.length).toBeGreaterThan(0);
+  });
+
+  it("a part Graph keeps throttling comes back as its last answer after six retries; the others once", async () => {
+    now += 60_000;
+    const slept: number[] = [];
+    const graph = new GraphApi({
+      baseUrl: sim.url,
+      getToken: async () => token,
+      retry: {
+        sleep: async (ms) => {
+          slept.push(ms);
+          now += ms;
+        },
+      },
+    });
+    const [stubborn, other] = sim.directory.listUsers(DEMO_TENANT_ID);
+    sim.directory.injectFault({
+      pathPattern: `^/v1.0/users/${stubborn?.id}`,
+      status: 429,
+      code: "TooManyRequests",
+      retryAfterSeconds: 3,
+      times: 50,
+    });
+    const answers = await graph.batchGet([
+      { id: "stubborn", url: `/users/${stubborn?.id}?$select=id` },
+      { id: "other", url: `/users/${other?.id}?$select=id` },
+    ]);
+    expect(answers.map((a) => [a.id, a.status])).toEqual([
+      ["stubborn", 429],
+      ["other", 200],
+    ]);
+    expect(graph.failureOf(answers[0] as BatchResponse, "/users").kind).toBe("throttled");
+    expect(graph.stats).toMatchObject({ throttled: 6, retries: 6, batchedRequests: 2 + 6 });
+    expect(slept.filter((ms) => ms === 3000)).toHaveLength(6);
   });
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultSyncSettings } from "../../api/domain/sync-settings.ts";
 import { Scheduler, type StartScheduledTask } from "../../api/scheduler/scheduler.ts";
 import { syncSlot } from "../../api/scheduler/slots.ts";
 import type { ConnectionDoc } from "../../api/store/documents.ts";
 import { openStore, type Store } from "../../api/store/store.ts";
-import { defaultSyncSettings } from "../../api/sync/settings.ts";
 import { startTestStore } from "../support/stack.ts";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";

@@ -1,4 +1,3 @@
-import { ensureLocalCertificate } from "../../dev/tls.ts";
 import {
   DEMO_CUSTOMER_APP,
   DEMO_TENANT_ID,
@@ -8,6 +7,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../sim/index.ts";
+import { ensureLocalCertificate } from "../../sim/tls.ts";
 
 export async function startTestSimulator(options: Partial<SimulatorOptions> = {}): Promise<RunningSimulator> {
   const tls = await ensureLocalCertificate(".local/tls");

@@ -5,16 +5,16 @@
  * patterns over lines, so a comment, a string containing braces or a reordered block cannot fool it.
  */
 
-export type BicepValue = BicepObject | BicepArray | BicepExpression;
+type BicepValue = BicepObject | BicepArray | BicepExpression;
 export interface BicepObject {
   kind: "object";
   entries: Map<string, BicepValue>;
 }
-export interface BicepArray {
+interface BicepArray {
   kind: "array";
   items: BicepValue[];
 }
-export interface BicepExpression {
+interface BicepExpression {
   kind: "expression";
   text: string;
 }

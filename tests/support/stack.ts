@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { openStore, type Store } from "../../api/store/store.ts";
 import { startLocalCosmos } from "../../dev/local-cosmos.ts";
-import { ensureLocalCertificate } from "../../dev/tls.ts";
+import { ensureLocalCertificate } from "../../sim/tls.ts";
 
 export const localCertificate = () => ensureLocalCertificate(".local/tls");
 

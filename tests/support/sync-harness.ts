@@ -2,12 +2,13 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { ConnectionCredentials, secretContext } from "../../api/auth/credentials.ts";
 import { LocalKeyWrapper, SecretBox } from "../../api/auth/secrets.ts";
+import { type SyncSettingsInput, syncSettingsSchema } from "../../api/domain/sync-settings.ts";
+import type { TaskType } from "../../api/domain/tasks.ts";
 import { EventBus } from "../../api/events.ts";
 import { ChangeFeed } from "../../api/feed/change-feed.ts";
-import type { ConnectionDoc, EventDoc, ProfileDoc, TaskDoc, TaskType } from "../../api/store/documents.ts";
+import type { ConnectionDoc, EventDoc, ProfileDoc, TaskDoc } from "../../api/store/documents.ts";
 import type { Store } from "../../api/store/store.ts";
 import { SyncService } from "../../api/sync/service.ts";
-import { type SyncSettingsInput, syncSettingsSchema } from "../../api/sync/settings.ts";
 import {
   DEMO_CUSTOMER_APP,
   DEMO_TENANT_ID,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultSchedule as apiDefaultSchedule } from "../../api/contract/connections.ts";
-import { defaultSyncSettings } from "../../api/sync/settings.ts";
+import { defaultSyncSettings } from "../../api/domain/sync-settings.ts";
 import {
   defaultSchedule,
   defaultSettings,
@@ -24,7 +24,7 @@ describe("sync settings form", () => {
     expect(errors).toEqual({});
   });
 
-  it("matches the API's defaults (api/sync/settings.ts)", () => {
+  it("matches the API's defaults (api/domain/sync-settings.ts)", () => {
     const d = defaultSettings();
     expect(d.what).toBe("users-and-lists");
     expect(d.users).toMatchObject({

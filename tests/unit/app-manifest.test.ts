@@ -9,8 +9,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { APP_ROLE_SCOPES } from "../../api/auth/machine-scopes.ts";
 import { loadConfig } from "../../api/config/config.ts";
 import { requiredPermissions } from "../../api/connections/permissions.ts";
+import { defaultSyncSettings } from "../../api/domain/sync-settings.ts";
 import { GROUP_SEARCH_GRAPH_SCOPES } from "../../api/http/routes/groups-routes.ts";
-import { defaultSyncSettings } from "../../api/sync/settings.ts";
 import { COMMANDS } from "../../bot/commands/catalog.ts";
 import { DEMO_CUSTOMER_APP_PERMISSIONS, PRODUCT_DELEGATED_PERMISSIONS } from "../../sim/index.ts";
 

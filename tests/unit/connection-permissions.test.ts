@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { checkPermissions, requiredPermissions } from "../../api/connections/permissions.ts";
+import { defaultSyncSettings } from "../../api/domain/sync-settings.ts";
 import type { GraphApi } from "../../api/graph/client.ts";
 import { DirectoryProblem } from "../../api/graph/problems.ts";
-import { defaultSyncSettings } from "../../api/sync/settings.ts";
 
 const ROLES = "RoleManagement.Read.Directory";
 const APP_GRANTS = ["User.Read.All", "GroupMember.Read.All"];

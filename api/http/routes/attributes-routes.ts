@@ -1,5 +1,5 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { writeAudit } from "../../connections/audit.ts";
+import { writeAudit } from "../../audit/trail.ts";
 import {
   type AttributeDefinition,
   attributeNameParam,

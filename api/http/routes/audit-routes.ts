@@ -1,6 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { readableChanges } from "../../connections/audit.ts";
+import { readableChanges } from "../../audit/trail.ts";
 import {
   type AuditEntry,
   type AuditFilters,

@@ -12,7 +12,8 @@ import {
   taskIdParam,
   taskQuerySchema,
 } from "../../contract/tasks.ts";
-import type { Actor, TaskRecordDoc } from "../../store/documents.ts";
+import type { Actor } from "../../domain/actor.ts";
+import type { TaskRecordDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { SyncRequestError, type SyncService } from "../../sync/service.ts";
 import { requireAdmin, requireReader } from "../principal.ts";
@@ -21,7 +22,7 @@ import { parseInput } from "../validate.ts";
 import { searchClause } from "./paging.ts";
 import { linkRecords } from "./record-links.ts";
 
-export const actorOf = (p: Principal): Actor => ({
+const actorOf = (p: Principal): Actor => ({
   oid: p.oid,
   name: p.name,
   ...(p.upn ? { upn: p.upn } : {}),
@@ -197,10 +198,7 @@ const RECORD_COLUMNS = [
 ];
 
 /** "sync-<task>.csv" for everything; a filtered export names its filters, so two downloads never collide. */
-export function recordsFileName(
-  taskId: string,
-  q: { action?: string; kind?: string; q?: string | undefined },
-) {
+function recordsFileName(taskId: string, q: { action?: string; kind?: string; q?: string | undefined }) {
   const parts = [q.kind, q.action, q.q ? "search" : undefined].filter(Boolean);
   return `sync-${taskId}${parts.length ? `-${parts.join("-")}` : ""}.csv`;
 }
@@ -231,7 +229,7 @@ function recordSpec(taskId: string, q: RecordQuery) {
 }
 
 /** Spreadsheet apps run cells that start with = + - @ as formulas; a leading quote keeps them text. */
-export const safeCell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+const safeCell = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 
 /** The checkpoint is the engine's business and can be large: not part of the API. */
 function publicTask<T extends { checkpoint?: unknown; _etag?: string }>(task: T) {

@@ -35,7 +35,7 @@ const etag = {
 };
 
 /** Every /api/v1 operation, built from the zod schemas the routes validate with. */
-export function buildOpenApiDocument(serverUrl = "/api") {
+function buildOpenApiDocument(serverUrl = "/api") {
   const registry = new OpenAPIRegistry();
   registry.registerComponent("securitySchemes", "apiKey", {
     type: "http",

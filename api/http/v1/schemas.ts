@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { eventPage } from "../../contract/change-feed.ts";
 import { pageCursorParam } from "../../contract/webhooks.ts";
 import {
-  connectionSummarySchema,
   eventSchema,
   eventTypeSchema,
   listSchema,
@@ -11,14 +9,13 @@ import {
 } from "../../feed/public-shapes.ts";
 
 /** Requests and answers of /api/v1, validated here and published as the OpenAPI document (openapi.ts). */
-export const limitParam = z.coerce
+const limitParam = z.coerce
   .number()
   .int()
   .min(1)
   .max(200)
   .default(50)
   .meta({ description: "Items per page (1-200)." });
-export { pageCursorParam };
 
 const isoParam = z.iso.datetime({ offset: true });
 
@@ -83,7 +80,14 @@ const page = <T extends z.ZodType>(item: T, id: string) =>
 export const profilePage = page(profileSchema, "ProfilePage");
 export const listPage = page(listSchema, "ListPage");
 
-export { eventPage };
+export const eventPage = z
+  .strictObject({
+    object: z.literal("list"),
+    data: z.array(eventSchema),
+    nextCursor: z.string().meta({ description: "Pass as `after` for the next events; keep it to resume." }),
+    hasMore: z.boolean().meta({ description: "More events are ready now; ask again at once." }),
+  })
+  .meta({ id: "EventPage" });
 
 export const snapshotPage = z
   .strictObject({
@@ -107,4 +111,4 @@ export const errorSchema = z
   })
   .meta({ id: "Error" });
 
-export { connectionSummarySchema, eventSchema, eventTypeSchema, listSchema, membershipSchema, profileSchema };
+export { eventTypeSchema, listSchema, profileSchema };

@@ -13,8 +13,9 @@ import {
   type WebhookEndpointList,
   type WebhookEndpointWithSecret,
 } from "../../contract/webhooks.ts";
+import type { Actor } from "../../domain/actor.ts";
 import { cursorOf } from "../../feed/public-shapes.ts";
-import type { Actor, WebhookDeliveryDoc, WebhookEndpointDoc } from "../../store/documents.ts";
+import type { WebhookDeliveryDoc, WebhookEndpointDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import type { WebhookDispatcher } from "../../webhooks/dispatcher.ts";
 import { type WebhookEndpoints, WebhookUrlRefused } from "../../webhooks/endpoints.ts";

@@ -1,5 +1,5 @@
 import type { ApiKey, CreatedApiKey, NewApiKey } from "../../../api/contract/api-keys.ts";
-import type { EventPage } from "../../../api/contract/change-feed.ts";
+import type { FeedPage } from "../../../api/contract/change-feed.ts";
 import { DIRECTORY_EVENT_TYPES, type DirectoryEventType } from "../../../api/contract/event-types.ts";
 import {
   MACHINE_SCOPES as CONTRACT_SCOPES,
@@ -68,7 +68,7 @@ export function developerApi(client: ApiClient) {
     redeliver: (id: string, what: Redeliver) =>
       client.request<RedeliverAnswer>("POST", `/api/v1/webhooks/${enc(id)}/redeliver`, { body: what }),
     events: (after: string, signal?: AbortSignal) =>
-      client.request<EventPage>("GET", "/api/v1/events", {
+      client.request<FeedPage>("GET", "/api/v1/events", {
         query: { after, limit: 200 },
         ...(signal ? { signal } : {}),
       }),

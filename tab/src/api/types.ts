@@ -2,7 +2,7 @@
  * The API's wire types as the tab's screens name them, all from the one contract (api/contract) the API
  * validates and answers with. Type-only: the tab bundles none of the API's code or its validator.
  */
-import type { RULE_OPERATORS } from "../../../api/contract/settings-fields.ts";
+import type { RULE_OPERATORS } from "../../../api/domain/settings-fields.ts";
 
 export type { AppEvent, EventKind } from "../../../api/contract/app-events.ts";
 export type { AttributeDefinition, NewAttribute } from "../../../api/contract/attributes.ts";

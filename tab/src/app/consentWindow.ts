@@ -2,7 +2,7 @@
  * Admin consent outside Teams: a pop-up window on the API's consent URL. The consent callback ends on the
  * tab's `#/consent-done` page, which posts the outcome back here and closes itself.
  */
-export const CONSENT_MESSAGE = "entra-sync:consent-done";
+const CONSENT_MESSAGE = "entra-sync:consent-done";
 
 /** What the API's consent callback codes (`#/consent-done?ok=0&error=<code>`) mean, in words. */
 const CONSENT_ERRORS: Record<string, string> = {

@@ -7,7 +7,7 @@ import {
   isEntraUserSource,
   MAPPING_TARGET,
   PROFILE_FIELDS,
-} from "../../../api/contract/settings-fields.ts";
+} from "../../../api/domain/settings-fields.ts";
 import type { AttributeDefinition, Schedule, SyncSettings } from "../api/types.ts";
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 

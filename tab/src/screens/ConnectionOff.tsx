@@ -13,7 +13,7 @@ import { useSession } from "../app/session.tsx";
 import { ProblemBar } from "../components/ProblemBar.tsx";
 
 /** Connections that sync (anything not switched off), other than `connection`. */
-export const activeOthers = (connection: Pick<Connection, "id">, all: Connection[]) =>
+const activeOthers = (connection: Pick<Connection, "id">, all: Connection[]) =>
   all.filter((c) => c.id !== connection.id && c.status !== "inactive");
 
 /** Why Sync now cannot be used, in words for its tooltip; undefined when it can. */

@@ -12,7 +12,7 @@ import {
 } from "@fluentui/react-components";
 import { DocumentSearch24Regular } from "@fluentui/react-icons";
 import type { ReactNode } from "react";
-import { RECORD_ACTIONS } from "../../../api/contract/task-values.ts";
+import { RECORD_ACTIONS } from "../../../api/domain/records.ts";
 import type { RecordAction, RecordFilters, RecordMember, Task, TaskRecord } from "../api/types.ts";
 import { propertyLabel, valueText } from "../app/changes.ts";
 import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.ts";

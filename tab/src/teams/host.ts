@@ -19,11 +19,11 @@ export interface TeamsHost {
   subPageId?: string;
 }
 
-export const toTeamsTheme = (t: string | undefined): TeamsTheme =>
+const toTeamsTheme = (t: string | undefined): TeamsTheme =>
   t === "dark" ? "dark" : t === "contrast" ? "contrast" : "default";
 
 /** True when the page may be hosted by Teams: framed, in a Teams native webview, or told so by the URL. */
-export function mayBeInTeams(w: Window = window): boolean {
+function mayBeInTeams(w: Window = window): boolean {
   const framed = (() => {
     try {
       return w.self !== w.top;

@@ -8,7 +8,7 @@ export interface Person {
   mri: string;
 }
 
-export const BOT = { id: "28:directory-sync-bot", name: "Directory Sync" };
+const BOT = { id: "28:directory-sync-bot", name: "Directory Sync" };
 
 type Where = "channel" | "personal";
 

@@ -1,4 +1,6 @@
-import type { Actor, ConnectionDoc, TaskDoc } from "../../../api/store/documents.ts";
+import { connectionView } from "../../../api/app/bot-views.ts";
+import type { Actor } from "../../../api/domain/actor.ts";
+import type { ConnectionDoc, TaskDoc } from "../../../api/store/documents.ts";
 import type { Store } from "../../../api/store/store.ts";
 import type { StartRequest, StartResult, SyncPort, WhyAnswer } from "../../../bot/ports.ts";
 import { makeConnection, makeTask } from "./fixtures.ts";
@@ -70,7 +72,7 @@ export class FakeSync implements SyncPort {
 
   async status(tenantId: string) {
     this.calls.push({ method: "status", args: [tenantId] });
-    return { connections: this.connections, running: [] };
+    return { connections: this.connections.map(connectionView), running: [] };
   }
 
   async history(tenantId: string, n: number): Promise<TaskDoc[]> {

@@ -1,4 +1,5 @@
-import type { ConnectionDoc, Counters, EventDoc, TaskDoc } from "../../../api/store/documents.ts";
+import type { Counters } from "../../../api/domain/tasks.ts";
+import type { ConnectionDoc, EventDoc, TaskDoc } from "../../../api/store/documents.ts";
 import { createLinks } from "../../../bot/cards/links.ts";
 import type { BotLogger } from "../../../bot/ports.ts";
 

@@ -4,10 +4,10 @@ import { AxeBuilder } from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Frame, type Page } from "playwright-core";
 
 /** Debian's Chromium; `.ci/run` installs it. Override with CHROMIUM_PATH. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Headless in containers: no sandbox (no user namespaces), no GPU, no background traffic to Google. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-dev-shm-usage",
@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-export const SCREENSHOT_DIR = join("test-results", "screenshots");
+const SCREENSHOT_DIR = join("test-results", "screenshots");
 
 /** `contrast` is Teams' high-contrast theme (the tab's `?theme=contrast`). */
 export type Theme = "light" | "dark" | "contrast";
@@ -50,7 +50,7 @@ export function themedUrl(path: string, theme: Theme): string {
   return `${beforeHash}${sep}theme=${theme}${hash === undefined ? "" : `#${hash}`}`;
 }
 
-export interface AxeFinding {
+interface AxeFinding {
   id: string;
   impact: string;
   help: string;
@@ -66,7 +66,7 @@ const isTabsterSentinel = (ruleId: string, html: string) =>
   ruleId === "aria-hidden-focus" && /data-tabster-dummy|data-is-focus-trap-zone-bumper/.test(html);
 
 /** Runs axe-core (WCAG 2.x A/AA and best practices) and returns the serious and critical violations. */
-export async function seriousViolations(page: Page): Promise<AxeFinding[]> {
+async function seriousViolations(page: Page): Promise<AxeFinding[]> {
   const results = await new AxeBuilder({ page })
     .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"])
     .analyze();
@@ -91,20 +91,25 @@ export async function expectAccessible(
   screen: string,
   screenFrame: Page | Frame = page,
 ): Promise<void> {
-  // Colours mid-transition (a dialog fading in) would be judged at partial opacity: let them finish.
-  // Endless ones (spinners) never finish and are not waited for.
-  await screenFrame.waitForFunction(
-    () =>
-      document
-        .getAnimations()
-        .every(
-          (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
-        ),
-    undefined,
-    { timeout: 5000 },
-  );
-  const found = await seriousViolations(page);
-  if (found.length === 0) return;
+  // Colours mid-transition (a dialog fading in, a toast fading out) would be judged at partial opacity: judge
+  // the settled screen. A toast can start fading out between the wait and the scan, so a finding must still
+  // be there on a second scan after everything has settled again to count.
+  let found: AxeFinding[] = [];
+  for (let scan = 0; scan < 2; scan++) {
+    if (scan > 0) await new Promise((r) => setTimeout(r, 500));
+    await screenFrame.waitForFunction(
+      () =>
+        document
+          .getAnimations()
+          .every(
+            (a) => a.playState !== "running" || a.effect?.getTiming().iterations === Number.POSITIVE_INFINITY,
+          ),
+      undefined,
+      { timeout: 5000 },
+    );
+    found = await seriousViolations(page);
+    if (found.length === 0) return;
+  }
   const lines = found.map((f) => `- [${f.impact}] ${f.id}: ${f.help}\n    ${f.targets.join("\n    ")}`);
   throw new Error(`Accessibility violations on "${screen}":\n${lines.join("\n")}`);
 }

@@ -6,7 +6,7 @@ import type { BrowserContext, Frame, FrameLocator, Page } from "playwright-core"
  * goes to the network), because teams-js only listens to hosts on its list of Microsoft origins and the API's
  * CSP only lets those frame the tab.
  */
-export const TEAMS_HOST_URL = "https://teams.microsoft.com/_stand-in/app";
+const TEAMS_HOST_URL = "https://teams.microsoft.com/_stand-in/app";
 const HOST_SCRIPT_URL = "https://teams.microsoft.com/_stand-in/host.js";
 const HOST_SCRIPT = new URL("./teams-host-page.js", import.meta.url);
 

@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import stableStringify from "fast-json-stable-stringify";
-import type { Actor, AuditDoc } from "../store/documents.ts";
+import type { Actor } from "../domain/actor.ts";
+import type { AuditDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-
-export const SYSTEM_ACTOR: Actor = { oid: "system", name: "Directory Sync" };
 
 /** Fields whose values never reach the audit trail; the entry only says that they changed. */
 const SECRET_FIELDS = new Set([
@@ -33,7 +32,7 @@ const LARGE_TEXT = 2_000;
  * the trail heavy to read and list, and could pass Cosmos DB's item limit; the hash still tells whether two
  * entries name the same list.
  */
-export function compact(value: unknown): unknown {
+function compact(value: unknown): unknown {
   if (Array.isArray(value)) {
     if (value.length > LARGE_ARRAY) return summaryOf(value, `${value.length} items`, value.length);
     return value.map(compact);

@@ -3,12 +3,11 @@ import {
   DEFAULT_MAPPING as DEFAULT_MAPPING_FIELDS,
   DEFAULT_REQUIRED,
   ENTRA_SOURCE_RULE,
-  ENTRA_USER_FIELDS,
   isEntraUserSource,
   MAPPING_TARGET,
   PROFILE_FIELDS,
   RULE_OPERATORS,
-} from "../contract/settings-fields.ts";
+} from "../domain/settings-fields.ts";
 
 const guid = z
   .string()
@@ -30,7 +29,7 @@ const email = z
  * bounded, and so are the settings as a whole, far below Cosmos DB's 2 MB item limit.
  */
 const WHITELIST_MAX = 10_000;
-export const SETTINGS_MAX_BYTES = 512 * 1024;
+const SETTINGS_MAX_BYTES = 512 * 1024;
 
 /** Names the part of too-large settings that takes the most room, so the error points at a field. */
 function largestPart(s: Record<string, unknown>): (string | number)[] {
@@ -47,11 +46,9 @@ function largestPart(s: Record<string, unknown>): (string | number)[] {
   return parts.reduce((a, b) => (size(b[1]) > size(a[1]) ? b : a))[0];
 }
 
-export { ENTRA_USER_FIELDS, PROFILE_FIELDS };
-
 const entraSource = z.string().trim().refine(isEntraUserSource, ENTRA_SOURCE_RULE);
 
-export const mappingSchema = z
+const mappingSchema = z
   .object({
     source: entraSource,
     /** `field:<profile field>` or `attribute:<custom attribute name>`. */
@@ -60,9 +57,9 @@ export const mappingSchema = z
   .strict();
 export type Mapping = z.infer<typeof mappingSchema>;
 
-export const DEFAULT_MAPPING: Mapping[] = DEFAULT_MAPPING_FIELDS.map((m) => ({ ...m }));
+const DEFAULT_MAPPING: Mapping[] = DEFAULT_MAPPING_FIELDS.map((m) => ({ ...m }));
 
-export const ruleSchema = z
+const ruleSchema = z
   .object({
     attribute: entraSource,
     operator: z.enum(RULE_OPERATORS),

@@ -1,6 +1,6 @@
 /**
  * The field names a connection's settings speak of, with no zod in them: the settings schema
- * (api/sync/settings.ts) validates with these lists and the tab's settings form offers them, so both read
+ * (api/domain/sync-settings.ts) validates with these lists and the tab's settings form offers them, so both read
  * the one copy and the tab's bundle gets the names without the validator. The order is the order the
  * settings form and a profile's page show them in.
  */
@@ -28,7 +28,6 @@ const SHARED_FIELDS = [
 
 /** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
 export const PROFILE_FIELDS = ["firstName", "lastName", "displayName", "email", ...SHARED_FIELDS] as const;
-export type ProfileField = (typeof PROFILE_FIELDS)[number];
 
 /** Entra user properties that may be mapped, besides extension attributes. */
 export const ENTRA_USER_FIELDS = ["givenName", "surname", "displayName", "mail", ...SHARED_FIELDS] as const;
