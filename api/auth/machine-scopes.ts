@@ -1,7 +1,5 @@
 import type { MachineScope } from "../store/documents.ts";
 
-export const MACHINE_SCOPES = ["directory:read", "events:read", "webhooks:manage"] as const;
-
 /**
  * App roles of the product's API an application can be granted in Entra ID (app-only, client credentials),
  * and the scope each one gives, the same scopes an API key carries.

@@ -4,6 +4,11 @@ import type { ConnectionCredentials } from "../auth/credentials.ts";
 import { secretContext } from "../auth/credentials.ts";
 import { type SecretBox, secretHint } from "../auth/secrets.ts";
 import { CredentialProblem } from "../auth/token-errors.ts";
+import {
+  type CreateConnectionInput,
+  defaultSchedule,
+  type PatchConnectionInput,
+} from "../contract/connections.ts";
 import type { Actor } from "../domain/actor.ts";
 import type { Problem } from "../domain/problem.ts";
 import { defaultSyncSettings, syncSettingsSchema } from "../domain/sync-settings.ts";
@@ -20,7 +25,6 @@ import { rejectedUserFilter } from "./filter-check.ts";
 import type { ConnectionHealth } from "./health.ts";
 import { nextRuns } from "./next-run.ts";
 import { checkPermissions, type PermissionCheck, requiredPermissions } from "./permissions.ts";
-import { type CreateConnectionInput, defaultSchedule, type PatchConnectionInput } from "./schemas.ts";
 import { secretExpiryCheck } from "./secret-expiry.ts";
 
 /** A refusal the HTTP layer turns into 400 / 404 / 409 / 412 / 428 with the same code, message and remedy. */

@@ -1,4 +1,13 @@
 import { z } from "zod";
+import {
+  DEFAULT_MAPPING as DEFAULT_MAPPING_FIELDS,
+  DEFAULT_REQUIRED,
+  ENTRA_SOURCE_RULE,
+  isEntraUserSource,
+  MAPPING_TARGET,
+  PROFILE_FIELDS,
+  RULE_OPERATORS,
+} from "../domain/settings-fields.ts";
 
 const guid = z
   .string()
@@ -37,79 +46,23 @@ function largestPart(s: Record<string, unknown>): (string | number)[] {
   return parts.reduce((a, b) => (size(b[1]) > size(a[1]) ? b : a))[0];
 }
 
-/** Entra user properties kept under the same name in a profile. */
-const SHARED_FIELDS = [
-  "displayName",
-  "userPrincipalName",
-  "jobTitle",
-  "department",
-  "companyName",
-  "mobilePhone",
-  "businessPhones",
-  "faxNumber",
-  "streetAddress",
-  "city",
-  "state",
-  "postalCode",
-  "country",
-  "officeLocation",
-  "employeeId",
-  "preferredLanguage",
-  "userType",
-  "accountEnabled",
-] as const;
-
-/** Standard profile fields; anything else a mapping targets is a custom attribute and must be defined first. */
-const PROFILE_FIELDS = ["firstName", "lastName", "email", ...SHARED_FIELDS] as const;
-
-/** Entra user properties that may be mapped, besides extension attributes. */
-const ENTRA_USER_FIELDS = ["givenName", "surname", "mail", ...SHARED_FIELDS] as const;
-
-const entraSource = z
-  .string()
-  .trim()
-  .refine(
-    (v) =>
-      (ENTRA_USER_FIELDS as readonly string[]).includes(v) ||
-      /^onPremisesExtensionAttributes\.extensionAttribute([1-9]|1[0-5])$/.test(v) ||
-      /^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/.test(v),
-    "must be an Entra user property, onPremisesExtensionAttributes.extensionAttributeN or extension_{appId}_{name}",
-  );
+const entraSource = z.string().trim().refine(isEntraUserSource, ENTRA_SOURCE_RULE);
 
 const mappingSchema = z
   .object({
     source: entraSource,
     /** `field:<profile field>` or `attribute:<custom attribute name>`. */
-    target: z
-      .string()
-      .trim()
-      .regex(/^(field|attribute):[A-Za-z][A-Za-z0-9_]{0,63}$/, "must be field:<name> or attribute:<name>"),
+    target: z.string().trim().regex(MAPPING_TARGET, "must be field:<name> or attribute:<name>"),
   })
   .strict();
 export type Mapping = z.infer<typeof mappingSchema>;
 
-const DEFAULT_MAPPING: Mapping[] = [
-  { source: "givenName", target: "field:firstName" },
-  { source: "surname", target: "field:lastName" },
-  { source: "displayName", target: "field:displayName" },
-  { source: "userPrincipalName", target: "field:userPrincipalName" },
-  { source: "jobTitle", target: "field:jobTitle" },
-  { source: "department", target: "field:department" },
-  { source: "companyName", target: "field:companyName" },
-  { source: "mobilePhone", target: "field:mobilePhone" },
-  { source: "businessPhones", target: "field:businessPhones" },
-  { source: "officeLocation", target: "field:officeLocation" },
-  { source: "city", target: "field:city" },
-  { source: "country", target: "field:country" },
-  { source: "preferredLanguage", target: "field:preferredLanguage" },
-  { source: "userType", target: "field:userType" },
-  { source: "accountEnabled", target: "field:accountEnabled" },
-];
+const DEFAULT_MAPPING: Mapping[] = DEFAULT_MAPPING_FIELDS.map((m) => ({ ...m }));
 
 const ruleSchema = z
   .object({
     attribute: entraSource,
-    operator: z.enum(["equals", "notEquals", "startsWith", "isEmpty", "isNotEmpty"]),
+    operator: z.enum(RULE_OPERATORS),
     value: z.string().max(256).default(""),
     /** include: a user must match; exclude: a matching user is left out. */
     effect: z.enum(["include", "exclude"]),
@@ -168,9 +121,7 @@ export const syncSettingsSchema = z
       })
       .strict()
       .prefault({}),
-    required: z
-      .array(z.enum(["sourceId", ...PROFILE_FIELDS]))
-      .default(["sourceId", "firstName", "lastName", "email"]),
+    required: z.array(z.enum(["sourceId", ...PROFILE_FIELDS])).default([...DEFAULT_REQUIRED]),
     photos: z.boolean().default(false),
   })
   .strict()

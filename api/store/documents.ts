@@ -15,7 +15,7 @@ export interface SealedSecret {
   ciphertext: string;
 }
 
-export interface Schedule {
+interface Schedule {
   enabled: boolean;
   intervalMinutes: number;
   /** Hours between full reconciliations when incremental runs are used. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { defaultSchedule as apiDefaultSchedule } from "../../api/contract/connections.ts";
+import { defaultSyncSettings } from "../../api/domain/sync-settings.ts";
 import {
   defaultSchedule,
   defaultSettings,
@@ -12,6 +14,11 @@ import {
 const noLines = { emails: "", administrativeUnitIds: "", listGroupIds: "" };
 
 describe("sync settings form", () => {
+  it("starts a new connection from the defaults the API fills in", () => {
+    expect(defaultSettings()).toEqual(defaultSyncSettings());
+    expect(defaultSchedule()).toEqual(apiDefaultSchedule());
+  });
+
   it("accepts the defaults", () => {
     const { errors } = validate(defaultSettings(), noLines, defaultSchedule(), "Contoso");
     expect(errors).toEqual({});

@@ -1,23 +1,18 @@
 import { Router } from "express";
-import { z } from "zod";
 import type { ApiKeys } from "../../auth/api-keys.ts";
-import { MACHINE_SCOPES } from "../../auth/machine-scopes.ts";
+import {
+  type ApiKey,
+  apiKeyIdParam,
+  type CreatedApiKey,
+  createApiKeySchema,
+} from "../../contract/api-keys.ts";
 import type { ApiKeyDoc } from "../../store/documents.ts";
 import { requireAdmin } from "../principal.ts";
 import { badRequest } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 
-const createSchema = z
-  .object({
-    name: z.string().trim().min(1, "give the key a name").max(100),
-    scopes: z.array(z.enum(MACHINE_SCOPES)).min(1, "choose at least one scope").max(3),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
-const idParam = z.object({ id: z.string().regex(/^[0-9a-f]{12}$/, "not an API key id") });
-
 /** What the tab shows of a key: never its hash, never the key after creation. */
-const shown = (doc: ApiKeyDoc) => ({
+const shown = (doc: ApiKeyDoc): ApiKey => ({
   id: doc.id,
   name: doc.name,
   prefix: doc.prefix,
@@ -34,11 +29,11 @@ export function apiKeyRoutes(keys: ApiKeys, now: () => number = Date.now): Route
   const router = Router();
   router.get("/api-keys", async (req, res) => {
     const p = requireAdmin(req);
-    res.json({ items: (await keys.list(p.tenantId)).map(shown) });
+    res.json({ items: (await keys.list(p.tenantId)).map(shown) } satisfies { items: ApiKey[] });
   });
   router.post("/api-keys", async (req, res) => {
     const p = requireAdmin(req);
-    const input = parseInput(createSchema, req.body);
+    const input = parseInput(createApiKeySchema, req.body);
     if (input.expiresAt && Date.parse(input.expiresAt) <= now())
       throw badRequest("Invalid body: expiresAt: must be in the future", "Choose a later expiry, or none.", {
         expiresAt: "must be in the future",
@@ -56,11 +51,11 @@ export function apiKeyRoutes(keys: ApiKeys, now: () => number = Date.now): Route
     res
       .status(201)
       .set("Cache-Control", "no-store")
-      .json({ ...shown(doc), key });
+      .json({ ...shown(doc), key } satisfies CreatedApiKey);
   });
   router.delete("/api-keys/:id", async (req, res) => {
     const p = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(apiKeyIdParam, req.params, "path");
     const doc = await keys.revoke(p.tenantId, id, {
       oid: p.oid,
       name: p.name,

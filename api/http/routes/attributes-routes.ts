@@ -1,27 +1,16 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { z } from "zod";
 import { writeAudit } from "../../audit/trail.ts";
+import {
+  type AttributeDefinition,
+  attributeNameParam,
+  defineAttributeSchema,
+} from "../../contract/attributes.ts";
+import type { Page } from "../../contract/common.ts";
 import { isStoreError } from "../../store/errors.ts";
 import type { Store } from "../../store/store.ts";
 import { requireAdmin, requireReader } from "../principal.ts";
 import { HttpProblem, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
-
-const attributeName = z
-  .string()
-  .trim()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
-    "must start with a letter and use letters, digits or _ (at most 64)",
-  );
-
-const createSchema = z
-  .object({
-    name: attributeName,
-    label: z.string().trim().min(1, "enter a label").max(120, "at most 120 characters"),
-    valueType: z.enum(["string", "number", "boolean", "string[]"]).default("string"),
-  })
-  .strict();
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => fn(req, res).catch(next);
@@ -43,7 +32,7 @@ export function attributesRoutes(store: Store): Router {
           valueType: a.valueType,
           createdAt: a.createdAt,
         })),
-      });
+      } satisfies Page<AttributeDefinition>);
     }),
   );
 
@@ -51,7 +40,7 @@ export function attributesRoutes(store: Store): Router {
     "/attributes",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const input = parseInput(createSchema, req.body);
+      const input = parseInput(defineAttributeSchema, req.body);
       try {
         const doc = await store.attributeDefinitions.create({
           id: id(input.name),
@@ -67,9 +56,12 @@ export function attributesRoutes(store: Store): Router {
           target: { kind: "attribute", id: doc.id, name: doc.name },
           changes: { attribute: { from: null, to: input } },
         });
-        res
-          .status(201)
-          .json({ name: doc.name, label: doc.label, valueType: doc.valueType, createdAt: doc.createdAt });
+        res.status(201).json({
+          name: doc.name,
+          label: doc.label,
+          valueType: doc.valueType,
+          createdAt: doc.createdAt,
+        } satisfies AttributeDefinition);
       } catch (err) {
         if (isStoreError(err, "conflict"))
           throw new HttpProblem(409, {
@@ -87,7 +79,7 @@ export function attributesRoutes(store: Store): Router {
     "/attributes/:name",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { name } = parseInput(z.object({ name: attributeName }), req.params, "path");
+      const { name } = parseInput(attributeNameParam, req.params, "path");
       const existing = await store.attributeDefinitions.get(p.tenantId, id(name));
       if (!existing) throw notFound(`Attribute ${name}`);
       await store.attributeDefinitions.delete(p.tenantId, existing.id);

@@ -1,34 +1,22 @@
 import { stringify } from "csv-stringify/sync";
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { z } from "zod";
 import { readableChanges } from "../../audit/trail.ts";
+import {
+  type AuditEntry,
+  type AuditFilters,
+  auditCsvQuerySchema,
+  auditQuerySchema,
+} from "../../contract/audit.ts";
+import type { Page } from "../../contract/common.ts";
 import type { AuditDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { requireReader } from "../principal.ts";
 import { parseInput } from "../validate.ts";
 
-const isoDate = z.iso.datetime({ offset: true, message: "an ISO date and time, e.g. 2026-12-01T00:00:00Z" });
-const filterSchema = {
-  targetId: z.string().max(200).optional(),
-  action: z.string().max(100).optional(),
-  since: isoDate.optional(),
-  until: isoDate.optional(),
-};
-const querySchema = z
-  .object({
-    ...filterSchema,
-    pageSize: z.coerce.number().int().min(1).max(200).default(50),
-    continuationToken: z.string().max(4000).optional(),
-  })
-  .strict();
-const csvQuerySchema = z.object(filterSchema).strict();
-
 /** The most entries one CSV export holds; the tenant's trail is small, a larger one is cut with a last row saying so. */
 const CSV_LIMIT = 10_000;
 
-type Filters = z.infer<typeof csvQuerySchema>;
-
-function where(q: Filters) {
+function where(q: AuditFilters) {
   const conditions: string[] = ["c.type = 'audit'"];
   const parameters: { name: string; value: string }[] = [];
   const add = (condition: string, name: string, value: string | undefined) => {
@@ -44,7 +32,7 @@ function where(q: Filters) {
 }
 
 /** An entry as readers get it: one change per property, no store bookkeeping. */
-const readable = (doc: AuditDoc) => ({
+const readable = (doc: AuditDoc): AuditEntry => ({
   id: doc.id,
   actor: doc.actor,
   action: doc.action,
@@ -65,7 +53,7 @@ export function auditRoutes(store: Store): Router {
   router.get("/audit", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireReader(req);
-      const q = parseInput(querySchema, req.query, "query");
+      const q = parseInput(auditQuerySchema, req.query, "query");
       const page = await store.audit.page(p.tenantId, where(q), {
         pageSize: q.pageSize,
         ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}),
@@ -73,7 +61,7 @@ export function auditRoutes(store: Store): Router {
       res.json({
         items: page.items.map(readable),
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      });
+      } satisfies Page<AuditEntry>);
     } catch (err) {
       next(err);
     }
@@ -82,7 +70,7 @@ export function auditRoutes(store: Store): Router {
   router.get("/audit.csv", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireReader(req);
-      const q = parseInput(csvQuerySchema, req.query, "query");
+      const q = parseInput(auditCsvQuerySchema, req.query, "query");
       const filtered = Object.values(q).some((v) => v !== undefined);
       const day = new Date().toISOString().slice(0, 10);
       res.setHeader("content-type", "text/csv; charset=utf-8");

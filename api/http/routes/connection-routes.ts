@@ -1,12 +1,17 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { z } from "zod";
 import type { ConsentFlows } from "../../auth/consent.ts";
+import { ConnectionRefused, type ConnectionsService, publicView } from "../../connections/service.ts";
+import type { Page } from "../../contract/common.ts";
 import {
+  type Connection,
+  type ConsentUrl,
+  connectionIdParam,
   createConnectionSchema,
+  type DeleteResult,
   deleteQuerySchema,
   patchConnectionSchema,
-} from "../../connections/schemas.ts";
-import { ConnectionRefused, type ConnectionsService, publicView } from "../../connections/service.ts";
+  type TestResult,
+} from "../../contract/connections.ts";
 import type { ConnectionDoc } from "../../store/documents.ts";
 import { principalOf, requireAdmin, requireReader } from "../principal.ts";
 import { HttpProblem } from "../problem.ts";
@@ -24,14 +29,13 @@ export function mapRefusal(err: unknown): unknown {
   return err;
 }
 
-const idParam = z.object({ id: z.string().uuid("must be a connection id") });
 const actorOf = (req: Request) => {
   const p = principalOf(req);
   return { oid: p.oid, name: p.name, ...(p.upn ? { upn: p.upn } : {}) };
 };
 const send = (res: Response, c: ConnectionDoc, status = 200) => {
   if (c._etag) res.set("ETag", c._etag);
-  res.status(status).json(publicView(c));
+  res.status(status).json(publicView(c) satisfies Connection);
 };
 
 /** /api/connections: CRUD, test, (de)activation, deletion with confirmation, and admin consent. */
@@ -49,7 +53,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
           ...publicView(c),
           ...(due.has(c.id) ? { nextRunAt: due.get(c.id) } : {}),
         })),
-      });
+      } satisfies Page<Connection>);
     }),
   );
 
@@ -74,7 +78,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireReader(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       send(res, await service.get(p.tenantId, id));
     }),
   );
@@ -83,7 +87,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const input = parseInput(patchConnectionSchema, req.body);
       // Without the version a settings change was made from, a concurrent change would be overwritten
       // unseen. A new client secret alone replaces the credential whatever the version, as reauthorizing does.
@@ -104,7 +108,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id/test",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const result = await service.test(p.tenantId, id);
       if (result.problem?.kind === "consent-missing") {
         // Say it so the tab can act: a stable code and the URL to open for admin consent.
@@ -113,10 +117,10 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
         res.json({
           ...result,
           error: { ...result.problem, cause: result.problem.code, code: "consent-required", consentUrl },
-        });
+        } satisfies TestResult);
         return;
       }
-      res.json(result.problem ? { ...result, error: result.problem } : result);
+      res.json((result.problem ? { ...result, error: result.problem } : result) satisfies TestResult);
     }),
   );
 
@@ -125,7 +129,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
       `/connections/:id/${action}`,
       wrap(async (req, res) => {
         const p = requireAdmin(req);
-        const { id } = parseInput(idParam, req.params, "path");
+        const { id } = parseInput(connectionIdParam, req.params, "path");
         send(res, await service.setActive(p.tenantId, id, action === "reactivate", actorOf(req)));
       }),
     );
@@ -134,7 +138,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const query = parseInput(deleteQuerySchema, req.query, "query");
       const result = await service.remove(
         p.tenantId,
@@ -142,7 +146,7 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
         { confirm: query.confirm === "true", ...(query.data ? { data: query.data } : {}) },
         actorOf(req),
       );
-      res.json(result);
+      res.json(result satisfies DeleteResult);
     }),
   );
 
@@ -150,9 +154,9 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     "/connections/:id/consent",
     wrap(async (req, res) => {
       const p = requireAdmin(req);
-      const { id } = parseInput(idParam, req.params, "path");
+      const { id } = parseInput(connectionIdParam, req.params, "path");
       const connection = await service.get(p.tenantId, id);
-      res.json({ url: await consent.start(connection, actorOf(req)) });
+      res.json({ url: await consent.start(connection, actorOf(req)) } satisfies ConsentUrl);
     }),
   );
 

@@ -1,5 +1,20 @@
 import { Router } from "express";
-import { z } from "zod";
+import type { Page } from "../../contract/common.ts";
+import {
+  type DirectoryQuery,
+  directoryQuerySchema,
+  type List,
+  type ListMember,
+  listIdParam,
+  listMembersQuerySchema,
+  type PeopleSearch,
+  type Profile,
+  type ProfileWithLists,
+  peopleQuerySchema,
+  profileIdParam,
+  type WhyAnswer,
+  whyQuerySchema,
+} from "../../contract/directory.ts";
 import type { GraphApi } from "../../graph/client.ts";
 import type { ConnectionDoc, ListDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
@@ -7,28 +22,12 @@ import { findPeople } from "../../sync/people.ts";
 import { photoId } from "../../sync/photos.ts";
 import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
-import { idParamOf } from "../ids.ts";
 import { requireReader } from "../principal.ts";
 import { notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
-import { pagingQuery, searchClause } from "./paging.ts";
+import { searchClause } from "./paging.ts";
 
-const directoryQuery = z
-  .object({
-    q: z.string().trim().max(200).optional(),
-    status: z.enum(["active", "inactive", "deleted"]).optional(),
-    connectionId: z.string().max(200).optional(),
-    ...pagingQuery,
-  })
-  .strict();
-const profileIdParam = idParamOf("profile");
-const listIdParam = idParamOf("list");
-const whyQuery = z.object({ who: z.string().trim().min(3, "enter an email or UPN").max(320) }).strict();
-const peopleQuery = z
-  .object({ q: z.string().trim().min(2, "type at least 2 characters of a name or email").max(120) })
-  .strict();
-
-function filters(q: z.infer<typeof directoryQuery>, searchFields: string[]) {
+function filters(q: DirectoryQuery, searchFields: string[]) {
   const search = searchClause(searchFields, q.q);
   const where = [...search.where];
   const parameters = [...search.parameters];
@@ -49,13 +48,13 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/profiles", async (req, res) => {
     const principal = requireReader(req);
-    const q = parseInput(directoryQuery, req.query, "query");
+    const q = parseInput(directoryQuerySchema, req.query, "query");
     const page = await store.profiles.page(
       principal.tenantId,
       { ...filters(q, ["c.displayName", "c.emailKey", "c.upnKey"]), orderBy: "c.displayName ASC" },
       { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
     );
-    res.json(page);
+    res.json(page satisfies Page<Profile>);
   });
 
   router.get("/profiles/:id", async (req, res) => {
@@ -71,7 +70,10 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
       ],
     });
     const lists = await listsByIds(store, principal.tenantId, [...new Set(edges.map((e) => e.listId))]);
-    res.json({ ...profile, lists: lists.map((l) => ({ id: l.id, name: l.name, status: l.status })) });
+    res.json({
+      ...profile,
+      lists: lists.map((l) => ({ id: l.id, name: l.name, status: l.status })),
+    } satisfies ProfileWithLists);
   });
 
   // Photos are served from the product's own origin, so only image types Graph uses go out as such.
@@ -95,19 +97,19 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
 
   router.get("/lists", async (req, res) => {
     const principal = requireReader(req);
-    const q = parseInput(directoryQuery, req.query, "query");
+    const q = parseInput(directoryQuerySchema, req.query, "query");
     const page = await store.lists.page(
       principal.tenantId,
       { ...filters(q, ["c.name", "c.mail"]), orderBy: "c.name ASC" },
       { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
     );
-    res.json(page);
+    res.json(page satisfies Page<List>);
   });
 
   router.get("/lists/:id/members", async (req, res) => {
     const principal = requireReader(req);
     const { id } = parseInput(listIdParam, req.params, "path");
-    const q = parseInput(z.object(pagingQuery).strict(), req.query, "query");
+    const q = parseInput(listMembersQuerySchema, req.query, "query");
     const list = await store.lists.get(principal.tenantId, id);
     if (!list) throw notFound(`List ${id}`);
     const page = await store.memberships.page(
@@ -134,20 +136,20 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
           status: p?.status,
         };
       }),
-    });
+    } satisfies Page<ListMember>);
   });
 
   router.get("/why", async (req, res) => {
     const principal = requireReader(req);
-    const { who } = parseInput(whyQuery, req.query, "query");
-    res.json(await explainUser(store, principal.tenantId, who, graphFor));
+    const { who } = parseInput(whyQuerySchema, req.query, "query");
+    res.json((await explainUser(store, principal.tenantId, who, graphFor)) satisfies WhyAnswer);
   });
 
   // The "why" screen's people picker: find a person by the name an admin types.
   router.get("/people/search", async (req, res) => {
     const principal = requireReader(req);
-    const { q } = parseInput(peopleQuery, req.query, "query");
-    res.json(await findPeople(store, principal.tenantId, q, graphFor));
+    const { q } = parseInput(peopleQuerySchema, req.query, "query");
+    res.json((await findPeople(store, principal.tenantId, q, graphFor)) satisfies PeopleSearch);
   });
 
   return router;

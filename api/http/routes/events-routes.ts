@@ -1,26 +1,14 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { z } from "zod";
+import { type AppEvent, appEventsQuerySchema } from "../../contract/app-events.ts";
+import type { Page } from "../../contract/common.ts";
+import type { EventDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { requireReader } from "../principal.ts";
 import { parseInput } from "../validate.ts";
 
-const querySchema = z
-  .object({
-    connectionId: z.string().max(100).optional(),
-    kind: z
-      .enum([
-        "sync-finished",
-        "sync-failed",
-        "sync-halted",
-        "needs-reauth",
-        "admin-warning",
-        "delivery-failed",
-      ])
-      .optional(),
-    pageSize: z.coerce.number().int().min(1).max(200).default(50),
-    continuationToken: z.string().max(4000).optional(),
-  })
-  .strict();
+/** An event as the tab reads it: the document without Cosmos DB's own `_` fields. */
+const withoutStoreFields = (doc: EventDoc): AppEvent =>
+  Object.fromEntries(Object.entries(doc).filter(([k]) => !k.startsWith("_"))) as EventDoc;
 
 /** GET /api/events: alerts for the tab (reauthorization needed, admin warnings, sync outcomes), newest first. */
 export function eventsRoutes(store: Store): Router {
@@ -28,7 +16,7 @@ export function eventsRoutes(store: Store): Router {
   router.get("/events", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireReader(req);
-      const q = parseInput(querySchema, req.query, "query");
+      const q = parseInput(appEventsQuerySchema, req.query, "query");
       const where = ["c.type = 'event'"];
       const parameters: { name: string; value: string }[] = [];
       if (q.connectionId) {
@@ -45,11 +33,9 @@ export function eventsRoutes(store: Store): Router {
         { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
       );
       res.json({
-        items: page.items.map((e) =>
-          Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith("_"))),
-        ),
+        items: page.items.map(withoutStoreFields),
         ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      });
+      } satisfies Page<AppEvent>);
     } catch (err) {
       next(err);
     }

@@ -1,9 +1,10 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
-import { z } from "zod";
 import type { ConsentFlows } from "../../auth/consent.ts";
 import type { ConnectionCredentials } from "../../auth/credentials.ts";
 import { graphScopes } from "../../auth/msal.ts";
 import type { ConnectionsService } from "../../connections/service.ts";
+import type { Page } from "../../contract/common.ts";
+import { type GroupHit, groupLookupQuerySchema, groupSearchQuerySchema } from "../../contract/groups.ts";
 import type { GraphApi } from "../../graph/client.ts";
 import { isDirectoryProblem } from "../../graph/problems.ts";
 import { principalOf, requireAdmin } from "../principal.ts";
@@ -12,26 +13,6 @@ import { parseInput } from "../validate.ts";
 
 /** What the group picker asks Graph for as the signed-in admin (on-behalf-of); declared in aad.manifest.json. */
 export const GROUP_SEARCH_GRAPH_SCOPES = ["GroupMember.Read.All"];
-
-const querySchema = z
-  .object({ q: z.string().trim().min(3, "type at least 3 characters").max(120, "at most 120 characters") })
-  .strict();
-
-const lookupSchema = z
-  .object({
-    ids: z
-      .string()
-      .transform((v) => [
-        ...new Set(
-          v
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-      ])
-      .pipe(z.array(z.guid("each id must be a group object id")).min(1).max(50, "at most 50 ids")),
-  })
-  .strict();
 
 interface GraphGroup {
   id: string;
@@ -57,14 +38,14 @@ export function groupsRoutes(deps: {
   router.get("/groups/search", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireAdmin(req);
-      const { q } = parseInput(querySchema, req.query, "query");
+      const { q } = parseInput(groupSearchQuerySchema, req.query, "query");
       const graph = await graphFor(req, p.tenantId);
       const term = q.replace(/["\\]/g, "");
       const page = await graph.get<{ value?: GraphGroup[] }>(
         `/groups?$search=${encodeURIComponent(`"displayName:${term}"`)}&$select=id,displayName,groupTypes,mail&$top=25&$count=true&$orderby=displayName`,
         EVENTUAL,
       );
-      res.json({ items: await withCounts(graph, page.value ?? []) });
+      res.json({ items: await withCounts(graph, page.value ?? []) } satisfies Page<GroupHit>);
     } catch (err) {
       next(await mapError(err, req));
     }
@@ -75,20 +56,20 @@ export function groupsRoutes(deps: {
   router.get("/groups/lookup", async (req: Request, res: Response, next: NextFunction) => {
     try {
       const p = requireAdmin(req);
-      const { ids } = parseInput(lookupSchema, req.query, "query");
+      const { ids } = parseInput(groupLookupQuerySchema, req.query, "query");
       const graph = await graphFor(req, p.tenantId);
       const found = await graph.batchGet(
         ids.map((id, i) => ({ id: String(i), url: `/groups/${id}?$select=id,displayName,groupTypes,mail` })),
       );
       const groups = found.flatMap((r) => (r.status === 200 ? [r.body as GraphGroup] : []));
-      res.json({ items: await withCounts(graph, groups) });
+      res.json({ items: await withCounts(graph, groups) } satisfies Page<GroupHit>);
     } catch (err) {
       next(await mapError(err, req));
     }
   });
 
   /** Picker entries: each group with its direct member count (null when Graph did not answer one). */
-  async function withCounts(graph: GraphApi, groups: GraphGroup[]) {
+  async function withCounts(graph: GraphApi, groups: GraphGroup[]): Promise<GroupHit[]> {
     const counts = await graph.batchGet(
       groups.map((g, i) => ({ id: String(i), url: `/groups/${g.id}/members/$count`, headers: EVENTUAL })),
     );

@@ -1,4 +1,5 @@
 import { Router } from "express";
+import type { Me } from "../../contract/me.ts";
 import { sessionOf } from "../authenticate.ts";
 import { principalOf } from "../principal.ts";
 
@@ -18,7 +19,7 @@ export function meRoutes(): Router {
       roleSource: p.roleSource,
       via: p.via,
       ...(session ? { csrfToken: session.csrf } : {}),
-    });
+    } satisfies Me);
   });
   return router;
 }

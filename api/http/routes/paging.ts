@@ -1,11 +1,3 @@
-import { z } from "zod";
-
-/** Query parameters every list endpoint accepts. */
-export const pagingQuery = {
-  continuationToken: z.string().max(4000).optional(),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
-};
-
 /** Case-insensitive "contains" search over a few fields; input is bound as a parameter, never spliced. */
 export function searchClause(fields: string[], q: string | undefined) {
   if (!q) return { where: [] as string[], parameters: [] as { name: string; value: string }[] };

@@ -1,42 +1,26 @@
 import { stringify } from "csv-stringify/sync";
 import { Router } from "express";
-import { z } from "zod";
 import type { Principal } from "../../auth/principal.ts";
+import type { Page } from "../../contract/common.ts";
+import {
+  type RecordQuery,
+  recordQuerySchema,
+  startTaskConnectionParam,
+  startTaskSchema,
+  type Task,
+  type TaskRecord,
+  taskIdParam,
+  taskQuerySchema,
+} from "../../contract/tasks.ts";
 import type { Actor } from "../../domain/actor.ts";
-import { RECORD_ACTIONS } from "../../domain/records.ts";
 import type { TaskRecordDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { SyncRequestError, type SyncService } from "../../sync/service.ts";
-import { documentId, idParamOf } from "../ids.ts";
 import { requireAdmin, requireReader } from "../principal.ts";
 import { HttpProblem, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
-import { pagingQuery, searchClause } from "./paging.ts";
+import { searchClause } from "./paging.ts";
 import { linkRecords } from "./record-links.ts";
-
-const startBody = z.object({ type: z.enum(["full", "users", "lists", "preview", "incremental"]) }).strict();
-const idParam = idParamOf("task");
-const connectionIdParam = idParamOf("connection");
-const isoTime = z.iso.datetime({ offset: true, message: "an ISO date and time, e.g. 2026-12-01T00:00:00Z" });
-const taskQuery = z
-  .object({
-    connectionId: documentId("connection").optional(),
-    status: z.enum(["queued", "running", "succeeded", "failed", "halted", "cancelled"]).optional(),
-    type: z.enum(["full", "users", "lists", "incremental", "preview"]).optional(),
-    trigger: z.enum(["manual", "schedule", "bot", "api", "scim", "notification"]).optional(),
-    since: isoTime.optional(),
-    until: isoTime.optional(),
-    ...pagingQuery,
-  })
-  .strict();
-const recordQuery = z
-  .object({
-    action: z.enum(RECORD_ACTIONS).optional(),
-    kind: z.enum(["user", "list"]).optional(),
-    q: z.string().trim().max(200).optional(),
-    ...pagingQuery,
-  })
-  .strict();
 
 const actorOf = (p: Principal): Actor => ({
   oid: p.oid,
@@ -55,8 +39,8 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
 
   router.post("/connections/:id/tasks", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(connectionIdParam, req.params, "path");
-    const { type } = parseInput(startBody, req.body);
+    const { id } = parseInput(startTaskConnectionParam, req.params, "path");
+    const { type } = parseInput(startTaskSchema, req.body);
     const result = await sync
       .startTask(principal.tenantId, id, { type, trigger: "manual", requestedBy: actorOf(principal) })
       .catch(toHttp);
@@ -72,12 +56,15 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
       });
       return;
     }
-    res.status(202).location(`/api/tasks/${result.task.id}`).json(result.task);
+    res
+      .status(202)
+      .location(`/api/tasks/${result.task.id}`)
+      .json(result.task satisfies Task);
   });
 
   router.get("/tasks", async (req, res) => {
     const principal = requireReader(req);
-    const q = parseInput(taskQuery, req.query, "query");
+    const q = parseInput(taskQuerySchema, req.query, "query");
     const where: string[] = [];
     const parameters: { name: string; value: string }[] = [];
     for (const [field, column] of [
@@ -108,49 +95,60 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
       { where: where.join(" AND ") || undefined, parameters, orderBy: "c.createdAt DESC", select: "VALUE c" },
       { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
     );
-    res.json({ ...page, items: page.items.map(publicTask) });
+    res.json({ ...page, items: page.items.map(publicTask) } satisfies Page<Task>);
   });
 
   router.get("/tasks/:id", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(taskIdParam, req.params, "path");
     const task = await store.tasks.get(principal.tenantId, id);
     if (!task) throw notFound(`Task ${id}`);
-    res.json(publicTask(task));
+    res.json(publicTask(task) satisfies Task);
   });
 
   router.post("/tasks/:id/cancel", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(taskIdParam, req.params, "path");
     if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
-    res.json(publicTask(await sync.cancelTask(principal.tenantId, id, actorOf(principal)).catch(toHttp)));
+    res.json(
+      publicTask(
+        await sync.cancelTask(principal.tenantId, id, actorOf(principal)).catch(toHttp),
+      ) satisfies Task,
+    );
   });
 
   router.post("/tasks/:id/confirm", async (req, res) => {
     const principal = requireAdmin(req);
-    const { id } = parseInput(idParam, req.params, "path");
+    const { id } = parseInput(taskIdParam, req.params, "path");
     if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
     res
       .status(202)
-      .json(publicTask(await sync.confirmTask(principal.tenantId, id, actorOf(principal)).catch(toHttp)));
+      .json(
+        publicTask(
+          await sync.confirmTask(principal.tenantId, id, actorOf(principal)).catch(toHttp),
+        ) satisfies Task,
+      );
   });
 
   router.get("/tasks/:id/records", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
-    const q = parseInput(recordQuery, req.query, "query");
+    const { id } = parseInput(taskIdParam, req.params, "path");
+    const q = parseInput(recordQuerySchema, req.query, "query");
     if (!(await store.tasks.get(principal.tenantId, id))) throw notFound(`Task ${id}`);
     const page = await store.taskRecords.page(principal.tenantId, recordSpec(id, q), {
       pageSize: q.pageSize,
       ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}),
     });
-    res.json({ ...page, items: await linkRecords(store, principal.tenantId, page.items) });
+    res.json({
+      ...page,
+      items: await linkRecords(store, principal.tenantId, page.items),
+    } satisfies Page<TaskRecord>);
   });
 
   router.get("/tasks/:id/records.csv", async (req, res) => {
     const principal = requireReader(req);
-    const { id } = parseInput(idParam, req.params, "path");
-    const q = parseInput(recordQuery, req.query, "query");
+    const { id } = parseInput(taskIdParam, req.params, "path");
+    const q = parseInput(recordQuerySchema, req.query, "query");
     const task = await store.tasks.get(principal.tenantId, id);
     if (!task) throw notFound(`Task ${id}`);
     res.setHeader("content-type", "text/csv; charset=utf-8");
@@ -215,7 +213,7 @@ function changeText(r: TaskRecordDoc, side: "from" | "to"): string {
 const formatCell = (v: unknown) =>
   v === null || v === undefined || v === "" ? "(empty)" : Array.isArray(v) ? v.join(", ") : String(v);
 
-function recordSpec(taskId: string, q: z.infer<typeof recordQuery>) {
+function recordSpec(taskId: string, q: RecordQuery) {
   const search = searchClause(["c.name", "c.email", "c.upn", "c.reason"], q.q);
   const where = ["c.taskId = @t", ...search.where];
   const parameters = [{ name: "@t", value: taskId }, ...search.parameters];

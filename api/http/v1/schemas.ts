@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { pageCursorParam } from "../../contract/webhooks.ts";
 import {
   eventSchema,
   eventTypeSchema,
@@ -15,11 +16,7 @@ const limitParam = z.coerce
   .max(200)
   .default(50)
   .meta({ description: "Items per page (1-200)." });
-export const pageCursorParam = z
-  .string()
-  .max(4000)
-  .optional()
-  .meta({ description: "`nextCursor` of the previous page." });
+
 const isoParam = z.iso.datetime({ offset: true });
 
 export const profilesQuery = z

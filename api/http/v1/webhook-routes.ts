@@ -1,5 +1,18 @@
 import { Router } from "express";
 import type { Principal } from "../../auth/principal.ts";
+import {
+  type DeliveryAttempt,
+  deliveriesQuery,
+  endpointCreate,
+  endpointPatch,
+  type RedeliverAnswer,
+  redeliverBody,
+  type WebhookDelivery,
+  type WebhookDeliveryPage,
+  type WebhookEndpoint,
+  type WebhookEndpointList,
+  type WebhookEndpointWithSecret,
+} from "../../contract/webhooks.ts";
 import type { Actor } from "../../domain/actor.ts";
 import { cursorOf } from "../../feed/public-shapes.ts";
 import type { WebhookDeliveryDoc, WebhookEndpointDoc } from "../../store/documents.ts";
@@ -10,10 +23,9 @@ import { badRequest, notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
 import { idPath } from "./schemas.ts";
 import { requireScope } from "./scope.ts";
-import { deliveriesQuery, endpointCreate, endpointPatch, redeliverBody } from "./webhook-schemas.ts";
 
-const shown = (doc: WebhookEndpointDoc) => ({
-  object: "webhook_endpoint" as const,
+const shown = (doc: WebhookEndpointDoc): WebhookEndpoint => ({
+  object: "webhook_endpoint",
   id: doc.id,
   url: doc.url,
   description: doc.description,
@@ -25,8 +37,8 @@ const shown = (doc: WebhookEndpointDoc) => ({
   createdAt: doc.createdAt,
   updatedAt: doc.updatedAt,
 });
-const shownDelivery = (d: WebhookDeliveryDoc) => ({
-  object: "webhook_delivery" as const,
+const shownDelivery = (d: WebhookDeliveryDoc): WebhookDelivery => ({
+  object: "webhook_delivery",
   id: d.id,
   eventId: d.eventId,
   eventType: d.eventType,
@@ -60,7 +72,7 @@ export function webhookRoutes(
   router.get("/v1/webhooks", async (req, res) => {
     const p = requireScope(req, "webhooks:manage");
     const docs = await store.webhookEndpoints.all(p.tenantId, { orderBy: "c.createdAt ASC" });
-    res.json({ object: "list", data: docs.map(shown) });
+    res.json({ object: "list", data: docs.map(shown) } satisfies WebhookEndpointList);
   });
   router.post("/v1/webhooks", async (req, res) => {
     const p = requireScope(req, "webhooks:manage");
@@ -71,7 +83,7 @@ export function webhookRoutes(
     res
       .status(201)
       .set("cache-control", "no-store")
-      .json({ ...shown(doc), secret });
+      .json({ ...shown(doc), secret } satisfies WebhookEndpointWithSecret);
   });
   router.get("/v1/webhooks/:id", async (req, res) => {
     const p = requireScope(req, "webhooks:manage");
@@ -100,12 +112,12 @@ export function webhookRoutes(
     const { id } = parseInput(idPath, req.params, "path");
     await endpointOf(p.tenantId, id);
     const { doc, secret } = await endpoints.rotateSecret(p.tenantId, id, actorOf(p));
-    res.set("cache-control", "no-store").json({ ...shown(doc), secret });
+    res.set("cache-control", "no-store").json({ ...shown(doc), secret } satisfies WebhookEndpointWithSecret);
   });
   router.post("/v1/webhooks/:id/test", async (req, res) => {
     const p = requireScope(req, "webhooks:manage");
     const { id } = parseInput(idPath, req.params, "path");
-    res.json(await dispatcher.testSend(await endpointOf(p.tenantId, id)));
+    res.json((await dispatcher.testSend(await endpointOf(p.tenantId, id))) satisfies DeliveryAttempt);
   });
   router.get("/v1/webhooks/:id/deliveries", async (req, res) => {
     const p = requireScope(req, "webhooks:manage");
@@ -125,7 +137,7 @@ export function webhookRoutes(
       object: "list",
       data: page.items.map(shownDelivery),
       nextCursor: page.continuationToken ?? null,
-    });
+    } satisfies WebhookDeliveryPage);
   });
   router.post("/v1/webhooks/:id/redeliver", async (req, res) => {
     const p = requireScope(req, "webhooks:manage");
@@ -137,7 +149,7 @@ export function webhookRoutes(
       "eventId" in body ? { eventId: body.eventId } : { after: Number(body.after) },
     );
     if ("eventId" in body && queued === 0) throw notFound(`Event ${body.eventId}`);
-    res.status(202).json({ queued });
+    res.status(202).json({ queued } satisfies RedeliverAnswer);
   });
   return router;
 }

@@ -1,102 +1,18 @@
 import type { OpenAPIRegistry, RouteConfig } from "@asteasolutions/zod-to-openapi";
-import { z } from "zod";
-import { eventTypeSchema } from "../../feed/public-shapes.ts";
-import { idPath, pageCursorParam } from "./schemas.ts";
-
-const timestamp = z.string().meta({ format: "date-time" });
-
-export const endpointCreate = z
-  .strictObject({
-    url: z
-      .string()
-      .max(2000)
-      .meta({ description: "An https URL; private and loopback addresses are refused." }),
-    description: z.string().max(500).optional(),
-    eventTypes: z
-      .array(eventTypeSchema)
-      .max(50)
-      .optional()
-      .meta({ description: "Only these types; empty or absent: all." }),
-  })
-  .meta({ id: "WebhookEndpointCreate" });
-
-export const endpointPatch = z
-  .strictObject({
-    url: z.string().max(2000).optional(),
-    description: z.string().max(500).optional(),
-    eventTypes: z.array(eventTypeSchema).max(50).optional(),
-    enabled: z
-      .boolean()
-      .optional()
-      .meta({ description: "Switch the endpoint on (clears a disable) or off." }),
-  })
-  .meta({ id: "WebhookEndpointPatch" });
-
-const endpointSchema = z
-  .strictObject({
-    object: z.literal("webhook_endpoint"),
-    id: z.string(),
-    url: z.string(),
-    description: z.string(),
-    eventTypes: z.array(eventTypeSchema),
-    status: z.enum(["enabled", "disabled"]),
-    disabledReason: z.string().nullable(),
-    failingSince: timestamp.nullable(),
-    secretRotatedAt: timestamp,
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .meta({ id: "WebhookEndpoint" });
-
-const endpointWithSecret = endpointSchema
-  .extend({
-    secret: z.string().meta({ description: "The signing secret (whsec_…): shown only in this answer." }),
-  })
-  .meta({ id: "WebhookEndpointWithSecret" });
-
-const attemptSchema = z.strictObject({
-  at: timestamp,
-  status: z.number().int().meta({ description: "HTTP status; 0 when no answer came." }),
-  latencyMs: z.number().int(),
-  excerpt: z.string(),
-});
-
-const deliverySchema = z
-  .strictObject({
-    object: z.literal("webhook_delivery"),
-    id: z.string(),
-    eventId: z.string(),
-    eventType: eventTypeSchema,
-    cursor: z.string(),
-    status: z.enum(["pending", "delivered", "failed"]),
-    attempts: z.array(attemptSchema),
-    nextAttemptAt: timestamp.nullable(),
-  })
-  .meta({ id: "WebhookDelivery" });
-
-const endpointList = z
-  .strictObject({ object: z.literal("list"), data: z.array(endpointSchema) })
-  .meta({ id: "WebhookEndpointList" });
-const deliveryPage = z
-  .strictObject({
-    object: z.literal("list"),
-    data: z.array(deliverySchema),
-    nextCursor: z.string().nullable(),
-  })
-  .meta({ id: "WebhookDeliveryPage" });
-export const deliveriesQuery = z.strictObject({
-  status: z.enum(["pending", "delivered", "failed"]).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: pageCursorParam,
-});
-export const redeliverBody = z
-  .union([
-    z.strictObject({ eventId: z.string().min(1).max(100) }),
-    z.strictObject({ after: z.string().regex(/^\d{1,15}$/, "must be a cursor (digits)") }),
-  ])
-  .meta({ id: "Redeliver", description: "One event by id, or every event after a cursor." });
-const redeliverAnswer = z.strictObject({ queued: z.number().int() }).meta({ id: "RedeliverAnswer" });
-const testAnswer = attemptSchema.meta({ id: "WebhookTestResult" });
+import type { z } from "zod";
+import {
+  deliveriesQuery,
+  deliveryPage,
+  endpointCreate,
+  endpointList,
+  endpointPatch,
+  endpointSchema,
+  endpointWithSecret,
+  redeliverAnswer,
+  redeliverBody,
+  testAnswer,
+} from "../../contract/webhooks.ts";
+import { idPath } from "./schemas.ts";
 
 type Json = (
   schema: z.ZodType,

@@ -5,6 +5,8 @@ import type {
   AuditFilters,
   Connection,
   ConnectionPatch,
+  ConsentUrl,
+  DeleteResult,
   DirectoryFilters,
   ErrorBody,
   GroupHit,
@@ -12,12 +14,14 @@ import type {
   ListMember,
   LiveStatus,
   Me,
+  NewAttribute,
   NewConnection,
   Page,
-  PersonHit,
+  PeopleSearch,
   Profile,
   ProfileWithLists,
   RecordFilters,
+  StartTask,
   Task,
   TaskFilters,
   TaskRecord,
@@ -216,20 +220,18 @@ export class ApiClient {
    * `confirmation-required`, explaining what would happen to the profiles and lists it synced.
    */
   deleteConnection = (id: string, data?: "keep" | "remove") =>
-    this.request<{ deleted: true; profiles: number; lists: number }>(
-      "DELETE",
-      `/api/connections/${enc(id)}`,
-      {
-        query: data ? { confirm: "true", data } : {},
-      },
-    );
+    this.request<DeleteResult>("DELETE", `/api/connections/${enc(id)}`, {
+      query: data ? { confirm: "true", data } : {},
+    });
   connectionLive = (id: string, signal?: AbortSignal) =>
     this.request<LiveStatus>("GET", `/api/connections/${enc(id)}/live`, signal ? { signal } : {});
-  consentUrl = (id: string) => this.request<{ url: string }>("POST", `/api/connections/${enc(id)}/consent`);
+  consentUrl = (id: string) => this.request<ConsentUrl>("POST", `/api/connections/${enc(id)}/consent`);
 
   // Tasks
   startTask = (connectionId: string, type: TaskType) =>
-    this.request<Task>("POST", `/api/connections/${enc(connectionId)}/tasks`, { body: { type } });
+    this.request<Task>("POST", `/api/connections/${enc(connectionId)}/tasks`, {
+      body: { type } satisfies StartTask,
+    });
   tasks = (filters: TaskFilters = {}, continuationToken?: string) =>
     this.request<Page<Task>>("GET", "/api/tasks", { query: { ...filters, continuationToken } });
   task = (id: string, signal?: AbortSignal) =>
@@ -252,14 +254,14 @@ export class ApiClient {
     this.request<Page<ListMember>>("GET", `/api/lists/${enc(id)}/members`, { query: { continuationToken } });
   why = (who: string) => this.request<WhyAnswer>("GET", "/api/why", { query: { who } });
   searchPeople = (q: string, signal?: AbortSignal) =>
-    this.request<{ items: PersonHit[]; connectionName?: string }>("GET", "/api/people/search", {
+    this.request<PeopleSearch>("GET", "/api/people/search", {
       query: { q },
       ...(signal ? { signal } : {}),
     });
 
   // Everything else
   attributes = () => this.request<Page<AttributeDefinition>>("GET", "/api/attributes");
-  defineAttribute = (body: AttributeDefinition) =>
+  defineAttribute = (body: NewAttribute) =>
     this.request<AttributeDefinition>("POST", "/api/attributes", { body });
   audit = (filters: AuditFilters = {}, continuationToken?: string) =>
     this.request<Page<AuditEntry>>("GET", "/api/audit", { query: { ...filters, continuationToken } });

@@ -1,129 +1,74 @@
+import type { ApiKey, CreatedApiKey, NewApiKey } from "../../../api/contract/api-keys.ts";
+import type { FeedPage } from "../../../api/contract/change-feed.ts";
+import { DIRECTORY_EVENT_TYPES, type DirectoryEventType } from "../../../api/contract/event-types.ts";
+import {
+  MACHINE_SCOPES as CONTRACT_SCOPES,
+  type MachineScope,
+} from "../../../api/contract/machine-scopes.ts";
+import type {
+  DeliveryAttempt,
+  NewWebhookEndpoint,
+  Redeliver,
+  RedeliverAnswer,
+  WebhookDeliveryPage,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEndpointPatch,
+  WebhookEndpointWithSecret,
+} from "../../../api/contract/webhooks.ts";
 import type { ApiClient } from "./client.ts";
 
 /**
  * What the "API and webhooks" screen reads and changes: the tenant's API keys (/api/api-keys) and its webhook
- * endpoints and change feed (/api/v1, which admins reach with their own session).
+ * endpoints and change feed (/api/v1, which admins reach with their own session). The bodies are the
+ * contract's (api/contract), the same shapes the Directory API publishes for applications.
  */
-export type MachineScope = "directory:read" | "events:read" | "webhooks:manage";
-export const MACHINE_SCOPES: { scope: MachineScope; label: string }[] = [
-  { scope: "directory:read", label: "Read the directory (profiles, lists, members)" },
-  { scope: "events:read", label: "Read the change feed" },
-  { scope: "webhooks:manage", label: "Manage webhook endpoints" },
-];
+export type { ApiKey } from "../../../api/contract/api-keys.ts";
+export type { FeedEvent } from "../../../api/contract/change-feed.ts";
+export type { MachineScope } from "../../../api/contract/machine-scopes.ts";
+export type { WebhookDelivery, WebhookEndpoint } from "../../../api/contract/webhooks.ts";
 
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: MachineScope[];
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  createdAt: string;
-  createdBy: string;
-}
-export interface NewApiKey {
-  name: string;
-  scopes: MachineScope[];
-  expiresAt?: string;
-}
-
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  description: string;
-  eventTypes: string[];
-  status: "enabled" | "disabled";
-  disabledReason: string | null;
-  failingSince: string | null;
-  secretRotatedAt: string;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface DeliveryAttempt {
-  at: string;
-  status: number;
-  latencyMs: number;
-  excerpt: string;
-}
-export interface WebhookDelivery {
-  id: string;
-  eventId: string;
-  eventType: string;
-  cursor: string;
-  status: "pending" | "delivered" | "failed";
-  attempts: DeliveryAttempt[];
-  nextAttemptAt: string | null;
-}
-export interface FeedEvent {
-  id: string;
-  cursor: string;
-  type: string;
-  occurredAt: string;
-  data: {
-    object: string;
-    id: string;
-    displayName?: string;
-    name?: string;
-    summary?: string;
-    memberEntraObjectId?: string;
-    listEntraObjectId?: string;
-  };
-  cause: { taskId: string | null; trigger: string | null };
-}
+/** What the scopes are called on the page, in the contract's order. */
+const SCOPE_LABELS: Record<MachineScope, string> = {
+  "directory:read": "Read the directory (profiles, lists, members)",
+  "events:read": "Read the change feed",
+  "webhooks:manage": "Manage webhook endpoints",
+};
+export const MACHINE_SCOPES = CONTRACT_SCOPES.map((scope) => ({ scope, label: SCOPE_LABELS[scope] }));
 
 /** Event types an endpoint can be limited to, in the order the API reference lists them. */
-export const EVENT_TYPES = [
-  "profile.created",
-  "profile.updated",
-  "profile.deactivated",
-  "profile.reactivated",
-  "profile.deleted",
-  "profile.restored",
-  "profile.purged",
-  "list.created",
-  "list.updated",
-  "list.deleted",
-  "list.restored",
-  "list.purged",
-  "membership.added",
-  "membership.removed",
-  "connection.sync_finished",
-  "connection.sync_halted",
-  "connection.sync_failed",
-  "connection.reauthorization_needed",
-] as const;
+export const EVENT_TYPES = DIRECTORY_EVENT_TYPES;
+export type { DirectoryEventType };
+export const isEventType = (v: string): v is DirectoryEventType =>
+  (EVENT_TYPES as readonly string[]).includes(v);
 
 const enc = encodeURIComponent;
 
 export function developerApi(client: ApiClient) {
   return {
     apiKeys: () => client.request<{ items: ApiKey[] }>("GET", "/api/api-keys"),
-    createApiKey: (body: NewApiKey) =>
-      client.request<ApiKey & { key: string }>("POST", "/api/api-keys", { body }),
+    createApiKey: (body: NewApiKey) => client.request<CreatedApiKey>("POST", "/api/api-keys", { body }),
     revokeApiKey: (id: string) => client.request<ApiKey>("DELETE", `/api/api-keys/${enc(id)}`),
-    webhooks: () => client.request<{ data: WebhookEndpoint[] }>("GET", "/api/v1/webhooks"),
-    createWebhook: (body: { url: string; eventTypes: string[]; description?: string }) =>
-      client.request<WebhookEndpoint & { secret: string }>("POST", "/api/v1/webhooks", { body }),
+    webhooks: () => client.request<WebhookEndpointList>("GET", "/api/v1/webhooks"),
+    createWebhook: (body: NewWebhookEndpoint) =>
+      client.request<WebhookEndpointWithSecret>("POST", "/api/v1/webhooks", { body }),
     setWebhookEnabled: (id: string, enabled: boolean) =>
-      client.request<WebhookEndpoint>("PATCH", `/api/v1/webhooks/${enc(id)}`, { body: { enabled } }),
+      client.request<WebhookEndpoint>("PATCH", `/api/v1/webhooks/${enc(id)}`, {
+        body: { enabled } satisfies WebhookEndpointPatch,
+      }),
     removeWebhook: (id: string) => client.request<void>("DELETE", `/api/v1/webhooks/${enc(id)}`),
     rotateSecret: (id: string) =>
-      client.request<WebhookEndpoint & { secret: string }>(
-        "POST",
-        `/api/v1/webhooks/${enc(id)}/rotate-secret`,
-      ),
+      client.request<WebhookEndpointWithSecret>("POST", `/api/v1/webhooks/${enc(id)}/rotate-secret`),
     testSend: (id: string) => client.request<DeliveryAttempt>("POST", `/api/v1/webhooks/${enc(id)}/test`),
     deliveries: (id: string, signal?: AbortSignal) =>
-      client.request<{ data: WebhookDelivery[]; nextCursor: string | null }>(
-        "GET",
-        `/api/v1/webhooks/${enc(id)}/deliveries`,
-        { query: { limit: 50 }, ...(signal ? { signal } : {}) },
-      ),
-    redeliver: (id: string, what: { eventId: string } | { after: string }) =>
-      client.request<{ queued: number }>("POST", `/api/v1/webhooks/${enc(id)}/redeliver`, { body: what }),
+      client.request<WebhookDeliveryPage>("GET", `/api/v1/webhooks/${enc(id)}/deliveries`, {
+        query: { limit: 50 },
+        ...(signal ? { signal } : {}),
+      }),
+    redeliver: (id: string, what: Redeliver) =>
+      client.request<RedeliverAnswer>("POST", `/api/v1/webhooks/${enc(id)}/redeliver`, { body: what }),
     events: (after: string, signal?: AbortSignal) =>
-      client.request<{ data: FeedEvent[]; nextCursor: string; hasMore: boolean }>("GET", "/api/v1/events", {
+      client.request<FeedPage>("GET", "/api/v1/events", {
         query: { after, limit: 200 },
         ...(signal ? { signal } : {}),
       }),

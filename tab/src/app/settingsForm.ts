@@ -1,84 +1,25 @@
-import type { AttributeDefinition, Mapping, Schedule, SyncSettings } from "../api/types.ts";
+import {
+  DEFAULT_MAPPING,
+  DEFAULT_REQUIRED,
+  EMAIL_TARGET,
+  ENTRA_USER_FIELDS,
+  EXTENSION_ATTRIBUTES,
+  isEntraUserSource,
+  MAPPING_TARGET,
+  PROFILE_FIELDS,
+} from "../../../api/domain/settings-fields.ts";
+import type { AttributeDefinition, Schedule, SyncSettings } from "../api/types.ts";
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 
-/** Standard profile fields (api/domain/sync-settings.ts PROFILE_FIELDS). */
-export const PROFILE_FIELDS = [
-  "firstName",
-  "lastName",
-  "displayName",
-  "email",
-  "userPrincipalName",
-  "jobTitle",
-  "department",
-  "companyName",
-  "mobilePhone",
-  "businessPhones",
-  "faxNumber",
-  "streetAddress",
-  "city",
-  "state",
-  "postalCode",
-  "country",
-  "officeLocation",
-  "employeeId",
-  "preferredLanguage",
-  "userType",
-  "accountEnabled",
-] as const;
-
-/** Entra user properties that may be mapped (api/domain/sync-settings.ts ENTRA_USER_FIELDS). */
-export const ENTRA_USER_FIELDS = [
-  "givenName",
-  "surname",
-  "displayName",
-  "mail",
-  "userPrincipalName",
-  "jobTitle",
-  "department",
-  "companyName",
-  "mobilePhone",
-  "businessPhones",
-  "faxNumber",
-  "streetAddress",
-  "city",
-  "state",
-  "postalCode",
-  "country",
-  "officeLocation",
-  "employeeId",
-  "preferredLanguage",
-  "userType",
-  "accountEnabled",
-] as const;
-
-export const EXTENSION_ATTRIBUTES = Array.from(
-  { length: 15 },
-  (_, i) => `onPremisesExtensionAttributes.extensionAttribute${i + 1}`,
-);
-
-/** The profile's email comes from the email fallback chain, never from a mapping (the API refuses one). */
-export const EMAIL_TARGET = "field:email";
+/** The settings' field lists are the API's own (the contract's); the form offers and checks against them. */
+export { DEFAULT_MAPPING, EMAIL_TARGET, ENTRA_USER_FIELDS, EXTENSION_ATTRIBUTES, PROFILE_FIELDS };
 
 /** The profile fields a mapping can write: every standard field but email. */
 export const MAPPABLE_FIELDS = PROFILE_FIELDS.filter((f) => `field:${f}` !== EMAIL_TARGET);
 
-export const DEFAULT_MAPPING: Mapping[] = [
-  ["givenName", "firstName"],
-  ["surname", "lastName"],
-  ["displayName", "displayName"],
-  ["userPrincipalName", "userPrincipalName"],
-  ["jobTitle", "jobTitle"],
-  ["department", "department"],
-  ["companyName", "companyName"],
-  ["mobilePhone", "mobilePhone"],
-  ["businessPhones", "businessPhones"],
-  ["officeLocation", "officeLocation"],
-  ["city", "city"],
-  ["country", "country"],
-  ["preferredLanguage", "preferredLanguage"],
-  ["userType", "userType"],
-  ["accountEnabled", "accountEnabled"],
-].map(([source, field]) => ({ source: source as string, target: `field:${field}` }));
+/** What the "required" checkboxes offer: the Entra object id and every standard field. */
+export type RequiredField = SyncSettings["required"][number];
+export const REQUIRABLE_FIELDS: readonly RequiredField[] = ["sourceId", ...PROFILE_FIELDS];
 
 export function defaultSettings(): SyncSettings {
   return {
@@ -101,7 +42,7 @@ export function defaultSettings(): SyncSettings {
     updateOnly: false,
     mapping: DEFAULT_MAPPING.map((m) => ({ ...m })),
     email: { proxyAddresses: true, otherMails: true, userPrincipalName: false },
-    required: ["sourceId", "firstName", "lastName", "email"],
+    required: [...DEFAULT_REQUIRED],
     photos: false,
   };
 }
@@ -136,16 +77,14 @@ export interface LineFields {
 
 export type FieldErrors = Record<string, string>;
 
-export const isValidSource = (v: string): boolean =>
-  (ENTRA_USER_FIELDS as readonly string[]).includes(v) ||
-  /^onPremisesExtensionAttributes\.extensionAttribute([1-9]|1[0-5])$/.test(v) ||
-  /^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/.test(v);
-
 export type TargetState = "field" | "defined" | "undefined" | "invalid";
 
 /** Where a mapping writes: a standard field, a defined custom attribute, or one nobody defined yet. */
-export function targetState(target: string, attributes: readonly AttributeDefinition[]): TargetState {
-  const m = /^(field|attribute):([A-Za-z][A-Za-z0-9_]{0,63})$/.exec(target);
+export function targetState(
+  target: string,
+  attributes: readonly Pick<AttributeDefinition, "name">[],
+): TargetState {
+  const m = MAPPING_TARGET.exec(target);
   if (!m) return "invalid";
   if (m[1] === "field")
     return (PROFILE_FIELDS as readonly string[]).includes(m[2] ?? "") ? "field" : "invalid";
@@ -200,7 +139,7 @@ export function validate(
   if (settings.lists.namePrefix.length > 256) errors["lists.namePrefix"] = "Use at most 256 characters.";
   if (u.rules.length > 50) errors["users.rules"] = "Use at most 50 rules.";
   u.rules.forEach((r, i) => {
-    if (!isValidSource(r.attribute.trim()))
+    if (!isEntraUserSource(r.attribute.trim()))
       errors[`users.rules.${i}.attribute`] = "Choose an Entra user property.";
     if ((r.operator === "equals" || r.operator === "notEquals" || r.operator === "startsWith") && !r.value)
       errors[`users.rules.${i}.value`] = "Enter a value to compare with.";
@@ -218,7 +157,7 @@ export function validate(
   if (settings.mapping.length > 200) errors.mapping = "Use at most 200 mappings.";
   const seen = new Set<string>();
   settings.mapping.forEach((m, i) => {
-    if (!isValidSource(m.source.trim()))
+    if (!isEntraUserSource(m.source.trim()))
       errors[`mapping.${i}.source`] =
         "Use an Entra user property, onPremisesExtensionAttributes.extensionAttributeN or extension_{appId}_{name}.";
     const state = targetState(m.target, []);

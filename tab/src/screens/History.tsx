@@ -1,5 +1,6 @@
 import { Field, Input, Link, makeStyles, tokens } from "@fluentui/react-components";
 import { History24Regular } from "@fluentui/react-icons";
+import { TASK_STATUSES } from "../../../api/contract/task-values.ts";
 import type { Task, TaskFilters, TaskStatus, TaskTrigger, TaskType } from "../api/types.ts";
 import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.ts";
 import { href, navigate } from "../app/router.ts";
@@ -29,7 +30,6 @@ const dayStart = (date: string, nextDay = false): string | undefined => {
   return d.toISOString();
 };
 
-const STATUSES: TaskStatus[] = ["queued", "running", "succeeded", "failed", "halted", "cancelled"];
 const entries = <K extends string>(o: Record<K, string>) =>
   (Object.entries(o) as [K, string][]).map(([value, label]) => ({ value, label }));
 
@@ -124,7 +124,7 @@ export function History({ query }: { query: Record<string, string> }) {
         <FilterDropdown
           label="Status"
           value={filters.status}
-          options={STATUSES.map((v) => ({ value: v, label: v.charAt(0).toUpperCase() + v.slice(1) }))}
+          options={TASK_STATUSES.map((v) => ({ value: v, label: v.charAt(0).toUpperCase() + v.slice(1) }))}
           onChange={(v) => setFilter("status", v)}
         />
         <FilterDropdown

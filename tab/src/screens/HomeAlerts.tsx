@@ -21,6 +21,7 @@ const ICONS: Record<EventKind, ReactNode> = {
   "needs-reauth": <KeyReset20Regular />,
   "admin-warning": <Warning20Regular />,
   "delivery-failed": <ErrorCircle20Regular />,
+  "webhook-disabled": <Warning20Regular />,
 };
 
 const useStyles = makeStyles({

@@ -38,9 +38,16 @@ const short = (id: string | undefined) => (id && id.length > 13 ? `${id.slice(0,
 /** What the event is about, in words where the snapshot has them (memberships carry only ids). */
 function subject(e: FeedEvent): string {
   const d = e.data;
-  if (d.object === "membership")
-    return `${short(d.memberEntraObjectId)} in group ${short(d.listEntraObjectId)}`;
-  return d.displayName ?? d.name ?? d.summary ?? d.id;
+  switch (d.object) {
+    case "membership":
+      return `${short(d.memberEntraObjectId)} in group ${short(d.listEntraObjectId)}`;
+    case "profile":
+      return d.displayName;
+    case "list":
+      return d.name;
+    case "connection":
+      return d.summary;
+  }
 }
 
 /**

@@ -162,7 +162,7 @@ function SettingsEditor({
     merged: Editable;
     changes: TheirChange[];
   }>();
-  const versionOf = (c: Connection) => c.etag ?? c._etag;
+  const versionOf = (c: Connection) => c.etag;
 
   /** Saved: the page now edits the stored version, with nothing left unsaved. */
   const saved = (c: Connection, message: string) => {

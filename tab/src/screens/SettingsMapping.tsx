@@ -23,7 +23,8 @@ import {
   DEFAULT_MAPPING,
   errorFor,
   MAPPABLE_FIELDS,
-  PROFILE_FIELDS,
+  REQUIRABLE_FIELDS,
+  type RequiredField,
   targetState,
 } from "../app/settingsForm.ts";
 import { EntraFieldInput } from "../components/EntraFieldInput.tsx";
@@ -88,7 +89,7 @@ export function MappingSection({
   const setEmail = (patch: Partial<typeof email>) =>
     update(setSettings((x) => ({ ...x, email: { ...x.email, ...patch } })));
   const required = form.settings.required;
-  const toggleRequired = (field: string, on: boolean) =>
+  const toggleRequired = (field: RequiredField, on: boolean) =>
     update(
       setSettings((x) => ({
         ...x,
@@ -270,7 +271,7 @@ export function MappingSection({
           <Caption1 className={s.error}>{errorFor(errors, "required")}</Caption1>
         )}
         <div className={s.grid}>
-          {["sourceId", ...PROFILE_FIELDS].map((f) => (
+          {REQUIRABLE_FIELDS.map((f) => (
             <Checkbox
               key={f}
               label={f === "sourceId" ? "Entra object id" : f}

@@ -12,7 +12,13 @@ import {
 } from "@fluentui/react-components";
 import { useRef, useState } from "react";
 import { type ApiError, toApiError } from "../api/client.ts";
-import { type DeveloperApi, EVENT_TYPES, type WebhookEndpoint } from "../api/developer.ts";
+import {
+  type DeveloperApi,
+  type DirectoryEventType,
+  EVENT_TYPES,
+  isEventType,
+  type WebhookEndpoint,
+} from "../api/developer.ts";
 import { formatWhen } from "../app/format.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
@@ -137,7 +143,7 @@ export function WebhookEndpoints({ api }: { api: DeveloperApi }) {
   const s = useStyles();
   const endpoints = useLoad(() => api.webhooks(), [api]);
   const [url, setUrl] = useState("");
-  const [types, setTypes] = useState<string[]>([]);
+  const [types, setTypes] = useState<DirectoryEventType[]>([]);
   const [problem, setProblem] = useState<ApiError>();
   const [created, setCreated] = useState<string>();
   const busy = useRef(false);
@@ -190,7 +196,7 @@ export function WebhookEndpoints({ api }: { api: DeveloperApi }) {
               placeholder="All event types"
               selectedOptions={types}
               value={types.join(", ")}
-              onOptionSelect={(_, d) => setTypes(d.selectedOptions)}
+              onOptionSelect={(_, d) => setTypes(d.selectedOptions.filter(isEventType))}
             >
               {EVENT_TYPES.map((t) => (
                 <Option key={t}>{t}</Option>
