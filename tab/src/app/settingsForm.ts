@@ -12,7 +12,7 @@ import type { AttributeDefinition, Schedule, SyncSettings } from "../api/types.t
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 
 /** The settings' field lists are the API's own (the contract's); the form offers and checks against them. */
-export { DEFAULT_MAPPING, EMAIL_TARGET, ENTRA_USER_FIELDS, EXTENSION_ATTRIBUTES, PROFILE_FIELDS };
+export { DEFAULT_MAPPING, ENTRA_USER_FIELDS, EXTENSION_ATTRIBUTES, PROFILE_FIELDS };
 
 /** The profile fields a mapping can write: every standard field but email. */
 export const MAPPABLE_FIELDS = PROFILE_FIELDS.filter((f) => `field:${f}` !== EMAIL_TARGET);
