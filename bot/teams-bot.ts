@@ -27,7 +27,7 @@ export interface BotDeps {
   allowedChannels?: readonly string[];
 }
 
-export const TEAMS_CHANNEL = "msteams";
+const TEAMS_CHANNEL = "msteams";
 
 /** Where run() leaves the tenant it checked, for the handlers of the same turn. */
 const TENANT_KEY = Symbol("directory-sync tenant");
@@ -213,4 +213,18 @@ export class DirectorySyncBot extends TeamsActivityHandler {
     }
     return cardActionResponse(outcome.card);
   }
+}
+
+/** The Playground's channel when it is started with `-c emulator` instead of `-c msteams`. */
+const PLAYGROUND_CHANNEL = "emulator";
+
+/**
+ * Teams only. The local stack's unsigned mode (no app id, BOT_ALLOW_UNSIGNED) also takes the Agents
+ * Playground's emulator channel, since nothing there is verified anyway; the tenant check still applies.
+ * With an app id the traffic is signed and Teams is the only channel, whatever BOT_ALLOW_UNSIGNED says.
+ */
+export function allowedChannels(config: { BOT_APP_ID?: string; BOT_ALLOW_UNSIGNED?: boolean }): string[] {
+  return !config.BOT_APP_ID && config.BOT_ALLOW_UNSIGNED
+    ? [TEAMS_CHANNEL, PLAYGROUND_CHANNEL]
+    : [TEAMS_CHANNEL];
 }

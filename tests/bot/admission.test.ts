@@ -1,13 +1,13 @@
 import { type Activity, TestAdapter } from "botbuilder";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createBotModule } from "../../api/app/bot-module.ts";
 import { createBotRecords } from "../../api/app/bot-records.ts";
 import { EventBus } from "../../api/events.ts";
 import type { Store } from "../../api/store/store.ts";
 import type { AdaptiveCard } from "../../bot/cards/card.ts";
 import { AlertChannels } from "../../bot/conversations.ts";
-import { allowedChannels, createBotModule } from "../../bot/module.ts";
 import type { BotLogger } from "../../bot/ports.ts";
-import { DirectorySyncBot } from "../../bot/teams-bot.ts";
+import { allowedChannels, DirectorySyncBot } from "../../bot/teams-bot.ts";
 import { startTestStore } from "../support/stack.ts";
 import { cardAction, cardOf, installation, message, textOf } from "./support/activities.ts";
 import { FakeSync } from "./support/fake-sync.ts";

@@ -1,11 +1,11 @@
 import type { Router } from "express";
-import { type BotEndpointAdapter, createAdapter } from "./adapter.ts";
-import { createLinks } from "./cards/links.ts";
-import { AlertChannels } from "./conversations.ts";
-import { botEndpoint } from "./endpoint.ts";
-import { Notifier } from "./notifier.ts";
-import type { AlertSource, BotLogger, BotRecords, SyncPort } from "./ports.ts";
-import { DirectorySyncBot, TEAMS_CHANNEL } from "./teams-bot.ts";
+import { type BotEndpointAdapter, createAdapter } from "../../bot/adapter.ts";
+import { createLinks } from "../../bot/cards/links.ts";
+import { AlertChannels } from "../../bot/conversations.ts";
+import { botEndpoint } from "../../bot/endpoint.ts";
+import { Notifier } from "../../bot/notifier.ts";
+import type { AlertSource, BotLogger, BotRecords, SyncPort } from "../../bot/ports.ts";
+import { allowedChannels, DirectorySyncBot } from "../../bot/teams-bot.ts";
 
 /** The settings the bot reads; the API's Config satisfies it (TEAMS_APP_ID is optional until it exists). */
 export interface BotConfig {
@@ -30,20 +30,6 @@ export interface BotModule {
   bot: DirectorySyncBot;
   /** Stops listening to events. */
   close(): void;
-}
-
-/** The Playground's channel when it is started with `-c emulator` instead of `-c msteams`. */
-const PLAYGROUND_CHANNEL = "emulator";
-
-/**
- * Teams only. The local stack's unsigned mode (no app id, BOT_ALLOW_UNSIGNED) also takes the Agents
- * Playground's emulator channel, since nothing there is verified anyway; the tenant check still applies.
- * With an app id the traffic is signed and Teams is the only channel, whatever BOT_ALLOW_UNSIGNED says.
- */
-export function allowedChannels(config: Pick<BotConfig, "BOT_APP_ID" | "BOT_ALLOW_UNSIGNED">): string[] {
-  return !config.BOT_APP_ID && config.BOT_ALLOW_UNSIGNED
-    ? [TEAMS_CHANNEL, PLAYGROUND_CHANNEL]
-    : [TEAMS_CHANNEL];
 }
 
 export function createBotModule(deps: {
