@@ -245,9 +245,9 @@ export class ChangeFeed {
       { name: "@horizon", value: horizon },
     ];
     const types = query.types && query.types.length > 0 ? new Set<string>(query.types) : undefined;
-    if (query.types && types) {
+    if (types) {
       where.push("EXISTS(SELECT VALUE e FROM e IN c.events WHERE ARRAY_CONTAINS(@types, e.eventType))");
-      parameters.push({ name: "@types", value: query.types });
+      parameters.push({ name: "@types", value: [...types] });
     }
     const events: DirectoryEventDoc[] = [];
     // A page may end inside a pack: the next page asks for it again from its cursor and skips what was read.
@@ -310,12 +310,7 @@ export class ChangeFeed {
       select: "c.id, c.tenantId, c.lastSeq, ARRAY_LENGTH(c.events) AS events",
     })) {
       const byTenant = new Map<string, { ids: string[]; max: number; events: number }>();
-      for (const p of page as unknown as {
-        id: string;
-        tenantId: string;
-        lastSeq: number;
-        events: number;
-      }[]) {
+      for (const p of page as unknown as ExpiredPack[]) {
         const entry = byTenant.get(p.tenantId) ?? { ids: [], max: 0, events: 0 };
         entry.ids.push(p.id);
         entry.max = Math.max(entry.max, p.lastSeq);
@@ -331,6 +326,15 @@ export class ChangeFeed {
     }
     return removed;
   }
+}
+
+/** What retention needs of an expired pack. */
+interface ExpiredPack {
+  id: string;
+  tenantId: string;
+  lastSeq: number;
+  /** How many events it holds. */
+  events: number;
 }
 
 /**
