@@ -92,7 +92,7 @@ export async function benchEvents(
     const worker = measured as BenchWorker;
     const feed = worker.feed as ChangeFeed;
     const tenantId = standins.info.tenantId;
-    if (options.syncOnly) return { ...sync, events: await worker.store.directoryEvents.count(tenantId) };
+    if (options.syncOnly) return { ...sync, events: await feed.count(tenantId) };
 
     options.progress?.write(`${size.name} events: draining the snapshot and the feed\n`);
     const drainStart = Date.now();

@@ -2,12 +2,15 @@ import { createHash, randomUUID } from "node:crypto";
 import type { TaskTrigger } from "../domain/tasks.ts";
 import type {
   DirectoryEventDoc,
+  DirectoryEventPackDoc,
   DirectoryEventType,
   EventExpectation,
   FeedStateDoc,
+  PackedEvent,
   SequenceReservation,
 } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
+import { packEvents, unpack, withEvents } from "./event-packs.ts";
 import { expectationOf, isUsual } from "./expectations.ts";
 import { FeedSequencer } from "./sequencer.ts";
 
@@ -50,6 +53,8 @@ export interface ChangeFeedOptions {
 }
 
 const WRITE_CHUNK = 100;
+/** Packs per query page when reading the feed: a full page of events usually spans a few of them. */
+const PACKS_PER_PAGE = 10;
 
 /**
  * The directory's change feed. The sync engine describes each change it is about to write; this writes the
@@ -120,31 +125,30 @@ export class ChangeFeed {
       if (this.settledOwners.size > 10_000) this.settledOwners.clear();
     }
     const reservation = await this.sequencer.reserve(tenantId, events.length, owner);
-    const occurredAt = new Date(this.now()).toISOString();
-    const expiresAt = new Date(this.now() + this.options.retentionDays * 86_400_000).toISOString();
-    const docs: DirectoryEventDoc[] = events.map((e, i) => {
+    const packed: PackedEvent[] = events.map((e, i) => {
       const seq = reservation.from + i;
       if (e.doc) e.doc.changeSeq = seq;
       return {
         id: eventId(tenantId, owner, e),
-        tenantId,
-        type: "directoryEvent",
         seq,
         eventType: e.eventType,
-        occurredAt,
         ...(e.connectionId ? { connectionId: e.connectionId } : {}),
         object: e.object,
         data: e.data,
         ...(e.changes ? { changes: e.changes } : {}),
-        cause: {
-          ...(cause.taskId ? { taskId: cause.taskId } : {}),
-          ...(cause.trigger ? { trigger: cause.trigger } : {}),
-        },
         ...(e.expect && !isUsual(e.expect, e.object, e.eventType) ? { expect: e.expect } : {}),
-        expiresAt,
       };
     });
-    await this.store.directoryEvents.bulkUpsert(docs);
+    const header = {
+      tenantId,
+      occurredAt: new Date(this.now()).toISOString(),
+      cause: {
+        ...(cause.taskId ? { taskId: cause.taskId } : {}),
+        ...(cause.trigger ? { trigger: cause.trigger } : {}),
+      },
+      expiresAt: new Date(this.now() + this.options.retentionDays * 86_400_000).toISOString(),
+    };
+    await this.store.directoryEvents.bulkUpsert(packEvents(header, lastOfEachId(packed)));
     try {
       await writeDocs();
     } catch (err) {
@@ -168,16 +172,23 @@ export class ChangeFeed {
 
   /** Keeps the block's events whose change landed, removes the others, and closes the block. */
   async settle(tenantId: string, reservation: SequenceReservation): Promise<void> {
-    const events = await this.store.directoryEvents.all(tenantId, {
-      where: "c.seq >= @from AND c.seq <= @to",
+    const packs = await this.store.directoryEvents.all(tenantId, {
+      where: "c.firstSeq >= @from AND c.lastSeq <= @to",
       parameters: [
         { name: "@from", value: reservation.from },
         { name: "@to", value: reservation.to },
       ],
     });
-    const landed = await this.landed(tenantId, events);
-    const phantom = events.filter((e) => !landed.has(e.id)).map((e) => e.id);
-    if (phantom.length > 0) await this.store.directoryEvents.bulkDelete(tenantId, phantom);
+    const landed = await this.landed(tenantId, packs.flatMap(unpack));
+    const emptied: string[] = [];
+    const shrunk: DirectoryEventPackDoc[] = [];
+    for (const pack of packs) {
+      const kept = pack.events.filter((e) => landed.has(e.id));
+      if (kept.length === 0) emptied.push(pack.id);
+      else if (kept.length < pack.events.length) shrunk.push(withEvents(pack, kept));
+    }
+    if (shrunk.length > 0) await this.store.directoryEvents.bulkUpsert(shrunk);
+    if (emptied.length > 0) await this.store.directoryEvents.bulkDelete(tenantId, emptied);
     await this.sequencer.release(tenantId, reservation.id);
   }
 
@@ -227,24 +238,59 @@ export class ChangeFeed {
     const state = await this.settleStale(tenantId);
     if (query.after < state.trimmedThrough) throw new CursorExpired(state.trimmedThrough);
     const horizon = FeedSequencer.horizonOf(state);
-    const where = ["c.type = 'directoryEvent'", "c.seq > @after", "c.seq <= @horizon"];
+    // A pack lies wholly below the horizon or wholly above it: a block is closed all at once.
+    const where = ["c.type = 'directoryEventPack'", "c.lastSeq > @after", "c.firstSeq <= @horizon"];
     const parameters: { name: string; value: number | string[] }[] = [
       { name: "@after", value: query.after },
       { name: "@horizon", value: horizon },
     ];
-    if (query.types && query.types.length > 0) {
-      where.push("ARRAY_CONTAINS(@types, c.eventType)");
-      parameters.push({ name: "@types", value: query.types });
+    const types = query.types && query.types.length > 0 ? new Set<string>(query.types) : undefined;
+    if (types) {
+      where.push("EXISTS(SELECT VALUE e FROM e IN c.events WHERE ARRAY_CONTAINS(@types, e.eventType))");
+      parameters.push({ name: "@types", value: [...types] });
     }
-    const page = await this.store.directoryEvents.page(
+    const events: DirectoryEventDoc[] = [];
+    // A page may end inside a pack: the next page asks for it again from its cursor and skips what was read.
+    reading: for await (const packs of this.store.directoryEvents.stream(
       tenantId,
-      { where: where.join(" AND "), parameters, orderBy: "c.seq ASC" },
-      { pageSize: query.limit },
-    );
-    const last = page.items.at(-1);
+      { where: where.join(" AND "), parameters, orderBy: "c.firstSeq ASC" },
+      PACKS_PER_PAGE,
+    ))
+      for (const pack of packs)
+        for (const event of unpack(pack)) {
+          if (event.seq <= query.after || event.seq > horizon) continue;
+          if (types && !types.has(event.eventType)) continue;
+          events.push(event);
+          if (events.length === query.limit) break reading;
+        }
+    const last = events.at(-1);
     // With a type filter an empty page still moves the cursor to the horizon: nothing below it is pending.
     const next = last ? last.seq : Math.max(query.after, horizon);
-    return { events: page.items, next, hasMore: page.items.length === query.limit };
+    return { events, next, hasMore: events.length === query.limit };
+  }
+
+  /** Events by id, wherever they are in the feed (for webhook deliveries, which name their event). */
+  async eventsById(tenantId: string, ids: string[]): Promise<Map<string, DirectoryEventDoc>> {
+    const wanted = new Set(ids);
+    const out = new Map<string, DirectoryEventDoc>();
+    if (wanted.size === 0) return out;
+    const packs = await this.store.directoryEvents.all(tenantId, {
+      where: "EXISTS(SELECT VALUE e FROM e IN c.events WHERE ARRAY_CONTAINS(@ids, e.id))",
+      parameters: [{ name: "@ids", value: [...wanted] }],
+    });
+    for (const pack of packs)
+      for (const event of unpack(pack)) if (wanted.has(event.id)) out.set(event.id, event);
+    return out;
+  }
+
+  /** How many events the tenant's feed holds, visible or not. */
+  async count(tenantId: string): Promise<number> {
+    let total = 0;
+    for await (const page of this.store.directoryEvents.stream(tenantId, {
+      select: "VALUE ARRAY_LENGTH(c.events)",
+    }))
+      for (const n of page as unknown as number[]) total += n;
+    return total;
   }
 
   /** The current horizon: a consumer starting now continues from here. */
@@ -252,30 +298,52 @@ export class ChangeFeed {
     return FeedSequencer.horizonOf(await this.settleStale(tenantId));
   }
 
-  /** Removes events past retention, for every tenant; older cursors then answer 410. */
+  /**
+   * Removes events past retention, for every tenant; older cursors then answer 410. The events of a pack
+   * share their expiry (they were written together), so removing whole packs keeps each event's retention.
+   */
   async trimExpired(now = this.now()): Promise<number> {
     let removed = 0;
     for await (const page of this.store.directoryEvents.streamAllTenants({
       where: "c.expiresAt < @now",
       parameters: [{ name: "@now", value: new Date(now).toISOString() }],
-      select: "c.id, c.tenantId, c.seq",
+      select: "c.id, c.tenantId, c.lastSeq, ARRAY_LENGTH(c.events) AS events",
     })) {
-      const byTenant = new Map<string, { ids: string[]; max: number }>();
-      for (const e of page) {
-        const entry = byTenant.get(e.tenantId) ?? { ids: [], max: 0 };
-        entry.ids.push(e.id);
-        entry.max = Math.max(entry.max, e.seq);
-        byTenant.set(e.tenantId, entry);
+      const byTenant = new Map<string, { ids: string[]; max: number; events: number }>();
+      for (const p of page as unknown as ExpiredPack[]) {
+        const entry = byTenant.get(p.tenantId) ?? { ids: [], max: 0, events: 0 };
+        entry.ids.push(p.id);
+        entry.max = Math.max(entry.max, p.lastSeq);
+        entry.events += p.events;
+        byTenant.set(p.tenantId, entry);
       }
-      for (const [tenantId, { ids, max }] of byTenant) {
+      for (const [tenantId, { ids, max, events }] of byTenant) {
         // Marked first: a cursor inside the removed range must never read a partial history.
         await this.sequencer.setTrimmedThrough(tenantId, max);
         await this.store.directoryEvents.bulkDelete(tenantId, ids);
-        removed += ids.length;
+        removed += events;
       }
     }
     return removed;
   }
+}
+
+/** What retention needs of an expired pack. */
+interface ExpiredPack {
+  id: string;
+  tenantId: string;
+  lastSeq: number;
+  /** How many events it holds. */
+  events: number;
+}
+
+/**
+ * One event per id, as when each event was its own document and a repeated id overwrote the earlier one:
+ * the last one stays, at its place in the order.
+ */
+function lastOfEachId(events: PackedEvent[]): PackedEvent[] {
+  const last = new Map(events.map((e, i) => [e.id, i]));
+  return events.filter((e, i) => last.get(e.id) === i);
 }
 
 function eventId(tenantId: string, owner: string, e: PlannedEvent): string {

@@ -34,18 +34,15 @@ const excludedPaths: Partial<Record<ContainerName, string[]>> = {
   tasks: ["/checkpoint/*"],
   photos: ["/data/?"],
   syncState: ["/deltaLink/?", "/nextLink/?"],
-  // Events are written once per change and queried only by seq, eventType, type and expiresAt: every other
-  // indexed path would add to each write's request units and serve no query.
-  directoryEvents: [
-    "/data/*",
-    "/changes/*",
-    "/object/*",
-    "/cause/*",
-    "/expect/*",
-    "/connectionId/?",
-    "/occurredAt/?",
-  ],
+  // Event packs are queried by type, firstSeq, lastSeq and expiresAt, and by their events' ids and types (see
+  // includedPaths): every other indexed path would add to each write's request units and serve no query.
+  directoryEvents: ["/events/*", "/cause/*", "/occurredAt/?"],
   webhookEndpoints: ["/secrets/*"],
+};
+
+/** Paths indexed inside an excluded one: the more precise path wins. */
+const includedPaths: Partial<Record<ContainerName, string[]>> = {
+  directoryEvents: ["/events/[]/id/?", "/events/[]/eventType/?"],
 };
 
 export function containerDefinition(name: ContainerName): ContainerDefinition {
@@ -54,7 +51,7 @@ export function containerDefinition(name: ContainerName): ContainerDefinition {
     partitionKey: { paths: [PARTITION_KEY_PATH] },
     indexingPolicy: {
       indexingMode: "consistent",
-      includedPaths: [{ path: "/*" }],
+      includedPaths: [{ path: "/*" }, ...(includedPaths[name] ?? []).map((path) => ({ path }))],
       excludedPaths: [{ path: '/"_etag"/?' }, ...(excludedPaths[name] ?? []).map((path) => ({ path }))],
     },
   };

@@ -341,7 +341,10 @@ export interface EventExpectation {
   present: boolean;
 }
 
-/** One change the sync engine made to a tenant's directory, in the tenant's one order (`seq`). */
+/**
+ * One change the sync engine made to a tenant's directory, in the tenant's one order (`seq`), as readers of
+ * the feed see it. It is stored inside a `DirectoryEventPackDoc`, with the fields its block shares.
+ */
 export interface DirectoryEventDoc extends TenantDocument {
   type: "directoryEvent";
   seq: number;
@@ -356,6 +359,29 @@ export interface DirectoryEventDoc extends TenantDocument {
   expect?: EventExpectation;
   /** When the retention job removes it (Cosmos TTL may do it earlier in production). */
   expiresAt: string;
+}
+
+/** An event as a pack stores it: the fields its block shares (time, cause, expiry) are on the pack. */
+export type PackedEvent = Pick<
+  DirectoryEventDoc,
+  "id" | "seq" | "eventType" | "connectionId" | "object" | "data" | "changes" | "expect"
+>;
+
+/**
+ * The events of (part of) one written block of sequence numbers, in order: one document for up to a batch of
+ * changes, since each Cosmos write has a base cost. `firstSeq`..`lastSeq` is the range the pack was given
+ * when written (not `from`/`to`: reserved words of Cosmos SQL); settling a dead writer's block may remove
+ * events from it, never add.
+ */
+export interface DirectoryEventPackDoc extends TenantDocument {
+  type: "directoryEventPack";
+  firstSeq: number;
+  lastSeq: number;
+  occurredAt: string;
+  cause: DirectoryEventDoc["cause"];
+  /** When the retention job removes the pack (Cosmos TTL may do it earlier in production). */
+  expiresAt: string;
+  events: PackedEvent[];
 }
 
 /** A block of sequence numbers a writer holds while its events and documents are being written. */

@@ -6,7 +6,7 @@ import type {
   AuditDoc,
   ConnectionDoc,
   ConversationDoc,
-  DirectoryEventDoc,
+  DirectoryEventPackDoc,
   EventDoc,
   FeedStateDoc,
   LeaseDoc,
@@ -40,7 +40,7 @@ export interface Store {
   events: TenantRepository<EventDoc>;
   sessions: TenantRepository<SessionDoc>;
   apiKeys: TenantRepository<ApiKeyDoc>;
-  directoryEvents: TenantRepository<DirectoryEventDoc>;
+  directoryEvents: TenantRepository<DirectoryEventPackDoc>;
   feedState: TenantRepository<FeedStateDoc>;
   webhookEndpoints: TenantRepository<WebhookEndpointDoc>;
   webhookDeliveries: TenantRepository<WebhookDeliveryDoc>;
@@ -76,7 +76,7 @@ function storeOver(client: CosmosClient, database: Database): Store {
     events: repo("events", "Event"),
     sessions: repo("sessions", "Session"),
     apiKeys: repo("apiKeys", "API key"),
-    directoryEvents: repo("directoryEvents", "Directory event"),
+    directoryEvents: repo("directoryEvents", "Directory event pack"),
     feedState: repo("feedState", "Change feed state"),
     webhookEndpoints: repo("webhookEndpoints", "Webhook endpoint"),
     webhookDeliveries: repo("webhookDeliveries", "Webhook delivery"),

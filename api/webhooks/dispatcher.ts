@@ -132,7 +132,7 @@ export class WebhookDispatcher {
       { pageSize: BATCH },
     );
     if (due.items.length === 0) return 0;
-    const events = await this.store.directoryEvents.readMany(
+    const events = await this.feed.eventsById(
       endpoint.tenantId,
       due.items.map((d) => d.eventId),
     );
@@ -255,7 +255,7 @@ export class WebhookDispatcher {
     request: { eventId: string } | { after: number },
   ): Promise<number> {
     if ("eventId" in request) {
-      const event = await this.store.directoryEvents.get(endpoint.tenantId, request.eventId);
+      const event = (await this.feed.eventsById(endpoint.tenantId, [request.eventId])).get(request.eventId);
       if (!event) return 0;
       await this.store.webhookDeliveries.upsert(this.pending(endpoint, event));
       return 1;

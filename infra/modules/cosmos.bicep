@@ -1,5 +1,5 @@
 // Cosmos DB for NoSQL, serverless, keys disabled: the API reaches it with its managed identity only.
-// Container names and excluded paths mirror api/store/containers.ts (tests/unit/teamsapp-yml.test.ts
+// Container names and excluded (and extra included) paths mirror api/store/containers.ts (tests/unit/teamsapp-yml.test.ts
 // checks that they stay in step). Data-plane RBAC cannot create containers, so every container the API
 // uses must be declared here.
 
@@ -117,13 +117,14 @@ var containers = [
   {
     name: 'directoryEvents'
     excludedPaths: [
-      '/data/*'
-      '/changes/*'
-      '/object/*'
+      '/events/*'
       '/cause/*'
-      '/expect/*'
-      '/connectionId/?'
       '/occurredAt/?'
+    ]
+    // Indexed inside the excluded '/events/*': the more precise path wins.
+    includedPaths: [
+      '/events/[]/id/?'
+      '/events/[]/eventType/?'
     ]
     compositeIndexes: []
   }
@@ -206,11 +207,14 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           indexingPolicy: {
             indexingMode: 'consistent'
             automatic: true
-            includedPaths: [
-              {
-                path: '/*'
-              }
-            ]
+            includedPaths: concat(
+              [
+                {
+                  path: '/*'
+                }
+              ],
+              map(container.?includedPaths ?? [], path => { path: path })
+            )
             excludedPaths: concat(
               [
                 {

@@ -353,13 +353,12 @@ describe("infra", () => {
     const block = /\/\/ containers: begin([\s\S]*?)\/\/ containers: end/.exec(bicep)?.[1] ?? "";
     const entries = block.split(/\n\s*name: '/).slice(1);
     const declared = new Map<string, string[]>();
+    const included = new Map<string, string[]>();
+    const paths = (list: string) => [...list.matchAll(/'([^']+)'/g)].map((m) => m[1] as string);
     for (const entry of entries) {
       const name = /^(\w+)'/.exec(entry)?.[1] as string;
-      const excluded = /excludedPaths: \[([\s\S]*?)\]/.exec(entry)?.[1] ?? "";
-      declared.set(
-        name,
-        [...excluded.matchAll(/'([^']+)'/g)].map((m) => m[1] as string),
-      );
+      declared.set(name, paths(/excludedPaths: \[((?:\s*'[^']*')*)\s*\]/.exec(entry)?.[1] ?? ""));
+      included.set(name, paths(/includedPaths: \[((?:\s*'[^']*')*)\s*\]/.exec(entry)?.[1] ?? ""));
     }
     expect([...declared.keys()].sort()).toEqual([...CONTAINER_NAMES].sort());
     for (const name of CONTAINER_NAMES) {
@@ -367,7 +366,12 @@ describe("infra", () => {
         .map((p) => p.path)
         .filter((p) => p !== '/"_etag"/?');
       expect(declared.get(name)?.sort(), name).toEqual(api.sort());
+      const apiIncluded = (containerDefinition(name).indexingPolicy?.includedPaths ?? [])
+        .map((p) => p.path)
+        .filter((p) => p !== "/*");
+      expect(included.get(name)?.sort(), name).toEqual(apiIncluded.sort());
     }
+    expect(included.get("directoryEvents")).toContain("/events/[]/id/?");
     expect(bicep).toMatch(/var partitionKeyPath = '\/tenantId'/);
     expect(containerDefinition("tasks").partitionKey).toEqual({ paths: ["/tenantId"] });
     // History lists newest first per tenant.
