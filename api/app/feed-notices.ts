@@ -1,6 +1,7 @@
+import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { EventListener } from "../events.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
-import type { DirectoryEventType, EventKind } from "../store/documents.ts";
+import type { EventKind } from "../store/documents.ts";
 
 const FEED_TYPES: Partial<Record<EventKind, DirectoryEventType>> = {
   "sync-finished": "connection.sync_finished",

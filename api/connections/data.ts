@@ -1,5 +1,6 @@
+import type { PublicMembership } from "../contract/directory-v1.ts";
 import type { ChangeFeed, PlannedEvent } from "../feed/change-feed.ts";
-import { type PublicMembership, publicList, publicProfile } from "../feed/public-shapes.ts";
+import { publicList, publicProfile } from "../feed/public-shapes.ts";
 import type { ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { membershipEvent } from "../sync/change-events.ts";

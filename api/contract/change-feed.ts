@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { DIRECTORY_EVENT_TYPES } from "./event-types.ts";
+import { DIRECTORY_EVENT_TYPES } from "../domain/event-types.ts";
 
 /**
  * GET /api/v1/events as the tab's "API and webhooks" page follows it: of each event's snapshot, what the page
- * names it by. The Directory API publishes the full shapes (api/feed/public-shapes.ts, in OpenAPI); these
+ * names it by. The Directory API publishes the full shapes (directory-v1.ts, in OpenAPI); these
  * open objects hold the part the tab reads, and a test checks real events against both.
  */
 const snapshot = z.discriminatedUnion("object", [

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DIRECTORY_EVENT_TYPES } from "./event-types.ts";
+import { DIRECTORY_EVENT_TYPES } from "../domain/event-types.ts";
 
 /**
  * Webhook endpoints and their deliveries (/api/v1/webhooks): published in the OpenAPI document for

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
+import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { TaskTrigger } from "../domain/tasks.ts";
 import type {
   DirectoryEventDoc,
   DirectoryEventPackDoc,
-  DirectoryEventType,
   EventExpectation,
   FeedStateDoc,
   PackedEvent,

@@ -1,4 +1,5 @@
-import type { DirectoryEventDoc, DirectoryEventType, EventExpectation } from "../store/documents.ts";
+import type { DirectoryEventType } from "../domain/event-types.ts";
+import type { DirectoryEventDoc, EventExpectation } from "../store/documents.ts";
 
 const CONTAINER_OF = { profile: "profiles", list: "lists", membership: "memberships" } as const;
 

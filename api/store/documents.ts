@@ -1,5 +1,6 @@
 import type { Actor } from "../domain/actor.ts";
 import type { ConnectionKind, ConnectionStatus } from "../domain/connections.ts";
+import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { Problem } from "../domain/problem.ts";
 import type { FieldValue, RecordAction, RecordStatus } from "../domain/records.ts";
 import type { SyncSettings } from "../domain/sync-settings.ts";
@@ -308,26 +309,6 @@ export interface ApiKeyDoc extends TenantDocument {
   createdAt: string;
   createdBy: Actor;
 }
-
-export type DirectoryEventType =
-  | "profile.created"
-  | "profile.updated"
-  | "profile.deactivated"
-  | "profile.reactivated"
-  | "profile.deleted"
-  | "profile.restored"
-  | "profile.purged"
-  | "list.created"
-  | "list.updated"
-  | "list.deleted"
-  | "list.restored"
-  | "list.purged"
-  | "membership.added"
-  | "membership.removed"
-  | "connection.sync_finished"
-  | "connection.sync_halted"
-  | "connection.sync_failed"
-  | "connection.reauthorization_needed";
 
 /**
  * What a stored directory document must look like for its event to have happened: a write that died

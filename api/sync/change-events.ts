@@ -1,6 +1,8 @@
+import type { PublicMembership } from "../contract/directory-v1.ts";
+import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { PlannedEvent } from "../feed/change-feed.ts";
-import { type PublicMembership, publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
-import type { DirectoryEventType, ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
+import { publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
+import type { ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
 import type { RunContext } from "./context.ts";
 import { memberProfileIds } from "./member-profiles.ts";
 import { hasAdoptedProfiles, profileId } from "./profiles.ts";

@@ -2,8 +2,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { writeAudit } from "../audit/trail.ts";
 import type { SecretBox } from "../auth/secrets.ts";
 import type { Actor } from "../domain/actor.ts";
+import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
-import type { DirectoryEventType, WebhookEndpointDoc } from "../store/documents.ts";
+import type { WebhookEndpointDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 
 /** How long the previous signing secret still signs after a rotation, so receivers can switch over. */

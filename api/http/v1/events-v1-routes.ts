@@ -1,5 +1,6 @@
 import { Router } from "express";
 import { z } from "zod";
+import type { DirectoryEventType } from "../../domain/event-types.ts";
 import { type ChangeFeed, CursorExpired } from "../../feed/change-feed.ts";
 import {
   cursorOf,
@@ -8,7 +9,7 @@ import {
   publicMembership,
   publicProfile,
 } from "../../feed/public-shapes.ts";
-import type { DirectoryEventType, MembershipDoc } from "../../store/documents.ts";
+import type { MembershipDoc } from "../../store/documents.ts";
 import type { Store } from "../../store/store.ts";
 import { edgeProfileIds } from "../../sync/member-profiles.ts";
 import { badRequest, HttpProblem } from "../problem.ts";

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { pageCursorParam } from "../../contract/webhooks.ts";
 import {
   eventSchema,
   eventTypeSchema,
   listSchema,
   membershipSchema,
   profileSchema,
-} from "../../feed/public-shapes.ts";
+} from "../../contract/directory-v1.ts";
+import { pageCursorParam } from "../../contract/webhooks.ts";
 
 /** Requests and answers of /api/v1, validated here and published as the OpenAPI document (openapi.ts). */
 const limitParam = z.coerce

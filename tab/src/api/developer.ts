@@ -1,6 +1,5 @@
 import type { ApiKey, CreatedApiKey, NewApiKey } from "../../../api/contract/api-keys.ts";
 import type { FeedPage } from "../../../api/contract/change-feed.ts";
-import { DIRECTORY_EVENT_TYPES, type DirectoryEventType } from "../../../api/contract/event-types.ts";
 import {
   MACHINE_SCOPES as CONTRACT_SCOPES,
   type MachineScope,
@@ -16,6 +15,7 @@ import type {
   WebhookEndpointPatch,
   WebhookEndpointWithSecret,
 } from "../../../api/contract/webhooks.ts";
+import { DIRECTORY_EVENT_TYPES, type DirectoryEventType } from "../../../api/domain/event-types.ts";
 import type { ApiClient } from "./client.ts";
 
 /**

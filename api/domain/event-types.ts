@@ -1,7 +1,7 @@
 /**
- * The change feed's event types, in the order the API reference lists them, with no zod in them so the
- * tab can offer them without bundling the validator. api/feed/public-shapes.ts validates with the same
- * list (a test holds the two together).
+ * The change feed's event types, in the order the API reference lists them: the one list that the store's
+ * documents, the Directory API's schema (api/contract/directory-v1.ts) and the tab's filters all use. No zod
+ * here, so the tab can offer them without bundling the validator.
  */
 export const DIRECTORY_EVENT_TYPES = [
   "profile.created",
