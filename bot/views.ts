@@ -1,9 +1,10 @@
 /**
  * What the bot knows about tasks, connections and alerts: shapes owned by the bot and cut for its cards. The
  * composition root (api/app/bot-views.ts) maps stored documents onto them, so a change to how something is stored
- * stops at that mapping instead of reaching a card. The unions are the bot's own too: a new task status or type
- * fails to compile in the mapping until the cards have a label for it.
+ * stops at that mapping instead of reaching a card.
  */
+import type { ConnectionStatus } from "../api/domain/connections.ts";
+import type { Counters, TaskStatus, TaskTrigger, TaskType } from "../api/domain/tasks.ts";
 
 /** What a person is told when something goes wrong: the cause, and what to do about it. */
 export interface ProblemView {
@@ -12,23 +13,12 @@ export interface ProblemView {
   remedy: string;
 }
 
-export type TaskType = "full" | "users" | "lists" | "incremental" | "preview";
-export type TaskTrigger = "manual" | "schedule" | "bot" | "api" | "scim" | "notification";
-export type TaskStatus = "queued" | "running" | "succeeded" | "failed" | "halted" | "cancelled";
-export type ConnectionStatus = "active" | "inactive" | "needs-reauth" | "error";
+// The statuses, types and counters are the domain's (api/domain): the cards label each value through a
+// Record over these unions, so a new status fails to compile until the cards have a label for it.
+export type { ConnectionStatus, TaskStatus, TaskTrigger, TaskType };
 
 /** Records of one kind (users or lists) a run read, changed or skipped. */
-export interface CountersView {
-  processed: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deactivated: number;
-  deleted: number;
-  restored: number;
-  skipped: number;
-  errors: number;
-}
+export type CountersView = Counters;
 
 export interface TaskCountersView {
   users: CountersView;
