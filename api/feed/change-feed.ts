@@ -74,6 +74,7 @@ export class ChangeFeed {
   private readonly now: () => number;
   private readonly settledOwners = new Set<string>();
   private readonly legacy: LegacyEvents;
+  private readonly logger: Logger;
   /** Tenants whose events this process saw all packed: no earlier event documents need reading. */
   private readonly packedTenants = new Set<string>();
   private readonly converting = new Map<string, Promise<boolean>>();
@@ -84,7 +85,8 @@ export class ChangeFeed {
   ) {
     this.now = options.now ?? Date.now;
     this.sequencer = new FeedSequencer(store, this.now, options.reservationMs);
-    this.legacy = new LegacyEvents(store, this.sequencer, options.logger ?? createLogger("warn"), this.now);
+    this.logger = options.logger ?? createLogger("warn");
+    this.legacy = new LegacyEvents(store, this.sequencer, this.logger, this.now);
   }
 
   /**
@@ -99,7 +101,7 @@ export class ChangeFeed {
       run = this.legacy
         .convert(tenantId)
         .catch((err: unknown) => {
-          this.options.logger?.warn({ err, tenantId }, "change feed: converting earlier events failed");
+          this.logger.warn({ err, tenantId }, "change feed: converting earlier events failed");
           return false;
         })
         .finally(() => this.converting.delete(tenantId));
