@@ -89,7 +89,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
   });
   const graphFor = auth.syncHooks.graphFor;
   const clock = options.now;
-  const feed = new ChangeFeed(store, { retentionDays: config.DIRECTORY_EVENTS_RETENTION_DAYS });
+  const feed = new ChangeFeed(store, { retentionDays: config.DIRECTORY_EVENTS_RETENTION_DAYS, logger });
   events.subscribe(connectionNoticesToFeed(feed));
   auth.connections.setFeed(feed);
   const sync = new SyncService({

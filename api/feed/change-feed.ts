@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { TaskTrigger } from "../domain/tasks.ts";
+import { createLogger, type Logger } from "../logger.ts";
 import type {
   DirectoryEventDoc,
   DirectoryEventPackDoc,
@@ -12,6 +13,7 @@ import type {
 import type { Store } from "../store/store.ts";
 import { packEvents, unpack, withEvents } from "./event-packs.ts";
 import { expectationOf, isUsual } from "./expectations.ts";
+import { LegacyEvents } from "./legacy-events.ts";
 import { FeedSequencer } from "./sequencer.ts";
 
 /** A change about to be written, described as the event the feed will carry. */
@@ -50,6 +52,8 @@ export interface ChangeFeedOptions {
   retentionDays: number;
   now?: () => number;
   reservationMs?: number;
+  /** Where the conversion of earlier event documents reports the ones it keeps. */
+  logger?: Logger;
 }
 
 const WRITE_CHUNK = 100;
@@ -69,6 +73,11 @@ export class ChangeFeed {
   readonly sequencer: FeedSequencer;
   private readonly now: () => number;
   private readonly settledOwners = new Set<string>();
+  private readonly legacy: LegacyEvents;
+  private readonly logger: Logger;
+  /** Tenants whose events this process saw all packed: no earlier event documents need reading. */
+  private readonly packedTenants = new Set<string>();
+  private readonly converting = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly store: Store,
@@ -76,6 +85,34 @@ export class ChangeFeed {
   ) {
     this.now = options.now ?? Date.now;
     this.sequencer = new FeedSequencer(store, this.now, options.reservationMs);
+    this.logger = options.logger ?? createLogger("warn");
+    this.legacy = new LegacyEvents(store, this.sequencer, this.logger, this.now);
+  }
+
+  /**
+   * Converts the tenant's events stored one per document (by a deployment from before packs) into packs,
+   * once per process; answers whether all its events are packed. False while another process converts
+   * them, or when converting failed (retried at the next call): readers then read both shapes.
+   */
+  async ensurePacked(tenantId: string): Promise<boolean> {
+    if (this.packedTenants.has(tenantId)) return true;
+    let run = this.converting.get(tenantId);
+    if (!run) {
+      run = this.legacy
+        .convert(tenantId)
+        .catch((err: unknown) => {
+          this.logger.warn({ err, tenantId }, "change feed: converting earlier events failed");
+          return false;
+        })
+        .finally(() => this.converting.delete(tenantId));
+      this.converting.set(tenantId, run);
+    }
+    const packed = await run;
+    if (packed) {
+      if (this.packedTenants.size > 10_000) this.packedTenants.clear();
+      this.packedTenants.add(tenantId);
+    }
+    return packed;
   }
 
   /**
@@ -164,6 +201,8 @@ export class ChangeFeed {
     tenantId: string,
     which: (r: SequenceReservation) => boolean = () => false,
   ): Promise<FeedStateDoc> {
+    // An open block written before packs is settled from packs, so its events are converted first.
+    await this.ensurePacked(tenantId);
     const state = await this.sequencer.state(tenantId);
     const stale = state.open.filter((r) => which(r) || this.sequencer.isExpired(r));
     for (const r of stale) await this.settle(tenantId, r);
@@ -238,13 +277,30 @@ export class ChangeFeed {
     const state = await this.settleStale(tenantId);
     if (query.after < state.trimmedThrough) throw new CursorExpired(state.trimmedThrough);
     const horizon = FeedSequencer.horizonOf(state);
+    const types = query.types && query.types.length > 0 ? new Set<string>(query.types) : undefined;
+    // Read before the packs: an event converted meanwhile is then in the packs, so none is missed.
+    const range = { after: query.after, horizon, limit: query.limit, ...(types ? { types } : {}) };
+    const unconverted = this.packedTenants.has(tenantId) ? [] : await this.legacy.read(tenantId, range);
+    const packed = await this.readPacks(tenantId, range);
+    const events = inSeqOrder([...unconverted, ...packed]).slice(0, query.limit);
+    const last = events.at(-1);
+    // With a type filter an empty page still moves the cursor to the horizon: nothing below it is pending.
+    const next = last ? last.seq : Math.max(query.after, horizon);
+    return { events, next, hasMore: events.length === query.limit };
+  }
+
+  /** The packed events after `after`, in order, up to the horizon: at most `limit`. */
+  private async readPacks(
+    tenantId: string,
+    query: { after: number; horizon: number; types?: Set<string>; limit: number },
+  ): Promise<DirectoryEventDoc[]> {
+    const { horizon, types } = query;
     // A pack lies wholly below the horizon or wholly above it: a block is closed all at once.
     const where = ["c.type = 'directoryEventPack'", "c.lastSeq > @after", "c.firstSeq <= @horizon"];
     const parameters: { name: string; value: number | string[] }[] = [
       { name: "@after", value: query.after },
       { name: "@horizon", value: horizon },
     ];
-    const types = query.types && query.types.length > 0 ? new Set<string>(query.types) : undefined;
     if (types) {
       where.push("EXISTS(SELECT VALUE e FROM e IN c.events WHERE ARRAY_CONTAINS(@types, e.eventType))");
       parameters.push({ name: "@types", value: [...types] });
@@ -263,10 +319,7 @@ export class ChangeFeed {
           events.push(event);
           if (events.length === query.limit) break reading;
         }
-    const last = events.at(-1);
-    // With a type filter an empty page still moves the cursor to the horizon: nothing below it is pending.
-    const next = last ? last.seq : Math.max(query.after, horizon);
-    return { events, next, hasMore: events.length === query.limit };
+    return events;
   }
 
   /** Events by id, wherever they are in the feed (for webhook deliveries, which name their event). */
@@ -274,6 +327,9 @@ export class ChangeFeed {
     const wanted = new Set(ids);
     const out = new Map<string, DirectoryEventDoc>();
     if (wanted.size === 0) return out;
+    // Read before the packs, as in `read`; an event found in both is the same event.
+    if (!(await this.ensurePacked(tenantId)))
+      for (const event of await this.legacy.byIds(tenantId, [...wanted])) out.set(event.id, event);
     const packs = await this.store.directoryEvents.all(tenantId, {
       where: "EXISTS(SELECT VALUE e FROM e IN c.events WHERE ARRAY_CONTAINS(@ids, e.id))",
       parameters: [{ name: "@ids", value: [...wanted] }],
@@ -285,7 +341,7 @@ export class ChangeFeed {
 
   /** How many events the tenant's feed holds, visible or not. */
   async count(tenantId: string): Promise<number> {
-    let total = 0;
+    let total = (await this.ensurePacked(tenantId)) ? 0 : await this.legacy.count(tenantId);
     for await (const page of this.store.directoryEvents.stream(tenantId, {
       select: "VALUE ARRAY_LENGTH(c.events)",
     }))
@@ -307,14 +363,17 @@ export class ChangeFeed {
     for await (const page of this.store.directoryEvents.streamAllTenants({
       where: "c.expiresAt < @now",
       parameters: [{ name: "@now", value: new Date(now).toISOString() }],
-      select: "c.id, c.tenantId, c.lastSeq, ARRAY_LENGTH(c.events) AS events",
+      select: "c.id, c.tenantId, c.lastSeq, ARRAY_LENGTH(c.events) AS events, c.seq",
     })) {
       const byTenant = new Map<string, { ids: string[]; max: number; events: number }>();
       for (const p of page as unknown as ExpiredPack[]) {
+        // An event document from before packs holds one event; one without a sequence number is kept.
+        const lastSeq = p.lastSeq ?? p.seq;
+        if (typeof lastSeq !== "number") continue;
         const entry = byTenant.get(p.tenantId) ?? { ids: [], max: 0, events: 0 };
         entry.ids.push(p.id);
-        entry.max = Math.max(entry.max, p.lastSeq);
-        entry.events += p.events;
+        entry.max = Math.max(entry.max, lastSeq);
+        entry.events += p.events ?? 1;
         byTenant.set(p.tenantId, entry);
       }
       for (const [tenantId, { ids, max, events }] of byTenant) {
@@ -328,13 +387,21 @@ export class ChangeFeed {
   }
 }
 
-/** What retention needs of an expired pack. */
+/** What retention needs of an expired pack, or of an event document from before packs (`seq`). */
 interface ExpiredPack {
   id: string;
   tenantId: string;
-  lastSeq: number;
+  lastSeq?: number;
   /** How many events it holds. */
-  events: number;
+  events?: number;
+  seq?: number;
+}
+
+/** Events by sequence number, each once: an event being converted may be read both unpacked and packed. */
+function inSeqOrder(events: DirectoryEventDoc[]): DirectoryEventDoc[] {
+  const bySeq = new Map<number, DirectoryEventDoc>();
+  for (const event of events) bySeq.set(event.seq, event);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
 /**

@@ -104,6 +104,30 @@ export class FeedSequencer {
     );
   }
 
+  /**
+   * Makes `owner` the one process converting the tenant's unpacked events, until `untilMs` (asked again to
+   * extend it). False when they are converted already or another process holds an unexpired claim.
+   */
+  async claimPacking(tenantId: string, owner: string, untilMs: number): Promise<boolean> {
+    const state = await this.change(tenantId, (current) => {
+      if (current.eventsPacked) return undefined;
+      const holder = current.packing;
+      if (holder && holder.owner !== owner && Date.parse(holder.expiresAt) > this.now()) return undefined;
+      return { ...current, packing: { owner, expiresAt: new Date(untilMs).toISOString() } };
+    });
+    return !state.eventsPacked && state.packing?.owner === owner;
+  }
+
+  /** Records that every event is packed, if `owner` still holds the claim; answers whether they are. */
+  async finishPacking(tenantId: string, owner: string): Promise<boolean> {
+    const state = await this.change(tenantId, (current) => {
+      if (current.packing?.owner !== owner) return undefined;
+      const { packing: _done, ...rest } = current;
+      return { ...rest, eventsPacked: true };
+    });
+    return state.eventsPacked === true;
+  }
+
   isExpired(reservation: SequenceReservation): boolean {
     return Date.parse(reservation.expiresAt) <= this.now();
   }
@@ -161,6 +185,8 @@ export class FeedSequencer {
         next: 1,
         open: [],
         trimmedThrough: 0,
+        // A tenant's first event is written after its state exists, so a new state has no unpacked events.
+        eventsPacked: true,
       });
     } catch (err) {
       if (err instanceof StoreError && err.code === "conflict")

@@ -324,7 +324,8 @@ export interface EventExpectation {
 
 /**
  * One change the sync engine made to a tenant's directory, in the tenant's one order (`seq`), as readers of
- * the feed see it. It is stored inside a `DirectoryEventPackDoc`, with the fields its block shares.
+ * the feed see it. It is stored inside a `DirectoryEventPackDoc`, with the fields its block shares; a
+ * deployment from before packs may still hold events stored as documents of this shape.
  */
 export interface DirectoryEventDoc extends TenantDocument {
   type: "directoryEvent";
@@ -382,6 +383,13 @@ export interface FeedStateDoc extends TenantDocument {
   open: SequenceReservation[];
   /** Events up to this sequence number were removed by retention: older cursors must resnapshot. */
   trimmedThrough: number;
+  /**
+   * Every event of the tenant is stored in packs. Absent on a state written before events were packed: its
+   * events may still be one document each (`DirectoryEventDoc`) until they are converted.
+   */
+  eventsPacked?: boolean;
+  /** The process converting the tenant's earlier event documents into packs, and until when it may. */
+  packing?: { owner: string; expiresAt: string };
 }
 
 export interface WebhookEndpointDoc extends TenantDocument {
