@@ -12,6 +12,8 @@ const DEFAULT_RESERVATION_MS = 120_000;
  */
 const DEFAULT_RELEASE_DELAY_MS = 250;
 const ATTEMPTS = 20;
+/** After a failed change, when the blocks it was to close are tried again. */
+const RETRY_CLOSE_MS = 5_000;
 
 /**
  * Hands out each tenant's change-feed sequence numbers in blocks. A block stays open while its events and
@@ -73,7 +75,7 @@ export class FeedSequencer {
   }
 
   /** Closes the block with the tenant's next change of the state, or after a short delay at the latest. */
-  releaseSoon(tenantId: string, reservationId: string): void {
+  releaseSoon(tenantId: string, reservationId: string, delayMs = this.releaseDelayMs): void {
     const pending = this.closing.get(tenantId);
     if (pending) {
       pending.ids.add(reservationId);
@@ -81,7 +83,7 @@ export class FeedSequencer {
     }
     const timer = setTimeout(() => {
       this.change(tenantId, () => undefined).catch(() => undefined);
-    }, this.releaseDelayMs);
+    }, delayMs);
     // A process may end with blocks still to close: they expire and are settled by the next reader.
     timer.unref();
     this.closing.set(tenantId, { ids: new Set([reservationId]), timer });
@@ -150,21 +152,27 @@ export class FeedSequencer {
         if (!closing || !state.open.some((r) => closing.ids.has(r.id))) return undefined;
         return { ...state, open: state.open.filter((r) => !closing.ids.has(r.id)) };
       };
-      // Blocks not closed because this fails stay open until they expire; readers then settle them.
-      let current = this.latest.get(tenantId) ?? (await this.read(tenantId));
-      for (let attempt = 1; ; attempt++) {
-        const closed = close(current);
-        const next = edit(structuredClone(closed ?? current)) ?? closed;
-        if (!next) return current;
-        try {
-          const written = await this.store.feedState.replace(next, { ifMatch: current._etag });
-          this.latest.set(tenantId, written);
-          return written;
-        } catch (err) {
-          if (attempt >= ATTEMPTS || !(err instanceof StoreError && err.code === "precondition-failed"))
-            throw err;
-          current = await this.read(tenantId);
+      try {
+        let current = this.latest.get(tenantId) ?? (await this.read(tenantId));
+        for (let attempt = 1; ; attempt++) {
+          const closed = close(current);
+          const next = edit(structuredClone(closed ?? current)) ?? closed;
+          if (!next) return current;
+          try {
+            const written = await this.store.feedState.replace(next, { ifMatch: current._etag });
+            this.latest.set(tenantId, written);
+            return written;
+          } catch (err) {
+            if (attempt >= ATTEMPTS || !(err instanceof StoreError && err.code === "precondition-failed"))
+              throw err;
+            current = await this.read(tenantId);
+          }
         }
+      } catch (err) {
+        // The blocks this change was to close are written: keep trying to close them, at a calmer pace, so
+        // one failed request does not hold every reader back until the reservations expire.
+        if (closing) for (const id of closing.ids) this.releaseSoon(tenantId, id, RETRY_CLOSE_MS);
+        throw err;
       }
     });
   }
