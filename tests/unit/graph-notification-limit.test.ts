@@ -66,6 +66,17 @@ describe("Graph notification endpoint under a flood of forgeries", () => {
     expect(handled.length).toBe(handledBefore); // the body was never handed on
   });
 
+  it("still answers Graph's validation request from an address over the limit", async () => {
+    const validation = await fetch(
+      `${url}?validationToken=${encodeURIComponent("Validation: Testing client")}`,
+      {
+        method: "POST",
+      },
+    );
+    expect(validation.status).toBe(200);
+    expect(await validation.text()).toBe("Validation: Testing client");
+  });
+
   it("lets the address in again once the window has passed", async () => {
     await sleep(WINDOW_MS + 200);
     expect((await post([KNOWN_SUBSCRIPTION])).status).toBe(202);

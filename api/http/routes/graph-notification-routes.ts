@@ -18,10 +18,12 @@ export interface ForgeryLimit {
 }
 
 /**
- * Generous: Microsoft Graph's own senders never send a refused notification, so only a forger (or a
- * subscription whose secret was replaced moments ago) ever counts here.
+ * Generous: Microsoft Graph's own senders send refused notifications only for a subscription this service no
+ * longer knows (one left behind by a deleted connection until it expires). A quick 429 loses nothing real:
+ * Graph keeps retrying a notification answered with any error within 10 seconds, with exponential backoff, for
+ * up to 4 hours ("Receive change notifications through webhooks"), and the schedule stays the safety net.
  */
-const DEFAULT_FORGERY_LIMIT: ForgeryLimit = { maxRejected: 100, windowMs: 60_000 };
+const DEFAULT_FORGERY_LIMIT: ForgeryLimit = { maxRejected: 1000, windowMs: 60_000 };
 
 /**
  * Where Microsoft Graph posts change and lifecycle notifications. Public (Graph sends no token): each
@@ -42,6 +44,12 @@ export function graphNotificationRoutes(
   const router = Router();
   for (const path of [NOTIFICATION_PATH, LIFECYCLE_PATH]) {
     router.post(path, async (req, res, next) => {
+      // Graph's validation request (subscription creation and renewal) costs no lookup: never limited.
+      if (req.query.validationToken !== undefined) {
+        const { validationToken } = parseInput(validationQuery, req.query, "query");
+        res.status(200).type("text/plain").send(validationToken);
+        return;
+      }
       // req.ip honours X-Forwarded-For only from configured proxies (TRUST_PROXY).
       const sender = req.ip ?? "unknown";
       const seen = await refusals.get(sender);
@@ -55,11 +63,6 @@ export function graphNotificationRoutes(
             remedy: `Only Microsoft Graph's notifications for this service's own subscriptions are accepted. Try again in ${retryAfter} seconds.`,
           }),
         );
-        return;
-      }
-      if (req.query.validationToken !== undefined) {
-        const { validationToken } = parseInput(validationQuery, req.query, "query");
-        res.status(200).type("text/plain").send(validationToken);
         return;
       }
       const { value } = parseInput(notificationCollectionSchema, req.body);
