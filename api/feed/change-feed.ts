@@ -334,8 +334,10 @@ export class ChangeFeed {
       where: "EXISTS(SELECT VALUE e FROM e IN c.events WHERE ARRAY_CONTAINS(@ids, e.id))",
       parameters: [{ name: "@ids", value: [...wanted] }],
     });
+    // Should one id stand in two packs, the later event is the one, as when a repeated id overwrote the earlier.
     for (const pack of packs)
-      for (const event of unpack(pack)) if (wanted.has(event.id)) out.set(event.id, event);
+      for (const event of unpack(pack))
+        if (wanted.has(event.id) && (out.get(event.id)?.seq ?? -1) < event.seq) out.set(event.id, event);
     return out;
   }
 

@@ -24,6 +24,9 @@ export async function purgeExpired(
   feed?: ChangeFeed,
 ): Promise<PurgeResult> {
   const at = [{ name: "@now", value: now.toISOString() }];
+  // Each run writes as its own owner: event ids are derived from the owner, and an object purged again in a
+  // later run (restored, deleted and expired once more) must get a new event, not the id of the first one.
+  const owner = `purge:${now.toISOString()}`;
   const purged = (kind: "profile" | "list", doc: ProfileDoc | ListDoc): PlannedEvent => ({
     eventType: kind === "profile" ? "profile.purged" : "list.purged",
     object: { kind, id: doc.id },
@@ -35,15 +38,16 @@ export async function purgeExpired(
     store.profiles,
     "c.status = 'deleted' AND c.purgeAfter < @now",
     at,
-    feed,
-    (doc) => purged("profile", doc),
+    { feed, owner, eventOf: (doc) => purged("profile", doc) },
     async (tenantId, ids) => {
       await store.photos.bulkDelete(tenantId, ids.map(photoId));
     },
   );
-  const lists = await purge(store.lists, "c.status = 'deleted' AND c.purgeAfter < @now", at, feed, (doc) =>
-    purged("list", doc),
-  );
+  const lists = await purge(store.lists, "c.status = 'deleted' AND c.purgeAfter < @now", at, {
+    feed,
+    owner,
+    eventOf: (doc) => purged("list", doc),
+  });
   const taskRecords = await purge(store.taskRecords, "c.expiresAt < @now", at);
   const events = feed ? await feed.trimExpired(now.getTime()) : 0;
   return { profiles, lists, taskRecords, events };
@@ -53,10 +57,11 @@ async function purge<T extends TenantDocument>(
   repo: TenantRepository<T>,
   where: string,
   parameters: { name: string; value: string }[],
-  feed?: ChangeFeed,
-  eventOf?: (doc: T) => PlannedEvent,
+  announce?: { feed: ChangeFeed | undefined; owner: string; eventOf: (doc: T) => PlannedEvent },
   alsoRemove?: (tenantId: string, ids: string[]) => Promise<void>,
 ): Promise<number> {
+  const feed = announce?.feed;
+  const eventOf = announce?.eventOf;
   let removed = 0;
   const select = feed && eventOf ? "*" : "c.id, c.tenantId";
   for await (const page of repo.streamAllTenants({ where, parameters, select }, 500)) {
@@ -68,7 +73,7 @@ async function purge<T extends TenantDocument>(
         await alsoRemove?.(tenantId, ids);
         await repo.bulkDelete(tenantId, ids);
       };
-      if (feed && eventOf) await feed.write(tenantId, "purge", {}, docs.map(eventOf), remove);
+      if (feed && eventOf) await feed.write(tenantId, announce.owner, {}, docs.map(eventOf), remove);
       else await remove();
       removed += ids.length;
     }
