@@ -1,6 +1,6 @@
 import type { Context, Middleware } from "@microsoft/microsoft-graph-client";
 import { isTransientError, isTransientStatus } from "../retry/classify.ts";
-import { RetryPolicy, type RetrySettings } from "../retry/policy.ts";
+import { type RetryEvent, RetryPolicy, type RetrySettings } from "../retry/policy.ts";
 import type { Sleep } from "../retry/sleep.ts";
 import type { GraphStats } from "./stats.ts";
 
@@ -12,26 +12,38 @@ import type { GraphStats } from "./stats.ts";
  */
 export class ThrottleHandler implements Middleware {
   private next?: Middleware;
-  private readonly policy: RetryPolicy<Response | undefined>;
+  /** Reads (GET, and $batch, whose parts are all reads): every transient answer is tried again. */
+  private readonly reads: RetryPolicy<Response | undefined>;
+  /**
+   * Writes (creating, renewing or deleting a subscription): only 429, which Graph answers before doing
+   * anything. A 503 or 504 may come after the write took effect, and sending it again could, for instance,
+   * create a second subscription that no one renews or deletes.
+   */
+  private readonly writes: RetryPolicy<Response | undefined>;
 
   constructor(
     settings: RetrySettings,
     private readonly stats: GraphStats,
     private readonly pacer: Pacer,
   ) {
-    this.policy = new RetryPolicy<Response | undefined>(settings, {
+    const onRetry = ({ failure, delayMs }: RetryEvent) => {
+      const response = "value" in failure ? (failure.value as Response | undefined) : undefined;
+      if (response?.status === 429) {
+        this.stats.throttled += 1;
+        this.pacer.pauseFor(delayMs);
+      }
+      this.stats.retries += 1;
+      // The answer is dropped: free its connection rather than leave the body unread.
+      response?.body?.cancel().catch(() => undefined);
+    };
+    this.reads = new RetryPolicy<Response | undefined>(settings, {
       error: (err) => isTransientError("graph", err),
       result: (response) => response !== undefined && isTransientStatus("graph", response.status),
-      onRetry: ({ failure, delayMs }) => {
-        const response = "value" in failure ? (failure.value as Response | undefined) : undefined;
-        if (response?.status === 429) {
-          this.stats.throttled += 1;
-          this.pacer.pauseFor(delayMs);
-        }
-        this.stats.retries += 1;
-        // The answer is dropped: free its connection rather than leave the body unread.
-        response?.body?.cancel().catch(() => undefined);
-      },
+      onRetry,
+    });
+    this.writes = new RetryPolicy<Response | undefined>(settings, {
+      result: (response) => response?.status === 429,
+      onRetry,
     });
   }
 
@@ -42,7 +54,8 @@ export class ThrottleHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const next = this.next;
     if (!next) throw new Error("ThrottleHandler needs a next middleware");
-    context.response = await this.policy.execute(async () => {
+    const policy = isRead(context) ? this.reads : this.writes;
+    context.response = await policy.execute(async () => {
       context.response = undefined;
       await this.pacer.wait();
       this.stats.requests += 1;
@@ -53,6 +66,12 @@ export class ThrottleHandler implements Middleware {
       return response;
     });
   }
+}
+
+function isRead(context: Context): boolean {
+  const method = (context.options?.method ?? "GET").toUpperCase();
+  const url = typeof context.request === "string" ? context.request : context.request.url;
+  return method === "GET" || /\/\$batch(\?|$)/.test(url);
 }
 
 /** Shared across a client's concurrent requests: one 429 pauses everyone, a near-full budget slows all. */

@@ -19,7 +19,11 @@ function answering(statuses: number[], retryAfter = "2") {
   return { next, sent };
 }
 
-function handler(statuses: number[], retryAfter?: string) {
+function handler(
+  statuses: number[],
+  retryAfter?: string,
+  request: { url: string; method: string } = { url: "https://graph.example/v1.0/users", method: "GET" },
+) {
   const slept: number[] = [];
   const sleep = async (ms: number) => {
     slept.push(ms);
@@ -28,7 +32,7 @@ function handler(statuses: number[], retryAfter?: string) {
   const throttle = new ThrottleHandler({ ...graphRetrySettings(), sleep }, stats, new Pacer(sleep));
   const { next, sent } = answering(statuses, retryAfter);
   throttle.setNext(next);
-  const context: Context = { request: "https://graph.example/v1.0/users", options: { method: "GET" } };
+  const context: Context = { request: request.url, options: { method: request.method } };
   return { throttle, context, stats, slept, sent };
 }
 
@@ -64,5 +68,25 @@ describe("Graph requests Graph throttles", () => {
     const { throttle, context, slept } = handler([429, 200], "3600");
     await throttle.execute(context);
     expect(Math.max(...slept)).toBe(60_000);
+  });
+
+  it("send a write again only after 429: a 503 or 504 may come after the subscription was created", async () => {
+    const create = { url: "https://graph.example/v1.0/subscriptions", method: "POST" };
+    const timedOut = handler([504, 201], "0", create);
+    await timedOut.throttle.execute(timedOut.context);
+    expect(timedOut.context.response?.status).toBe(504);
+    expect(timedOut.sent.count).toBe(1);
+
+    const throttled = handler([429, 201], "0", create);
+    await throttled.throttle.execute(throttled.context);
+    expect(throttled.context.response?.status).toBe(201);
+    expect(throttled.sent.count).toBe(2);
+  });
+
+  it("treat $batch, whose parts are reads, as a read", async () => {
+    const batch = handler([503, 200], "0", { url: "https://graph.example/v1.0/$batch", method: "POST" });
+    await batch.throttle.execute(batch.context);
+    expect(batch.context.response?.status).toBe(200);
+    expect(batch.sent.count).toBe(2);
   });
 });
