@@ -168,8 +168,11 @@ describe("a consumer's copy through rounds of changes, syncs, a killed worker an
         s.sim.directory.updateUser(T, user.id, { department: `Dept ${Math.floor(random() * 20)}` });
       else if (what === 2 && user.accountEnabled) s.sim.directory.disableUser(T, user.id);
       else if (what === 2) s.sim.directory.enableUser(T, user.id);
-      else if (what === 3) s.sim.directory.softDeleteUser(T, user.id);
-      else if (what === 4 && !s.sim.directory.listMembers(T, group.id).includes(user.id))
+      else if (what === 3) {
+        s.sim.directory.softDeleteUser(T, user.id);
+        // Gone from the directory: a later change of this round must not pick the deleted user.
+        users.splice(users.indexOf(user), 1);
+      } else if (what === 4 && !s.sim.directory.listMembers(T, group.id).includes(user.id))
         s.sim.directory.addMember(T, group.id, user.id);
       else if (what === 5 && s.sim.directory.listMembers(T, group.id).includes(user.id))
         s.sim.directory.removeMember(T, group.id, user.id);
