@@ -12,7 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { CosmosClient } from "@azure/cosmos";
@@ -38,6 +38,10 @@ const IDENTITY_SETTINGS = [
 /** Without these the product's app cannot sign anyone in; the endpoints default to Microsoft's. */
 const APP_SETTINGS = ["AUTH_CLIENT_ID", "AUTH_CLIENT_SECRET", "AUTH_AUDIENCES"] as const;
 
+// Keys, the TLS key, the session secret and a snapshot of every profile live here: owner-only, and tightened
+// when an older start left it open (mkdir's mode applies only to a folder it creates).
+mkdirSync(LOCAL, { recursive: true, mode: 0o700 });
+chmodSync(LOCAL, 0o700);
 const tls = await ensureLocalCertificate(join(LOCAL, "tls"));
 if (process.env.NODE_EXTRA_CA_CERTS !== tls.certPath) {
   // Node reads extra CA certificates only at start-up: run again with the local certificate trusted.

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,8 @@ describe("npm start", () => {
   });
 
   it("serves /readyz green and a simulated Graph that pages like Graph", async () => {
-    const localDir = mkdtempSync(join(tmpdir(), "npm-start-"));
+    // A data folder npm start creates itself, as in a fresh clone.
+    const localDir = join(mkdtempSync(join(tmpdir(), "npm-start-")), ".local");
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: "0",
@@ -42,6 +43,9 @@ describe("npm start", () => {
       });
       child?.once("exit", (code) => reject(new Error(`npm start exited (${code}): ${output}`)));
     });
+
+    // Keys, secrets and the snapshot live there: the folder is the owner's only.
+    expect(statSync(localDir).mode & 0o777).toBe(0o700);
 
     // No bot registration locally: the start says the bot endpoint takes unsigned activities from this machine only.
     expect(output).toContain("(unsigned: this machine only, listening on 127.0.0.1)");
