@@ -21,6 +21,35 @@ interface ProfileRow {
   createdAt: string;
 }
 
+/** Creates an app connection of the demo tenant named `name`, as the tab does; returns its id. */
+async function createConnection(stack: FullStack, admin: string, name: string): Promise<string> {
+  const res = await stack.api("/api/connections", {
+    token: admin,
+    method: "POST",
+    json: {
+      name,
+      kind: "graph-app",
+      clientId: DEMO_CUSTOMER_APP.clientId,
+      clientSecret: DEMO_CUSTOMER_APP.clientSecret,
+    },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.body.id as string;
+}
+
+/** Starts a full sync and waits until it has succeeded. */
+async function runFullSync(stack: FullStack, admin: string, connectionId: string) {
+  const res = await stack.api(`/api/connections/${connectionId}/tasks`, {
+    token: admin,
+    method: "POST",
+    json: { type: "full" },
+  });
+  expect(res.status, res.text).toBe(202);
+  const task = await stack.waitForTask(res.body.id);
+  expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
+  return task;
+}
+
 /**
  * A tenant moving from one connection to another, as an admin does it in the tab: the first connection is
  * switched off (the tab allows one connection on at a time), a second one is created and synced. The tenant's
@@ -36,32 +65,8 @@ describe("switching a tenant to a new connection", () => {
   });
   afterAll(() => stack?.close());
 
-  const create = async (name: string) => {
-    const res = await stack.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name,
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(res.status, res.text).toBe(201);
-    return res.body.id as string;
-  };
-
-  const fullSync = async (connectionId: string) => {
-    const res = await stack.api(`/api/connections/${connectionId}/tasks`, {
-      token: admin,
-      method: "POST",
-      json: { type: "full" },
-    });
-    expect(res.status, res.text).toBe(202);
-    const task = await stack.waitForTask(res.body.id);
-    expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
-    return task;
-  };
+  const create = (name: string) => createConnection(stack, admin, name);
+  const fullSync = (connectionId: string) => runFullSync(stack, admin, connectionId);
 
   const liveProfiles = async (): Promise<ProfileRow[]> => {
     const rows: ProfileRow[] = [];
@@ -138,32 +143,8 @@ describe("switching a tenant to a new connection, for lists", () => {
   });
   afterAll(() => stack?.close());
 
-  const create = async (name: string) => {
-    const res = await stack.api("/api/connections", {
-      token: admin,
-      method: "POST",
-      json: {
-        name,
-        kind: "graph-app",
-        clientId: DEMO_CUSTOMER_APP.clientId,
-        clientSecret: DEMO_CUSTOMER_APP.clientSecret,
-      },
-    });
-    expect(res.status, res.text).toBe(201);
-    return res.body.id as string;
-  };
-
-  const fullSync = async (connectionId: string) => {
-    const res = await stack.api(`/api/connections/${connectionId}/tasks`, {
-      token: admin,
-      method: "POST",
-      json: { type: "full" },
-    });
-    expect(res.status, res.text).toBe(202);
-    const task = await stack.waitForTask(res.body.id);
-    expect(task.status, JSON.stringify(task.error)).toBe("succeeded");
-    return task;
-  };
+  const create = (name: string) => createConnection(stack, admin, name);
+  const fullSync = (connectionId: string) => runFullSync(stack, admin, connectionId);
 
   const liveLists = async (): Promise<ListRow[]> => {
     const rows: ListRow[] = [];
