@@ -8,6 +8,7 @@ import {
   MAPPING_TARGET,
   PROFILE_FIELDS,
 } from "../../../api/domain/settings-fields.ts";
+import { DEFAULT_WELCOME_BODY, DEFAULT_WELCOME_SUBJECT } from "../../../api/domain/welcome-template.ts";
 import type { AttributeDefinition, Schedule, SyncSettings } from "../api/types.ts";
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 
@@ -44,6 +45,16 @@ export function defaultSettings(): SyncSettings {
     email: { proxyAddresses: true, otherMails: true, userPrincipalName: false },
     required: [...DEFAULT_REQUIRED],
     photos: false,
+    welcome: {
+      enabled: false,
+      channel: "email",
+      mailbox: "",
+      existingPeople: "skip",
+      guests: "skip",
+      appLink: "",
+      subject: DEFAULT_WELCOME_SUBJECT,
+      body: DEFAULT_WELCOME_BODY,
+    },
   };
 }
 
@@ -65,6 +76,7 @@ export function withDefaults(s: Partial<SyncSettings> | undefined): SyncSettings
     lists: { ...d.lists, ...s.lists },
     deletionGuard: { ...d.deletionGuard, ...s.deletionGuard },
     email: { ...d.email, ...s.email },
+    welcome: { ...d.welcome, ...s.welcome },
   };
 }
 
