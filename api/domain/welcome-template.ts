@@ -116,3 +116,21 @@ export function welcomeValues(
     appLink,
   };
 }
+
+/**
+ * What became of a person's welcome notice: sent; failed (with its cause, sent again by the next run);
+ * skipped (with the reason); pending (the next run sends it); uncertain (the sender stopped mid-send, so it
+ * may have arrived: not sent again, so nobody is welcomed twice).
+ */
+export const WELCOME_STATUSES = ["pending", "sent", "failed", "skipped", "uncertain"] as const;
+export type WelcomeStatus = (typeof WELCOME_STATUSES)[number];
+
+/** A person's welcome notice as task details, the CSV and "why" show it. */
+export interface WelcomeOutcome {
+  status: WelcomeStatus;
+  channel?: WelcomeChannel;
+  /** The skip reason or the failure's cause. */
+  detail?: string;
+  attempts?: number;
+  at: string;
+}

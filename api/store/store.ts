@@ -20,6 +20,7 @@ import type {
   TaskRecordDoc,
   WebhookDeliveryDoc,
   WebhookEndpointDoc,
+  WelcomeDoc,
 } from "./documents.ts";
 import { StoreMetrics } from "./metrics.ts";
 import { TenantRepository } from "./repository.ts";
@@ -44,6 +45,8 @@ export interface Store {
   feedState: TenantRepository<FeedStateDoc>;
   webhookEndpoints: TenantRepository<WebhookEndpointDoc>;
   webhookDeliveries: TenantRepository<WebhookDeliveryDoc>;
+  /** Welcome notices, one per person and connection, and each connection's welcome progress. */
+  welcomeNotices: TenantRepository<WelcomeDoc>;
   metrics: StoreMetrics;
   /** Answers whether the database can be reached, for /readyz. */
   ping(): Promise<void>;
@@ -80,6 +83,7 @@ function storeOver(client: CosmosClient, database: Database): Store {
     feedState: repo("feedState", "Change feed state"),
     webhookEndpoints: repo("webhookEndpoints", "Webhook endpoint"),
     webhookDeliveries: repo("webhookDeliveries", "Webhook delivery"),
+    welcomeNotices: repo("welcomeNotices", "Welcome notice"),
     metrics,
     async ping() {
       await database.read();
