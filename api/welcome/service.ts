@@ -235,7 +235,7 @@ export class WelcomeService {
         break;
       }
       const profile = await this.profileOf(connection, notice.sourceId);
-      if (!profile || profile.status !== "active") {
+      if (profile?.status !== "active") {
         const settled = await this.notices.settle(notice, {
           status: "skipped",
           detail: profile
