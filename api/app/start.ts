@@ -21,6 +21,7 @@ import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../webhooks/endpoints.ts";
+import { WelcomeService } from "../welcome/service.ts";
 import { createAuthModule } from "./auth-module.ts";
 import { createBotModule } from "./bot-module.ts";
 import { createBotSyncPort } from "./bot-port.ts";
@@ -39,6 +40,8 @@ export interface RunningApi {
   webhooks: WebhookDispatcher;
   sync: SyncService;
   live: LiveSync;
+  /** Notices to people runs created; `idle()` waits for the passes under way. */
+  welcome: WelcomeService;
   /** Starts due scheduled runs (its timer runs only when SCHEDULER_ENABLED). */
   scheduler: Scheduler;
   logger: Logger;
@@ -144,6 +147,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     logger,
   });
 
+  // Welcome notices run after runs end, beside the bot's alerts: they read what a run created, never the run.
+  const welcome = new WelcomeService({
+    store,
+    graphFor,
+    logger,
+    owner: instanceId,
+    ...(config.TEAMS_APP_ID ? { teamsAppId: config.TEAMS_APP_ID } : {}),
+    messenger: bot.personal,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
+  events.subscribe(welcome.listener());
+
   const app = createHttpApp({
     logger,
     checks: [
@@ -213,6 +228,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     webhooks,
     sync,
     live,
+    welcome,
     scheduler: auth.scheduler,
     logger,
     async close() {
@@ -221,6 +237,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       clearInterval(resumeTimer);
       clearInterval(deliverTimer);
       stopPurge();
+      await welcome.stop();
       bot.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

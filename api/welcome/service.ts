@@ -67,6 +67,7 @@ export class WelcomeService {
   private readonly sleep: Sleep;
   /** One pass per connection at a time in this process; claims keep other instances apart. */
   private readonly running = new Map<string, Promise<unknown>>();
+  private stopping = false;
 
   constructor(private readonly deps: WelcomeServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -84,6 +85,7 @@ export class WelcomeService {
 
   schedule(tenantId: string, connectionId: string): Promise<PassResult> {
     const key = `${tenantId}/${connectionId}`;
+    if (this.stopping) return Promise.resolve(emptyResult());
     const previous = this.running.get(key) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
@@ -97,6 +99,12 @@ export class WelcomeService {
       if (this.running.get(key) === next) this.running.delete(key);
     });
     return next;
+  }
+
+  /** Lets the notice being sent finish and sends no more; later events start nothing. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.idle();
   }
 
   /** Resolves when no pass is running (tests, shutdown). */
@@ -222,6 +230,7 @@ export class WelcomeService {
     const spacing = this.deps.spacingMs?.[settings.channel] ?? SPACING_MS[settings.channel];
     let first = true;
     for (const notice of due) {
+      if (this.stopping) break;
       if (notice.status === "sending") {
         await this.settleStaleClaim(notice);
         continue;
