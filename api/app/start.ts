@@ -10,6 +10,7 @@ import { ChangeFeed } from "../feed/change-feed.ts";
 import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
+import { welcomeRoutes } from "../http/routes/welcome-routes.ts";
 import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
 import { eventsV1Routes } from "../http/v1/events-v1-routes.ts";
 import { openApiRoutes } from "../http/v1/openapi.ts";
@@ -178,6 +179,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       directoryV1Routes(store),
       eventsV1Routes(store, feed),
       webhookRoutes(store, webhookEndpoints, webhooks),
+      welcomeRoutes(store, welcome),
     ],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
     trustProxy: config.TRUST_PROXY,

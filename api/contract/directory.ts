@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RECORD_ACTIONS } from "../domain/records.ts";
 import { fieldValueSchema, idParamOf, pagingQuery, recordStatusSchema } from "./common.ts";
+import { welcomeOutcomeSchema } from "./tasks.ts";
 
 /** The synced directory as the tab browses it: profiles, lists, members, and "why is this user (not) synced?". */
 
@@ -122,6 +123,8 @@ export const whyAnswerSchema = z.object({
       changedFields: z.array(z.string()).optional(),
     })
     .optional(),
+  /** The person's welcome notice, when the connection holding the profile has notices on or sent one. */
+  welcome: welcomeOutcomeSchema.optional(),
   /** What each active connection's current settings say about this user, checked live in Entra ID. */
   checks: z.array(
     z.object({

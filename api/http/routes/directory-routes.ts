@@ -22,6 +22,7 @@ import { findPeople } from "../../sync/people.ts";
 import { photoId } from "../../sync/photos.ts";
 import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
+import { welcomeOfProfile } from "../../welcome/why.ts";
 import { requireReader } from "../principal.ts";
 import { notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
@@ -142,7 +143,9 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
   router.get("/why", async (req, res) => {
     const principal = requireReader(req);
     const { who } = parseInput(whyQuerySchema, req.query, "query");
-    res.json((await explainUser(store, principal.tenantId, who, graphFor)) satisfies WhyAnswer);
+    const answer = await explainUser(store, principal.tenantId, who, graphFor);
+    const welcome = await welcomeOfProfile(store, principal.tenantId, answer.profile);
+    res.json({ ...answer, ...(welcome ? { welcome } : {}) } satisfies WhyAnswer);
   });
 
   // The "why" screen's people picker: find a person by the name an admin types.
