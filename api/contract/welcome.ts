@@ -15,7 +15,7 @@ export const welcomeTestSchema = z
   .strict();
 export type WelcomeTest = z.input<typeof welcomeTestSchema>;
 
-export const welcomeTestResultSchema = z.object({
+const welcomeTestResultSchema = z.object({
   /** Where the test went: the admin's address (email) or the admin's Teams chat. */
   to: z.string(),
   subject: z.string(),

@@ -13,7 +13,7 @@ export function welcomeNoticeId(tenantId: string, connectionId: string, sourceId
   return `welcome.${digest.slice(0, 40)}`;
 }
 
-export const welcomeStateId = (connectionId: string) => `welcome-state.${connectionId}`;
+const welcomeStateId = (connectionId: string) => `welcome-state.${connectionId}`;
 
 export type NewNotice = Pick<WelcomeNoticeDoc, "connectionId" | "sourceId" | "name" | "email" | "taskId"> & {
   status: Extract<WelcomeStatus, "pending" | "skipped">;

@@ -54,7 +54,7 @@ function failureOf(err: unknown, action: string, remedies: Partial<Record<number
 }
 
 /** Email from the mailbox the admin named, through Graph sendMail (application permission Mail.Send). */
-export class EmailSender implements WelcomeSender {
+class EmailSender implements WelcomeSender {
   readonly channel = "email" as const;
   constructor(
     private readonly graph: GraphApi,
@@ -89,7 +89,7 @@ export class EmailSender implements WelcomeSender {
  * A Teams message from the bot: the app is installed for the person first (Graph answers 409 when it already
  * is), then the bot opens a 1:1 chat and posts.
  */
-export class TeamsSender implements WelcomeSender {
+class TeamsSender implements WelcomeSender {
   readonly channel = "teams" as const;
   constructor(
     private readonly graph: GraphApi,

@@ -345,7 +345,7 @@ export class WelcomeService {
 }
 
 /** The connection's welcome settings; settings stored before notices existed read as "off". */
-export function settingsOf(connection: ConnectionDoc): WelcomeSettings {
+function settingsOf(connection: ConnectionDoc): WelcomeSettings {
   const parsed = welcomeSettingsSchema.safeParse(
     (connection.settings as { welcome?: unknown }).welcome ?? {},
   );

@@ -8,7 +8,11 @@ import {
   MAPPING_TARGET,
   PROFILE_FIELDS,
 } from "../../../api/domain/settings-fields.ts";
-import { DEFAULT_WELCOME_BODY, DEFAULT_WELCOME_SUBJECT } from "../../../api/domain/welcome-template.ts";
+import {
+  DEFAULT_WELCOME_BODY,
+  DEFAULT_WELCOME_SUBJECT,
+  templateProblem,
+} from "../../../api/domain/welcome-template.ts";
 import type { AttributeDefinition, Schedule, SyncSettings } from "../api/types.ts";
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 
@@ -180,6 +184,14 @@ export function validate(
     else if (seen.has(m.target)) errors[`mapping.${i}.target`] = "This target is already mapped above.";
     seen.add(m.target);
   });
+
+  const w = settings.welcome;
+  for (const part of ["subject", "body"] as const) {
+    const problem = w[part].trim() ? templateProblem(w[part]) : `Enter the notice's ${part}.`;
+    if (problem) errors[`welcome.${part}`] = problem;
+  }
+  if (w.enabled && w.channel === "email" && !w.mailbox.trim())
+    errors["welcome.mailbox"] = "Name the mailbox email notices are sent from.";
 
   if (!intIn(schedule.intervalMinutes, 1, 10_080))
     errors["schedule.intervalMinutes"] = "Enter a whole number of minutes from 1 to 10,080 (a week).";

@@ -42,6 +42,7 @@ import { DeletionSection } from "./SettingsDeletion.tsx";
 import { MappingSection } from "./SettingsMapping.tsx";
 import { ScheduleSection } from "./SettingsSchedule.tsx";
 import { ScopeSections } from "./SettingsScope.tsx";
+import { WelcomeSection } from "./SettingsWelcome.tsx";
 import type { SectionProps, SettingsForm } from "./settingsTypes.ts";
 
 const useStyles = makeStyles({
@@ -82,6 +83,7 @@ const PARTS = [
   { id: "mapping", label: "Mapping" },
   { id: "deletions", label: "Deletions" },
   { id: "schedule", label: "Schedule" },
+  { id: "welcome", label: "Welcome notices" },
 ] as const;
 type Part = (typeof PARTS)[number]["id"];
 
@@ -91,6 +93,7 @@ function partOf(path: string): Part {
   if (head === "name" || head === "allowConcurrent") return "connection";
   if (head === "mapping" || head === "email" || head === "required" || head === "photos") return "mapping";
   if (head === "schedule") return "schedule";
+  if (head === "welcome") return "welcome";
   if (["deletionGuard", "retentionDays", "mirror", "updateOnly"].includes(head)) return "deletions";
   return "scope";
 }
@@ -357,6 +360,7 @@ function SettingsEditor({
         )}
         {part === "deletions" && <DeletionSection {...props} />}
         {part === "schedule" && <ScheduleSection {...props} />}
+        {part === "welcome" && <WelcomeSection {...props} connection={connection} />}
       </div>
       {!readOnly && (
         <div className={s.bar}>
