@@ -66,7 +66,7 @@ describe("welcome notices in the tab", () => {
     await page.getByRole("option", { name: "Adele Vance" }).click();
     const preview = page.getByRole("region", { name: "Notice preview" });
     await preview.getByText("Welcome aboard, Adele").waitFor();
-    await expect(preview.innerText()).resolves.toContain("https://portal.contoso.com");
+    await expect(preview.textContent()).resolves.toContain("https://portal.contoso.com");
 
     await page.getByRole("button", { name: "Send a test to me" }).click();
     await page.getByText(`Test sent to ${ADMIN_UPN}: "Welcome aboard, Adele"`).waitFor();
