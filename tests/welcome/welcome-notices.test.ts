@@ -236,4 +236,38 @@ describe("welcome notices", () => {
       }),
     ).toBe(0);
   });
+
+  it("skips guests unless asked, with the reason on their record", async () => {
+    const c = await h.connect({ users: { guests: "include" }, ...on({ existingPeople: "welcome" }) });
+    const task = await run(c);
+    const guests = (await h.records(task)).filter(
+      (r) => r.action === "created" && /#EXT#/i.test(r.upn ?? ""),
+    );
+    expect(guests.length).toBeGreaterThan(0);
+    for (const g of guests)
+      expect(g.welcome).toMatchObject({
+        status: "skipped",
+        detail: expect.stringContaining("a guest account"),
+      });
+    const sent = sentTo();
+    expect(sent.length).toBeGreaterThan(0);
+    for (const g of guests) expect(sent).not.toContain(g.email?.toLowerCase());
+  });
+
+  it("waits out Graph's 429 on a send as the retry policy says, and sends once", async () => {
+    const c = await h.connect(on({ existingPeople: "skip" }));
+    await run(c);
+    h.sim.directory.injectFault({
+      method: "POST",
+      pathPattern: "/sendMail$",
+      status: 429,
+      code: "TooManyRequests",
+      retryAfterSeconds: 1,
+      times: 1,
+    });
+    const [person] = newPeople(1) as [{ id: string; mail: string }];
+    await run(c, "incremental");
+    expect(sentTo()).toEqual([person.mail.toLowerCase()]);
+    expect(await notice(c, person.id)).toMatchObject({ status: "sent", attempts: 1 });
+  });
 });
