@@ -270,4 +270,24 @@ describe("welcome notices", () => {
     expect(sentTo()).toEqual([person.mail.toLowerCase()]);
     expect(await notice(c, person.id)).toMatchObject({ status: "sent", attempts: 1 });
   });
+
+  it("a run resumed on another instance after its worker stopped sends nobody a second notice", async () => {
+    const c = await h.connect(on({ existingPeople: "skip" }));
+    await run(c);
+    const people = newPeople(3);
+    const task = await run(c, "incremental");
+    expect(sentTo()).toHaveLength(3);
+    // As if the worker died after its writes but before recording the end: the task is taken over and ends again.
+    await h.store.tasks.update(T, task.id, (t) => {
+      const { finishedAt: _f, ...rest } = t;
+      return { ...rest, status: "running", heartbeatAt: new Date(Date.now() - 3600_000).toISOString() };
+    });
+    expect(await h.sync.resumeOrphans()).toBe(1);
+    await h.sync.idle();
+    await welcome.idle();
+    const resumed = await h.store.tasks.require(T, task.id);
+    expect(resumed.status).toBe("succeeded");
+    expect(resumed.notes.join(" ")).toContain("Resumed by");
+    expect(sentTo().sort()).toEqual(people.map((p) => p.mail.toLowerCase()).sort());
+  });
 });
