@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CUSTOMER_APP, DEMO_TENANT_ID } from "../../sim/index.ts";
-import { type FullStack, startFullStack } from "../support/full-stack.ts";
+import { type FullStack, pollUntil, startFullStack } from "../support/full-stack.ts";
 
 const T = DEMO_TENANT_ID;
 const DOMAIN = "M365x214355.onmicrosoft.com";
@@ -39,6 +39,13 @@ describe("welcome notices through the API", () => {
     expect(started.status, started.text).toBe(202);
     const task = await s.waitForTask(started.body.id);
     expect(task.status).toBe("succeeded");
+    // The task reads as ended a moment before its end is announced; the notices' pass starts with that.
+    await pollUntil("the welcome pass to look at the run", async () => {
+      const state = await s.running.store.welcomeNotices.get(T, `welcome-state.${connectionId}`);
+      return state?.type === "welcomeState" && (state.processedThrough ?? "") >= (task.finishedAt ?? "")
+        ? state
+        : undefined;
+    });
     await s.running.welcome.idle();
     return task;
   };
@@ -145,5 +152,20 @@ describe("welcome notices through the API", () => {
     expect(failing.status).toBe(502);
     expect(failing.body.error).toMatchObject({ code: "welcome-test-failed" });
     expect(failing.body.error.message).toContain(`Check that nobody@${DOMAIN.toLowerCase()} is a mailbox`);
+  });
+
+  it("removes the connection's welcome notices with its data", async () => {
+    const count = () =>
+      s.running.store.welcomeNotices.count(T, {
+        where: "c.connectionId = @c",
+        parameters: [{ name: "@c", value: connectionId }],
+      });
+    expect(await count()).toBeGreaterThan(0);
+    const deleted = await s.api(`/api/connections/${connectionId}?confirm=true&data=remove`, {
+      token: admin,
+      method: "DELETE",
+    });
+    expect(deleted.status, deleted.text).toBe(200);
+    expect(await count()).toBe(0);
   });
 });
