@@ -80,6 +80,8 @@ export interface BenchOptions {
   maxRunMs?: number;
   /** When to kill the worker of the killed full sync, as a fraction of the full sync's time; random otherwise. */
   killAt?: number;
+  /** Only the full sync. */
+  fullOnly?: boolean;
 }
 
 /**
@@ -112,7 +114,7 @@ export async function benchSize(size: TenantSize, options: BenchOptions): Promis
     };
     const full = await measure("full", "full", bound.total);
     result.runs.push(full);
-    if (full.status !== "succeeded") return result;
+    if (full.status !== "succeeded" || options.fullOnly) return result;
     // Before the tenant changes, so both full syncs read the same directory.
     result.runs.push(
       await killAndResume(
