@@ -1,3 +1,4 @@
+import type { AzureRu } from "./azure-ru.ts";
 import type { RunResult, SizeResult } from "./bench.ts";
 import { formatCount, formatDuration, formatMb, formatPercent, formatRatio } from "./format.ts";
 import { describeKill, killWhere } from "./kill.ts";
@@ -13,6 +14,7 @@ const COLUMNS: { title: string; cell: (r: RunResult) => string; left?: boolean }
   { title: "Cosmos ops", cell: (r) => formatCount(r.cosmos.operations) },
   { title: "dir writes", cell: (r) => formatCount(r.cosmos.directoryWrites) },
   { title: "RU", cell: (r) => formatCount(r.cosmos.requestUnits) },
+  { title: "Azure RU (est.)", cell: (r) => (r.cosmos.azure ? formatCount(r.cosmos.azure.total) : "") },
   { title: "records/s", cell: (r) => formatCount(r.recordsPerSecond) },
   { title: "peak RSS", cell: (r) => formatMb(r.peakRssBytes) },
 ];
@@ -44,6 +46,7 @@ export function formatSize(result: SizeResult): string {
         `${r.run}: waiting for Graph ${formatDuration(r.waits.graphMs)}, for Cosmos ${formatDuration(r.waits.cosmosMs)}; ` +
         `CPU: worker ${formatDuration(r.workerCpuMs)}, simulator + Cosmos server ${formatDuration(r.standinsCpuMs)}`,
     ),
+    ...result.runs.flatMap((r) => (r.cosmos.azure ? [`${r.run}: ${describeAzureRu(r.cosmos.azure)}`] : [])),
     ...result.runs.flatMap(describeResume),
     c
       ? `changes: ${c.updated} updated, ${c.disabled} disabled, ${c.added} added, ${c.softDeleted + c.hardDeleted} deleted users; ` +
@@ -159,6 +162,18 @@ export function verdicts(results: SizeResult[]): Verdict[] {
       ),
     },
   ];
+}
+
+/** Where an Azure RU estimate comes from: writes per container with their mean size, reads, queries. */
+function describeAzureRu(ru: AzureRu): string {
+  const containers = Object.entries(ru.written)
+    .sort((a, b) => b[1].ru - a[1].ru)
+    .map(
+      ([name, w]) =>
+        `${name} ${formatCount(w.ru)} (${formatCount(w.documents)} × ${formatCount(w.meanBytes)} B)`,
+    )
+    .join(", ");
+  return `Azure RU (est.) ${formatCount(ru.total)}: writes ${formatCount(ru.writes)} [${containers}], point reads ${formatCount(ru.pointReads)}, queries ${formatCount(ru.queries)}`;
 }
 
 const find = (r: SizeResult, name: RunResult["run"]) => r.runs.find((x) => x.run === name);

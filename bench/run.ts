@@ -77,7 +77,7 @@ async function main(): Promise<number> {
     });
     results.push(result);
     console.log(`\n${formatSize(result)}`);
-    if (args.fullOnly) continue;
+    if (args.fullOnly || args.noEvents) continue;
     const events = await benchEvents(size, {
       latencyMs: args.latencyMs,
       startStandins: startRemoteStandins,
