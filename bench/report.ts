@@ -46,6 +46,14 @@ export function formatSize(result: SizeResult): string {
         `${r.run}: waiting for Graph ${formatDuration(r.waits.graphMs)}, for Cosmos ${formatDuration(r.waits.cosmosMs)}; ` +
         `CPU: worker ${formatDuration(r.workerCpuMs)}, simulator + Cosmos server ${formatDuration(r.standinsCpuMs)}`,
     ),
+    ...result.runs.flatMap((r) => {
+      const phases = r.phases.filter((p) => p.peakRssBytes && p.ms >= 1000);
+      return phases.length > 0
+        ? [
+            `${r.run}: peak RSS by phase: ${phases.map((p) => `${p.phase} ${formatMb(p.peakRssBytes ?? 0)}`).join(", ")}`,
+          ]
+        : [];
+    }),
     ...result.runs.flatMap((r) => (r.cosmos.azure ? [`${r.run}: ${describeAzureRu(r.cosmos.azure)}`] : [])),
     ...result.runs.flatMap(describeResume),
     c
