@@ -125,10 +125,14 @@ export function estimateAzureRu(store: Store): () => AzureRu {
         return count(...args);
       },
       stream: async function* (...args: Parameters<typeof stream>) {
+        let pages = 0;
         for await (const items of stream(...args)) {
+          pages += 1;
           queries += queryPage(items);
           yield items;
         }
+        // A query that matched nothing yields no page but was still asked and charged.
+        if (pages === 0) queries += QUERY_PAGE_RU;
       },
     });
   }

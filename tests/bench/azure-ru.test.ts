@@ -32,7 +32,8 @@ function fakeStore() {
     async count() {
       return 0;
     },
-    async *stream() {
+    async *stream(_tenantId: string, spec: { where?: string }) {
+      if (spec.where === "nothing matches") return;
       yield [doc("a", 1024 * 4), doc("b", 1024 * 4)];
     },
   };
@@ -59,5 +60,10 @@ describe("Azure RU estimate", () => {
       // 8 KB in one page: 2.5 for the page plus 1.33 - 1 for reading its results
     }
     expect(azureRuSince(start, ru()).queries).toBe(Math.round(2.5 + 0.33));
+    // A query that found nothing still costs its page.
+    for await (const _ of store.profiles.stream("t", { where: "nothing matches" })) {
+      throw new Error("no page expected");
+    }
+    expect(azureRuSince(start, ru()).queries).toBe(Math.round(2.5 + 0.33 + 2.5));
   });
 });
