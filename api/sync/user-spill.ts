@@ -1,9 +1,13 @@
 import { createReadStream } from "node:fs";
-import { type FileHandle, mkdtemp, open, rm } from "node:fs/promises";
+import { type FileHandle, mkdtemp, open, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { MappedUser } from "./mapping.ts";
+
+const PREFIX = "entra-sync-users-";
+/** Far longer than any full sync runs: a folder this old belongs to a worker that was killed. */
+const ABANDONED_AFTER_MS = 24 * 3600_000;
 
 /** A user as read: mapped, and why the client-side scope left them out, if it did. */
 export interface SpilledUser {
@@ -15,7 +19,8 @@ export interface SpilledUser {
  * The users a full sync read, on local disk until the read is complete. Nothing is written before the
  * whole read succeeded and duplicate emails are known, yet holding a million mapped users would take
  * about half a gigabyte of heap; a line of JSON per user on disk takes the same in bytes and no memory.
- * The file lives in its own private temporary folder and is removed when the run ends, however it ends.
+ * The file lives in its own private temporary folder and is removed when the run ends, however it ends;
+ * a worker killed outright leaves its folder, which the next spill opened on that machine a day later removes.
  */
 export class UserSpill {
   private constructor(
@@ -24,7 +29,8 @@ export class UserSpill {
   ) {}
 
   static async open(): Promise<UserSpill> {
-    const folder = await mkdtemp(join(tmpdir(), "entra-sync-users-"));
+    await sweepAbandoned();
+    const folder = await mkdtemp(join(tmpdir(), PREFIX));
     return new UserSpill(folder, await open(join(folder, "users.ndjson"), "a", 0o600));
   }
 
@@ -58,5 +64,18 @@ export class UserSpill {
   async close(): Promise<void> {
     await this.file.close().catch(() => undefined);
     await rm(this.folder, { recursive: true, force: true });
+  }
+}
+
+/** Removes the folders of workers killed mid-sync (no `finally` runs then), so they do not pile up. */
+async function sweepAbandoned(): Promise<void> {
+  const root = tmpdir();
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const folder = join(root, name);
+    const info = await stat(folder).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > ABANDONED_AFTER_MS)
+      await rm(folder, { recursive: true, force: true }).catch(() => undefined);
   }
 }

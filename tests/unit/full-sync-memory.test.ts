@@ -1,5 +1,7 @@
-import { readdir } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Store } from "../../api/store/store.ts";
 import { EmailTally } from "../../api/sync/email-tally.ts";
@@ -36,6 +38,18 @@ describe("what a full sync remembers across the run", () => {
     await spill.close();
     const after = new Set(await readdir(tmpdir()));
     expect(folders.filter((f) => !after.has(f))).toHaveLength(1);
+  });
+
+  it("removes the spill folder a killed worker left a day ago, and leaves a recent one alone", async () => {
+    const stale = await mkdtemp(join(tmpdir(), "entra-sync-users-"));
+    const recent = await mkdtemp(join(tmpdir(), "entra-sync-users-"));
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+    await utimes(stale, twoDaysAgo, twoDaysAgo);
+    const spill = await UserSpill.open();
+    await spill.close();
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    await rm(recent, { recursive: true, force: true });
   });
 
   it("tells shared emails apart case-insensitively without keeping the addresses", () => {
