@@ -10,11 +10,17 @@ export interface BenchArgs {
   eventsOnly: boolean;
   /** With --events: only the full syncs with events off and on, without the feed drain and webhooks. */
   eventsSyncOnly: boolean;
+  /** Only each size's full sync: at 300k and 1M the other runs would take hours on the local stand-ins. */
+  fullOnly: boolean;
+  /** Skip each size's directory-events rows (two more full syncs, a feed drain and webhooks). */
+  noEvents: boolean;
 }
 
 const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
   --quick        1k and 10k only
-  --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
+  --sizes LIST   comma-separated: 1k, 10k, 100k, 300k, 1m or user counts (default 1k,10k,100k)
+  --full-only    only each size's full sync (no killed run, incremental runs or directory events)
+  --no-events    without each size's directory-events rows
   --latency MS   simulated Graph latency per request (default 100)
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
                  every minute (takes a little over a minute per size)
@@ -27,6 +33,8 @@ export function parseArgs(argv: string[]): BenchArgs {
   let live = false;
   let eventsOnly = false;
   let eventsSyncOnly = false;
+  let fullOnly = false;
+  let noEvents = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -37,6 +45,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     };
     if (flag === "--quick") sizes = ["1k", "10k"];
     else if (flag === "--live") live = true;
+    else if (flag === "--full-only") fullOnly = true;
+    else if (flag === "--no-events") noEvents = true;
     else if (flag === "--events") eventsOnly = true;
     else if (flag === "--events-sync") {
       eventsOnly = true;
@@ -48,5 +58,5 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly };
+  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly, fullOnly, noEvents };
 }
