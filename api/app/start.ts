@@ -19,10 +19,12 @@ import { webhookRoutes } from "../http/v1/webhook-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
+import { pushDecisions } from "../scim/decisions.ts";
 import { ScimService } from "../scim/provisioning.ts";
 import { TokenBuckets } from "../scim/rate-limit.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
+import { summarize } from "../sync/summary.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../webhooks/endpoints.ts";
 import { createAuthModule } from "./auth-module.ts";
@@ -128,6 +130,19 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     ...(clock ? { now: () => new Date(clock()) } : {}),
   });
   const scimRate = options.scim?.requestsPerSecond ?? SCIM_REQUESTS_PER_SECOND;
+  sync.setPushDecisions(
+    pushDecisions(scim, (task) =>
+      events
+        .emit({
+          tenantId: task.tenantId,
+          kind: "sync-finished",
+          connectionId: task.connectionId,
+          taskId: task.id,
+          summary: summarize(task),
+        })
+        .then(() => undefined),
+    ),
+  );
   const live = createLiveSync({
     config,
     store,
