@@ -9,7 +9,6 @@ import { EventBus } from "../events.ts";
 import { ChangeFeed } from "../feed/change-feed.ts";
 import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
-import { scimRoutes } from "../http/routes/scim-routes.ts";
 import { scimTokenRoutes } from "../http/routes/scim-token-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
@@ -22,6 +21,7 @@ import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
 import { pushDecisions } from "../scim/decisions.ts";
 import { ScimService } from "../scim/provisioning.ts";
 import { TokenBuckets } from "../scim/rate-limit.ts";
+import { scimRoutes } from "../scim/router.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { summarize } from "../sync/summary.ts";
@@ -201,11 +201,11 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       ...auth.apiRoutes,
       syncRoutes(store, sync),
       scimTokenRoutes({
-        store,
         connections: auth.connections,
         tokens: auth.scimTokens,
         publicUrl: config.publicUrl,
         cycleIdleSeconds: Math.round(scim.cycles.idleMs / 1000),
+        usage: (tenantId, connectionId) => scim.usage(tenantId, connectionId),
       }),
       directoryRoutes(store, graphFor),
       live.apiRouter,

@@ -6,7 +6,7 @@ import { summarize } from "../sync/summary.ts";
 import { emptyState, type ScimCycles, scimStateId } from "./cycle.ts";
 
 /** Removals counted together, as Entra's own accidental-deletions threshold counts a provisioning cycle. */
-export const GUARD_WINDOW_MS = 60 * 60_000;
+const GUARD_WINDOW_MS = 60 * 60_000;
 const SAMPLE = 20;
 
 export interface RemovalAsked extends HeldScimRemoval {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SCIM_CUSTOM_SCHEMA } from "../../api/contract/scim.ts";
+import { createdConnectionSchema } from "../../api/contract/connections.ts";
+import { type RotateScimToken, SCIM_CUSTOM_SCHEMA, scimSetupSchema } from "../../api/contract/scim.ts";
 import { DEMO_TENANT_ID as T } from "../../sim/index.ts";
 import { type FullStack, startFullStack } from "../support/full-stack.ts";
 import { createScimConnection, type ScimConnection } from "../support/scim.ts";
@@ -33,6 +34,13 @@ describe("a push (scim) connection", () => {
   afterAll(() => s?.close());
 
   it("shows its token once, keeps only a hash, audits it, and refuses other tokens with a SCIM 401", async () => {
+    const created = await s.api("/api/connections", {
+      token: admin,
+      method: "POST",
+      json: { kind: "scim", name: "Shape test", allowConcurrent: true },
+    });
+    expect(createdConnectionSchema.safeParse(created.body).success, created.text).toBe(true);
+    expect(created.headers.get("cache-control")).toBe("no-store");
     const c = await createScimConnection(s, admin, { name: "Token test", allowConcurrent: true });
     expect(c.token).toMatch(/^edscim_[0-9a-f]{32}_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     const read = await s.api(`/api/connections/${c.id}`, { token: admin });
@@ -43,6 +51,7 @@ describe("a push (scim) connection", () => {
     expect(JSON.stringify(stored)).not.toContain(c.token);
     expect(stored?.scimTokens?.[0]?.hash).toBe(createHash("sha256").update(c.token).digest("hex"));
     const setup = await s.api(`/api/connections/${c.id}/scim`, { token: admin });
+    expect(scimSetupSchema.safeParse(setup.body).success, setup.text).toBe(true);
     expect(setup.body).toMatchObject({ tenantUrl: expect.stringMatching(new RegExp(`/scim/v2/${c.id}$`)) });
     expect(setup.body.tokens).toHaveLength(1);
     expect(setup.text).not.toContain(stored?.scimTokens?.[0]?.hash);
@@ -65,7 +74,7 @@ describe("a push (scim) connection", () => {
     const rotated = await s.api(`/api/connections/${c.id}/scim/token`, {
       token: admin,
       method: "POST",
-      json: { graceMinutes: 60 },
+      json: { graceMinutes: 60 } satisfies RotateScimToken,
     });
     expect(rotated.status, rotated.text).toBe(200);
     const second = rotated.body.token as string;
