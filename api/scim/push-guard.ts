@@ -1,7 +1,7 @@
 import type { EventBus } from "../events.ts";
 import type { HeldScimRemoval, ScimStateDoc, TaskDoc } from "../store/documents.ts";
 import type { WriteContext } from "../sync/context.ts";
-import { checkDeletionGuard } from "../sync/guard.ts";
+import { checkDeletionGuard } from "../sync/reconciler/guard.ts";
 import { summarize } from "../sync/summary.ts";
 import { emptyState, type ScimCycles, scimStateId } from "./cycle.ts";
 
