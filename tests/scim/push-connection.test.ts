@@ -162,6 +162,22 @@ describe("a push (scim) connection", () => {
     expect(JSON.stringify(schemas.body)).toContain("costCenter");
   });
 
+  it("creates nothing twice when Entra replays a create, even concurrently", async () => {
+    const c = await createScimConnection(s, admin, { name: "Replay test", allowConcurrent: true });
+    const body = user(`replay-${randomUUID()}`, { externalId: `not-a-guid-${randomUUID()}` });
+    const answers = await Promise.all([1, 2, 3].map(() => c.scim("/Users", { method: "POST", json: body })));
+    for (const a of answers) expect([201, 409]).toContain(a.status);
+    const again = await c.scim("/Users", { method: "POST", json: body });
+    expect(again.status).toBe(409);
+    const all = await c.scim(`/Users?filter=${encodeURIComponent(`userName eq "${body.userName}"`)}`);
+    expect(all.body.totalResults).toBe(1);
+    const profiles = await s.running.store.profiles.all(T, {
+      where: "c.connectionId = @c",
+      parameters: [{ name: "@c", value: c.id }],
+    });
+    expect(profiles).toHaveLength(1);
+  });
+
   it("answers bodies it cannot use with a SCIM error naming the attribute", async () => {
     const c = await createScimConnection(s, admin, { name: "Validation test", allowConcurrent: true });
     const junk = await fetch(`${c.tenantUrl}/Users`, {
