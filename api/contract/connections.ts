@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { syncSettingsSchema } from "../domain/sync-settings.ts";
 import { actorSchema, problemSchema, standingProblemSchema } from "./common.ts";
+import { issuedScimTokenSchema } from "./scim.ts";
 import { TASK_STATUSES, TASK_TYPES } from "./tasks.ts";
 
 export type { Mapping, Rule, SyncSettings } from "../domain/sync-settings.ts";
@@ -93,6 +94,8 @@ const common = {
 export const createConnectionSchema = z.discriminatedUnion("kind", [
   z.object({ ...common, kind: z.literal("graph-app"), clientId: guid, clientSecret }).strict(),
   z.object({ ...common, kind: z.literal("graph-delegated") }).strict(),
+  // Push mode: Entra's provisioning service sends the changes; the answer carries the first token (see scim.ts).
+  z.object({ ...common, kind: z.literal("scim") }).strict(),
 ]);
 export type CreateConnectionInput = z.infer<typeof createConnectionSchema>;
 /** What the tab sends to create a connection. */
@@ -165,6 +168,10 @@ export const connectionSchema = z.object({
   etag: z.string().optional(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
+
+/** POST /api/connections: a `scim` connection's answer also holds its tenant URL and first token, shown once. */
+export const createdConnectionSchema = connectionSchema.extend({ scim: issuedScimTokenSchema.optional() });
+export type CreatedConnection = z.infer<typeof createdConnectionSchema>;
 
 const permissionCheckSchema = z.object({
   permission: z.string(),

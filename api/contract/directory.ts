@@ -48,6 +48,11 @@ export const profileSchema = z.object({
   lastTaskId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * Which connection wrote each field, when more than one writes this person (a Graph connection pulling
+   * and a SCIM connection pushing): field name to connection id. Absent when one connection wrote them all.
+   */
+  fieldOwners: z.record(z.string(), z.string()).optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 

@@ -1,6 +1,5 @@
 import type { ProfileDoc } from "../store/documents.ts";
 import { inheritance } from "./adoption.ts";
-import { profileEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { EmailTally } from "./email-tally.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
@@ -17,6 +16,7 @@ import {
   profileId,
 } from "./profiles.ts";
 import { readScopedUsers } from "./reader.ts";
+import { profileEvent, writeWithEvents } from "./reconciler/change-events.ts";
 import { userScopeVerdict } from "./scope.ts";
 import { type SpilledUser, UserSpill } from "./user-spill.ts";
 

@@ -55,7 +55,8 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
       { ...filters(q, ["c.displayName", "c.emailKey", "c.upnKey"]), orderBy: "c.displayName ASC" },
       { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
     );
-    res.json(page satisfies Page<Profile>);
+    const items = page.items.map(({ scim: _resource, ...shown }) => shown);
+    res.json({ ...page, items } satisfies Page<Profile>);
   });
 
   router.get("/profiles/:id", async (req, res) => {
@@ -71,8 +72,10 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
       ],
     });
     const lists = await listsByIds(store, principal.tenantId, [...new Set(edges.map((e) => e.listId))]);
+    // A push connection's copy of the SCIM resource is its own bookkeeping, not part of the profile.
+    const { scim: _resource, ...shown } = profile;
     res.json({
-      ...profile,
+      ...shown,
       lists: lists.map((l) => ({ id: l.id, name: l.name, status: l.status })),
     } satisfies ProfileWithLists);
   });
