@@ -10,6 +10,8 @@ export interface BenchArgs {
   eventsOnly: boolean;
   /** With --events: only the full syncs with events off and on, without the feed drain and webhooks. */
   eventsSyncOnly: boolean;
+  /** Only the simulator's own time per page of a first /users/delta round. */
+  simDelta: boolean;
 }
 
 const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
@@ -19,7 +21,8 @@ const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
                  every minute (takes a little over a minute per size)
   --events       only the directory-events rows: full sync with events off and on, feed drain, webhooks
-  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)`;
+  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)
+  --sim-delta    only the simulator's time per page of a first /users/delta round (no latency added)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   let sizes = ["1k", "10k", "100k"];
@@ -27,6 +30,7 @@ export function parseArgs(argv: string[]): BenchArgs {
   let live = false;
   let eventsOnly = false;
   let eventsSyncOnly = false;
+  let simDelta = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -38,6 +42,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     if (flag === "--quick") sizes = ["1k", "10k"];
     else if (flag === "--live") live = true;
     else if (flag === "--events") eventsOnly = true;
+    else if (flag === "--sim-delta") simDelta = true;
     else if (flag === "--events-sync") {
       eventsOnly = true;
       eventsSyncOnly = true;
@@ -48,5 +53,5 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly };
+  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly, simDelta };
 }
