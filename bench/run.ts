@@ -11,6 +11,7 @@ import { parseArgs } from "./args.ts";
 import { benchSize, type SizeResult } from "./bench.ts";
 import { benchEvents, formatEvents } from "./events.ts";
 import { benchLatency, formatLatency } from "./live-latency.ts";
+import { benchLocalStack, formatLocalStack } from "./local-stack.ts";
 import { startRemoteStandins } from "./remote-standins.ts";
 import { formatSize, formatVerdicts, verdicts } from "./report.ts";
 import { saveResults } from "./results.ts";
@@ -50,6 +51,13 @@ async function main(): Promise<number> {
       console.error(`\n${size.name}: generating the tenant and starting the stand-ins`);
       const result = await benchLatency(size, { latencyMs: args.latencyMs, progress: process.stderr });
       console.log(`\n${formatLatency(result)}`);
+    }
+    return 0;
+  }
+  if (args.localStack) {
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: generating the tenant and starting the local stack`);
+      console.log(`\n${formatLocalStack(await benchLocalStack(size, { progress: process.stderr }))}`);
     }
     return 0;
   }
