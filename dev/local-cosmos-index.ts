@@ -128,11 +128,13 @@ function applyPatch(): boolean {
     const q = this._getQuery(params.query);
     const plan = planOf(q);
     const bucket = narrowest(this, plan, params.parameters ?? []);
-    let candidates = bucket ? [...bucket.values()] : undefined;
+    let candidates: Doc[] | undefined;
     if (plan.order && (!bucket || bucket.size > PRESORT_ABOVE)) {
       const sorted = sortedCopy(this, plan.order);
-      candidates = bucket ? sorted.filter((doc) => bucket.has(doc._rid)) : sorted;
-    }
+      // A bucket as large as the container holds all of it (one tenant's data, typically).
+      candidates =
+        bucket && bucket.size < sorted.length ? sorted.filter((doc) => bucket.has(doc._rid)) : sorted;
+    } else if (bucket) candidates = [...bucket.values()];
     if (!candidates) return query.call(this, params, options);
     // The rest is the server's own `query`, over the candidates instead of every document.
     presorted = plan.order !== undefined && (!bucket || bucket.size > PRESORT_ABOVE);
