@@ -103,7 +103,10 @@ export async function benchLocalStack(
       json: { type: "full" },
     });
     for (;;) {
-      const task = (await call(`/api/tasks/${full.id}`)) as unknown as TaskDoc;
+      // The sync keeps this process busy: a poll that loses its connection is simply asked again.
+      const task = (await call(`/api/tasks/${full.id}`).catch(() => ({
+        status: "running",
+      }))) as unknown as TaskDoc;
       if (task.status === "succeeded") break;
       if (task.status !== "queued" && task.status !== "running")
         throw new Error(`the full sync ${task.status}`);
