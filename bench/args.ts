@@ -14,6 +14,10 @@ export interface BenchArgs {
   fullOnly: boolean;
   /** Skip each size's directory-events rows (two more full syncs, a feed drain and webhooks). */
   noEvents: boolean;
+  /** Only the simulator's own time per page of a first /users/delta round. */
+  simDelta: boolean;
+  /** Only the local stack's read paths (each tab's pages) and its restart with saved data. */
+  localStack: boolean;
 }
 
 const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
@@ -25,7 +29,9 @@ const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
                  every minute (takes a little over a minute per size)
   --events       only the directory-events rows: full sync with events off and on, feed drain, webhooks
-  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)`;
+  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)
+  --local-stack  only the local stack (npm start) with a synced tenant: each tab's pages and the restart
+  --sim-delta    only the simulator's time per page of a first /users/delta round (no latency added)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
   let sizes = ["1k", "10k", "100k"];
@@ -35,6 +41,8 @@ export function parseArgs(argv: string[]): BenchArgs {
   let eventsSyncOnly = false;
   let fullOnly = false;
   let noEvents = false;
+  let simDelta = false;
+  let localStack = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -48,6 +56,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === "--full-only") fullOnly = true;
     else if (flag === "--no-events") noEvents = true;
     else if (flag === "--events") eventsOnly = true;
+    else if (flag === "--sim-delta") simDelta = true;
+    else if (flag === "--local-stack") localStack = true;
     else if (flag === "--events-sync") {
       eventsOnly = true;
       eventsSyncOnly = true;
@@ -58,5 +68,15 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly, fullOnly, noEvents };
+  return {
+    sizes: sizes.map(parseSize),
+    latencyMs,
+    live,
+    eventsOnly,
+    eventsSyncOnly,
+    fullOnly,
+    noEvents,
+    simDelta,
+    localStack,
+  };
 }

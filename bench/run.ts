@@ -11,9 +11,11 @@ import { parseArgs } from "./args.ts";
 import { benchSize, type SizeResult } from "./bench.ts";
 import { benchEvents, formatEvents } from "./events.ts";
 import { benchLatency, formatLatency } from "./live-latency.ts";
+import { benchLocalStack, formatLocalStack } from "./local-stack.ts";
 import { startRemoteStandins } from "./remote-standins.ts";
 import { formatSize, formatVerdicts, verdicts } from "./report.ts";
 import { saveResults } from "./results.ts";
+import { benchSimDelta, formatSimDelta, type SimDeltaResult } from "./sim-delta.ts";
 
 const tls = await ensureLocalCertificate(".local/tls");
 if (process.env.NODE_EXTRA_CA_CERTS !== tls.certPath) {
@@ -50,6 +52,22 @@ async function main(): Promise<number> {
       const result = await benchLatency(size, { latencyMs: args.latencyMs, progress: process.stderr });
       console.log(`\n${formatLatency(result)}`);
     }
+    return 0;
+  }
+  if (args.localStack) {
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: generating the tenant and starting the local stack`);
+      console.log(`\n${formatLocalStack(await benchLocalStack(size, { progress: process.stderr }))}`);
+    }
+    return 0;
+  }
+  if (args.simDelta) {
+    const rows: SimDeltaResult[] = [];
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: generating the tenant and reading a first delta round`);
+      rows.push(await benchSimDelta(size));
+    }
+    console.log(`\n${formatSimDelta(rows)}`);
     return 0;
   }
   if (args.eventsOnly) {

@@ -1,6 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { createHttpsServer } from "@vercel/cosmosdb-server";
 import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
+import { indexLocalCosmosQueries } from "./local-cosmos-index.ts";
+import { catchNextAccount, type LocalDocuments, takeAccount } from "./local-cosmos-store.ts";
 
 /** The key every Cosmos emulator accepts; the local server does not check it, real accounts never see it. */
 const LOCAL_COSMOS_KEY =
@@ -11,22 +13,31 @@ export interface LocalCosmos {
   key: string;
   /** Whether the server's quadratic query engine was replaced (see cosmos-query-patch.ts). */
   queriesPatched: boolean;
+  /** Whether queries filtering on `c.<property> = @<parameter>` read only the matching documents. */
+  queriesIndexed: boolean;
+  /** The server's documents in memory, for saving and restoring local data without HTTP. */
+  documents: LocalDocuments;
   close(): Promise<void>;
 }
 
 /** Starts the Cosmos-protocol server on localhost with our certificate (its bundled one expired in 2021). */
 export async function startLocalCosmos(tls: { cert: string; key: string }, port = 0): Promise<LocalCosmos> {
   const queriesPatched = patchLocalCosmosQueries();
+  const queriesIndexed = indexLocalCosmosQueries();
+  catchNextAccount();
   const server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAlive: true } as never);
-  await new Promise<void>((resolve, reject) => {
+  // The server creates its account when it starts listening, just before this callback runs.
+  const documents = await new Promise<LocalDocuments>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
+    server.listen(port, "127.0.0.1", () => resolve(takeAccount()));
   });
   const actualPort = (server.address() as AddressInfo).port;
   return {
     endpoint: `https://localhost:${actualPort}`,
     key: LOCAL_COSMOS_KEY,
     queriesPatched,
+    queriesIndexed,
+    documents,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

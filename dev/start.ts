@@ -24,6 +24,7 @@ import { DEMO_TENANT_ID, PRODUCT_APP, startSimulator } from "../sim/index.ts";
 import { ensureLocalCertificate } from "../sim/tls.ts";
 import { loadSnapshot, saveSnapshot } from "./cosmos-snapshot.ts";
 import { startLocalCosmos } from "./local-cosmos.ts";
+import type { LocalDocuments } from "./local-cosmos-store.ts";
 
 const LOCAL = resolve(process.env.LOCAL_DIR ?? ".local");
 const SIM_PORT = Number(process.env.SIM_PORT ?? 3979);
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  let snapshot: { client: CosmosClient; database: string; file: string } | undefined;
+  let snapshot: { documents: LocalDocuments; database: string; file: string; savedAt: number } | undefined;
   if (!env.COSMOS_ENDPOINT) {
     const cosmos = await startLocalCosmos(tls, Number(env.COSMOS_PORT ?? 0));
     env.COSMOS_ENDPOINT = cosmos.endpoint;
@@ -85,8 +86,15 @@ async function main(): Promise<void> {
       connectionPolicy: { enableEndpointDiscovery: false },
     });
     await ensureDatabase(client, database);
-    snapshot = { client, database, file: join(LOCAL, "cosmos-snapshot.json") };
-    const restored = await loadSnapshot(client, database, snapshot.file);
+    client.dispose();
+    snapshot = {
+      documents: cosmos.documents,
+      database,
+      file: join(LOCAL, "cosmos-snapshot.jsonl"),
+      savedAt: -1,
+    };
+    const restored = await loadSnapshot(cosmos.documents, database, snapshot.file);
+    snapshot.savedAt = cosmos.documents.writes();
     if (restored > 0) console.log(`Restored ${restored} documents from ${snapshot.file}`);
     closers.push(() => cosmos.close());
   }
@@ -135,8 +143,19 @@ async function main(): Promise<void> {
   const api = await startApi(config, https ? { tls } : {});
   closers.unshift(() => api.close());
 
-  const save = async () => {
-    if (snapshot) await saveSnapshot(snapshot.client, snapshot.database, snapshot.file);
+  // Saving writes every document: skipped while nothing was written since the last save (or the restore).
+  // Saves run one after another, so a slow one never shares its temporary file with the next.
+  let saving = Promise.resolve();
+  const saveOnce = async () => {
+    if (!snapshot) return;
+    const writes = snapshot.documents.writes();
+    if (writes === snapshot.savedAt) return;
+    await saveSnapshot(snapshot.documents, snapshot.database, snapshot.file);
+    snapshot.savedAt = writes;
+  };
+  const save = () => {
+    saving = saving.catch(() => undefined).then(saveOnce);
+    return saving;
   };
   const timer = setInterval(
     () => save().catch((err) => console.error("Saving local data failed:", err.message)),

@@ -30,17 +30,50 @@ var containers = [
   {
     name: 'profiles'
     excludedPaths: []
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/status', order: 'ascending' }
+        { path: '/displayName', order: 'ascending' }
+      ]
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/connectionId', order: 'ascending' }
+        { path: '/displayName', order: 'ascending' }
+      ]
+    ]
   }
   {
     name: 'lists'
     excludedPaths: []
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/status', order: 'ascending' }
+        { path: '/name', order: 'ascending' }
+      ]
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/connectionId', order: 'ascending' }
+        { path: '/name', order: 'ascending' }
+      ]
+    ]
   }
   {
     name: 'memberships'
     excludedPaths: []
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/listId', order: 'ascending' }
+        { path: '/memberSourceId', order: 'ascending' }
+      ]
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/memberSourceId', order: 'ascending' }
+        { path: '/listId', order: 'ascending' }
+      ]
+    ]
   }
   {
     name: 'tasks'
@@ -62,7 +95,25 @@ var containers = [
   {
     name: 'taskRecords'
     excludedPaths: []
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/taskId', order: 'ascending' }
+        { path: '/name', order: 'ascending' }
+      ]
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/taskId', order: 'ascending' }
+        { path: '/action', order: 'ascending' }
+        { path: '/name', order: 'ascending' }
+      ]
+      [
+        { path: '/tenantId', order: 'ascending' }
+        { path: '/taskId', order: 'ascending' }
+        { path: '/kind', order: 'ascending' }
+        { path: '/name', order: 'ascending' }
+      ]
+    ]
   }
   {
     name: 'syncState'

@@ -3,6 +3,7 @@ import type { Change, ObjectKind, TenantState } from "../directory/state.ts";
 import { activeMembers } from "../directory/state.ts";
 import { SimError } from "../errors.ts";
 import { PERMS, requireAny } from "./auth.ts";
+import { forgetPass, type PassKey, recallPass, rememberPass, rowCount } from "./delta-passes.ts";
 import { groupDoc, ok, userDoc } from "./directory-routes.ts";
 import type { FilterNode } from "./filter.ts";
 import { parseFilter } from "./filter.ts";
@@ -19,6 +20,8 @@ interface DeltaState {
   o: number;
   sel?: string[];
   ids?: string[];
+  /** The round's number among the tenant's remembered rounds (see delta-passes.ts). */
+  p?: number;
 }
 
 interface DeltaToken {
@@ -105,13 +108,26 @@ export function delta(kind: ObjectKind) {
         ids: idsFromFilter(ctx.params.get("$filter")),
       };
     }
-    const all = state.from < 0 ? initial(t, kind, state) : changes(t, kind, state);
-    const size = pageSize(ctx);
-    const page = all.slice(state.o, state.o + size);
-    if (state.o + size < all.length) {
-      return respond(ctx, page, undefined, { ...state, o: state.o + size });
+    const now = ctx.dir.now();
+    const key: PassKey = { k: kind, from: state.from, to: state.to, sel: state.sel, ids: state.ids };
+    let rows = recallPass(t, state.p, key, now);
+    let pass = state.p;
+    if (!rows) {
+      rows = state.from < 0 ? { ids: initialIds(t, kind, state) } : { docs: changes(t, kind, state) };
+      pass = undefined;
     }
-    return respond(ctx, page, { k: kind, s: state.to, t: ctx.dir.now(), sel: state.sel, ids: state.ids });
+    const size = pageSize(ctx);
+    const total = rowCount(rows);
+    const page =
+      "ids" in rows
+        ? initialDocs(t, kind, state, rows.ids.slice(state.o, state.o + size))
+        : rows.docs.slice(state.o, state.o + size);
+    if (state.o + size < total) {
+      pass ??= rememberPass(t, key, rows, now);
+      return respond(ctx, page, undefined, { ...state, o: state.o + size, p: pass });
+    }
+    forgetPass(t, pass);
+    return respond(ctx, page, { k: kind, s: state.to, t: now, sel: state.sel, ids: state.ids });
   };
 }
 
@@ -149,22 +165,37 @@ function docFor(t: TenantState, kind: ObjectKind, sel: string[] | undefined) {
 const typeOf = (t: TenantState, id: string) =>
   t.groups.has(id) || t.deletedGroups.has(id) ? "#microsoft.graph.group" : "#microsoft.graph.user";
 
-function initial(t: TenantState, kind: ObjectKind, state: DeltaState): Record<string, unknown>[] {
+/** The objects an initial round returns, in the tenant's order. */
+function initialIds(t: TenantState, kind: ObjectKind, state: DeltaState): string[] {
+  const ids = kind === "user" ? [...t.users.keys()] : [...t.groups.keys()];
+  if (!state.ids) return ids;
+  const wanted = new Set(state.ids);
+  return ids.filter((id) => wanted.has(id));
+}
+
+/**
+ * One page of an initial round, rendered when it is asked for. An object deleted since the round began is
+ * left out of its page (the next round reports its removal); the other objects keep their positions.
+ */
+function initialDocs(
+  t: TenantState,
+  kind: ObjectKind,
+  state: DeltaState,
+  ids: string[],
+): Record<string, unknown>[] {
   const doc = docFor(t, kind, state.sel);
-  let ids = kind === "user" ? [...t.users.keys()] : [...t.groups.keys()];
-  if (state.ids) {
-    const wanted = new Set(state.ids);
-    ids = ids.filter((id) => wanted.has(id));
-  }
-  return ids.map((id) => {
-    const d = doc(id) as Record<string, unknown>;
+  const out: Record<string, unknown>[] = [];
+  for (const id of ids) {
+    const d = doc(id);
+    if (!d) continue;
+    out.push(d);
     if (kind === "group") {
       const members = activeMembers(t, id);
       if (members.length > 0)
         d["members@delta"] = members.map((m) => ({ "@odata.type": typeOf(t, m), id: m }));
     }
-    return d;
-  });
+  }
+  return out;
 }
 
 /** Coalesces the change log into one entry per object, in the order objects last changed. */

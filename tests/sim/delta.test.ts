@@ -82,6 +82,40 @@ describe("users/delta", () => {
     expect((await round(filtered.deltaLink)).items).toEqual([]);
   });
 
+  it("serves every page of a round from the round's start, so changes during it move no one", async () => {
+    const before = sim.directory.listUsers(DEMO_TENANT_ID).map((u) => u.id);
+    const first = await graph(sim, token, "/users/delta?$select=displayName", { headers: page10 });
+    const served = first.body.value.map((i: { id: string }) => i.id);
+    const leaver = served[0] as string;
+    sim.directory.softDeleteUser(DEMO_TENANT_ID, leaver);
+    const joiner = sim.directory.addUser(DEMO_TENANT_ID, { displayName: "Mid Round", givenName: "Mid" });
+    const rest = await walk(sim, token, first.body["@odata.nextLink"], page10);
+    const ids = [...served, ...rest.items.map((i) => i.id)];
+    // Nobody was skipped when the leaver left the tenant after the first page; the joiner is news for the
+    // next round, as are the leaver's removal.
+    expect(ids).toEqual(before);
+    const next = await round(rest.last["@odata.deltaLink"] as string);
+    expect(next.items.map((i) => i.id).sort()).toEqual([joiner.id, leaver].sort());
+    sim.directory.restoreUser(DEMO_TENANT_ID, leaver);
+    sim.directory.hardDeleteUser(DEMO_TENANT_ID, joiner.id);
+  });
+
+  it("pages a round of changes from the round's start too", async () => {
+    const { deltaLink } = await round("/users/delta?$deltatoken=latest&$select=jobTitle");
+    const users = sim.directory.listUsers(DEMO_TENANT_ID).slice(0, 15);
+    for (const u of users) sim.directory.updateUser(DEMO_TENANT_ID, u.id, { jobTitle: "Round one" });
+    const first = await graph(sim, token, deltaLink, { headers: page10 });
+    // A change made while the round is read belongs to the next round, even for an object not yet served.
+    const late = users[12]?.id as string;
+    sim.directory.updateUser(DEMO_TENANT_ID, late, { jobTitle: "Round two" });
+    const rest = await walk(sim, token, first.body["@odata.nextLink"], page10);
+    const items = [...first.body.value, ...rest.items];
+    expect(items.map((i) => i.id)).toEqual(users.map((u) => u.id));
+    expect(items.map((i) => i.jobTitle)).toEqual(users.map(() => "Round one"));
+    const next = await round(rest.last["@odata.deltaLink"] as string);
+    expect(next.items).toEqual([{ id: late, jobTitle: "Round two" }]);
+  });
+
   it("answers syncStateNotFound for delta links older than seven days", async () => {
     const { deltaLink } = await round("/users/delta?$deltatoken=latest");
     now += 7 * 24 * 3600 * 1000 + 1000;

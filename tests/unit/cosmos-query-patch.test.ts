@@ -25,12 +25,48 @@ const matches = (ids: unknown) =>
     }).result as { id: string }[]
   ).map((r) => r.id);
 
+const TEXTS = [
+  { id: "a", v: "Zoë ÅNGSTRÖM" },
+  { id: "b", v: "Other" },
+  { id: "c", v: 42 },
+  { id: "d", v: ["zoë"] },
+  { id: "e", v: null },
+  { id: "f" },
+];
+
+const SEARCHES: { sql: string; q: unknown }[] = [
+  { sql: "SELECT VALUE c.v FROM c WHERE CONTAINS(LOWER(c.v), @q) ORDER BY c.id", q: "zoë" },
+  {
+    sql: "SELECT c.id FROM c WHERE CONTAINS(LOWER(c.v), @q) OR NOT CONTAINS(c.v, @q) ORDER BY c.id",
+    q: "ångström",
+  },
+  { sql: "SELECT VALUE c.id FROM c WHERE CONTAINS(LOWER(c.v), @q)", q: "ångström" },
+  { sql: "SELECT VALUE LOWER(c.v) FROM c ORDER BY c.id", q: "" },
+  { sql: "SELECT c.id, CONTAINS(c.v, @q) AS hit FROM c ORDER BY c.id", q: 42 },
+  { sql: "SELECT c.id FROM c WHERE CONTAINS(c.v, @q, true)", q: "z" },
+  { sql: "SELECT VALUE LOWER(c.v, @q) FROM c", q: "z" },
+];
+
+const search = ({ sql, q }: { sql: string; q: unknown }) => {
+  try {
+    return query(sql).exec(TEXTS, { parameters: [{ name: "@q", value: q }] }).result;
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
+};
+
 describe("the local Cosmos server's query engine, patched", () => {
-  it("answers ARRAY_CONTAINS exactly as before for every kind of value", () => {
+  it("answers ARRAY_CONTAINS, CONTAINS and LOWER exactly as before for every kind of value", () => {
     const cases: unknown[] = [["x", 1], ["1", true], [{ k: 1 }, "x"], [["x"]], [], "not an array", [null, 0]];
     const before = cases.map(matches);
+    const searchesBefore = SEARCHES.map(search);
     expect(patchLocalCosmosQueries()).toBe(true);
     expect(cases.map(matches)).toEqual(before);
+    expect(SEARCHES.map(search)).toEqual(searchesBefore);
+    // Not vacuous: a match, a non-match, a value of another type and a wrong argument count.
+    expect(searchesBefore[0]).toEqual(["Zoë ÅNGSTRÖM"]);
+    expect(searchesBefore[2]).toEqual(["a"]);
+    expect(searchesBefore).toContainEqual({ error: expect.stringContaining("CONTAINS") });
     expect(matches(["x", 1])).toEqual(["a", "b"]);
     expect(matches([{ k: 1 }])).toEqual(["e"]);
   });

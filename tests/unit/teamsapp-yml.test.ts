@@ -354,11 +354,22 @@ describe("infra", () => {
     const entries = block.split(/\n\s*name: '/).slice(1);
     const declared = new Map<string, string[]>();
     const included = new Map<string, string[]>();
+    const composite = new Map<string, { path?: string; order?: string }[][]>();
     const paths = (list: string) => [...list.matchAll(/'([^']+)'/g)].map((m) => m[1] as string);
     for (const entry of entries) {
       const name = /^(\w+)'/.exec(entry)?.[1] as string;
       declared.set(name, paths(/excludedPaths: \[((?:\s*'[^']*')*)\s*\]/.exec(entry)?.[1] ?? ""));
       included.set(name, paths(/includedPaths: \[((?:\s*'[^']*')*)\s*\]/.exec(entry)?.[1] ?? ""));
+      const indexes = /compositeIndexes: \[([\s\S]*?)\n {4}\]|compositeIndexes: \[\]/.exec(entry)?.[1] ?? "";
+      composite.set(
+        name,
+        [...indexes.matchAll(/\[([^[\]]*)\]/g)].map((group) =>
+          [...(group[1] ?? "").matchAll(/\{ path: '([^']+)', order: '(\w+)' \}/g)].map((m) => ({
+            path: m[1],
+            order: m[2],
+          })),
+        ),
+      );
     }
     expect([...declared.keys()].sort()).toEqual([...CONTAINER_NAMES].sort());
     for (const name of CONTAINER_NAMES) {
@@ -370,7 +381,10 @@ describe("infra", () => {
         .map((p) => p.path)
         .filter((p) => p !== "/*");
       expect(included.get(name)?.sort(), name).toEqual(apiIncluded.sort());
+      // Composite indexes serve the tab's filtered, sorted pages on Azure: the same ones in both places.
+      expect(composite.get(name), name).toEqual(containerDefinition(name).indexingPolicy?.compositeIndexes);
     }
+    expect(composite.get("memberships")?.length).toBeGreaterThan(0);
     expect(included.get("directoryEvents")).toContain("/events/[]/id/?");
     expect(bicep).toMatch(/var partitionKeyPath = '\/tenantId'/);
     expect(containerDefinition("tasks").partitionKey).toEqual({ paths: ["/tenantId"] });
