@@ -12,6 +12,7 @@ export type {
   Connection,
   ConnectionPatch,
   ConsentUrl,
+  CreatedConnection,
   DeleteResult,
   LiveStatus,
   Mapping,
@@ -33,6 +34,13 @@ export type {
 } from "../../../api/contract/directory.ts";
 export type { GroupHit } from "../../../api/contract/groups.ts";
 export type { Me } from "../../../api/contract/me.ts";
+export type {
+  IssuedScimToken,
+  RotateScimToken,
+  ScimAttributeMapping,
+  ScimSetup,
+  ScimToken,
+} from "../../../api/contract/scim.ts";
 export type {
   Counters,
   RecordAction,
