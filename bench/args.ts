@@ -10,23 +10,32 @@ export interface BenchArgs {
   eventsOnly: boolean;
   /** With --events: only the full syncs with events off and on, without the feed drain and webhooks. */
   eventsSyncOnly: boolean;
+  /** Only the SCIM push row: an Entra-shaped load generator provisions each size over SCIM. */
+  scim: boolean;
+  /** SCIM requests in flight (objects provisioned at once). */
+  scimConcurrency: number;
 }
 
-const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
+const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100] [--scim]]
   --quick        1k and 10k only
   --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
   --latency MS   simulated Graph latency per request (default 100)
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
                  every minute (takes a little over a minute per size)
   --events       only the directory-events rows: full sync with events off and on, feed drain, webhooks
-  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)`;
+  --events-sync  only the full sync with events off and on (draining a large feed takes far longer)
+  --scim         only SCIM push: an Entra-shaped load provisions each size (default 10k: 10,000 users,
+                 500 groups) through the SCIM endpoint, then checks nothing was lost or duplicated
+  --scim-concurrency N  SCIM requests in flight (default 10)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  let sizes = ["1k", "10k", "100k"];
+  let sizes: string[] | undefined;
   let latencyMs = 100;
   let live = false;
   let eventsOnly = false;
   let eventsSyncOnly = false;
+  let scim = false;
+  let scimConcurrency = 10;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -37,7 +46,12 @@ export function parseArgs(argv: string[]): BenchArgs {
     };
     if (flag === "--quick") sizes = ["1k", "10k"];
     else if (flag === "--live") live = true;
-    else if (flag === "--events") eventsOnly = true;
+    else if (flag === "--scim") scim = true;
+    else if (flag === "--scim-concurrency") {
+      scimConcurrency = Number(value());
+      if (!Number.isInteger(scimConcurrency) || scimConcurrency < 1)
+        throw new Error("--scim-concurrency must be a whole number from 1");
+    } else if (flag === "--events") eventsOnly = true;
     else if (flag === "--events-sync") {
       eventsOnly = true;
       eventsSyncOnly = true;
@@ -48,5 +62,6 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
-  return { sizes: sizes.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly };
+  const chosen = sizes ?? (scim ? ["10k"] : ["1k", "10k", "100k"]);
+  return { sizes: chosen.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly, scim, scimConcurrency };
 }

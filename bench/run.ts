@@ -14,6 +14,7 @@ import { benchLatency, formatLatency } from "./live-latency.ts";
 import { startRemoteStandins } from "./remote-standins.ts";
 import { formatSize, formatVerdicts, verdicts } from "./report.ts";
 import { saveResults } from "./results.ts";
+import { benchScim, formatScim } from "./scim.ts";
 
 const tls = await ensureLocalCertificate(".local/tls");
 if (process.env.NODE_EXTRA_CA_CERTS !== tls.certPath) {
@@ -49,6 +50,14 @@ async function main(): Promise<number> {
       console.error(`\n${size.name}: generating the tenant and starting the stand-ins`);
       const result = await benchLatency(size, { latencyMs: args.latencyMs, progress: process.stderr });
       console.log(`\n${formatLatency(result)}`);
+    }
+    return 0;
+  }
+  if (args.scim) {
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: starting the API and a SCIM connection`);
+      const result = await benchScim(size, { concurrency: args.scimConcurrency, progress: process.stderr });
+      console.log(`\n${formatScim(result)}`);
     }
     return 0;
   }
