@@ -3,6 +3,7 @@ import { ConsentingAdminCheck } from "../auth/admin-check.ts";
 import { ApiKeys } from "../auth/api-keys.ts";
 import { ConsentFlows } from "../auth/consent.ts";
 import { ConnectionCredentials } from "../auth/credentials.ts";
+import { ScimTokens } from "../auth/scim-tokens.ts";
 import { type KeyWrapper, LocalKeyWrapper, loadOrCreateLocalKey, SecretBox } from "../auth/secrets.ts";
 import { SessionCodec } from "../auth/session.ts";
 import { Sessions } from "../auth/sessions.ts";
@@ -54,6 +55,7 @@ export interface AuthModule {
   validator: TokenValidator;
   secrets: SecretBox;
   apiKeys: ApiKeys;
+  scimTokens: ScimTokens;
   /** What SyncService needs from this module: credentials, reauthorization on loss, the admin check. */
   syncHooks: {
     graphFor(connection: ConnectionDoc): Promise<GraphApi>;
@@ -101,6 +103,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
   };
 
   const apiKeys = new ApiKeys(store, now);
+  const scimTokens = new ScimTokens(store, now);
   const health = new ConnectionHealth(store, events, logger, now);
   const credentials = new ConnectionCredentials(
     {
@@ -201,7 +204,7 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     ],
     apiRoutes: [
       meRoutes(),
-      connectionRoutes(connections, consent),
+      connectionRoutes(connections, consent, { tokens: scimTokens, publicUrl: config.publicUrl }),
       groupsRoutes({ credentials, connections, consent, graphBaseUrl: config.GRAPH_BASE_URL }),
       auditRoutes(store),
       attributesRoutes(store),
@@ -217,5 +220,6 @@ export function createAuthModule(options: AuthModuleOptions): AuthModule {
     validator,
     secrets,
     apiKeys,
+    scimTokens,
   };
 }

@@ -9,6 +9,8 @@ import { EventBus } from "../events.ts";
 import { ChangeFeed } from "../feed/change-feed.ts";
 import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
+import { scimRoutes } from "../http/routes/scim-routes.ts";
+import { scimTokenRoutes } from "../http/routes/scim-token-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
 import { eventsV1Routes } from "../http/v1/events-v1-routes.ts";
@@ -17,6 +19,8 @@ import { webhookRoutes } from "../http/v1/webhook-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
+import { ScimService } from "../scim/provisioning.ts";
+import { TokenBuckets } from "../scim/rate-limit.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
@@ -53,7 +57,14 @@ export interface StartOptions {
   now?: () => number;
   /** Serve https with this certificate (the local Teams lifecycle, whose tab URL is https). */
   tls?: { cert: string; key: string };
+  /** The SCIM endpoint's provisioning-cycle gap and per-token request budget (defaults suit Entra). */
+  scim?: { cycleIdleMs?: number; requestsPerSecond?: number; burst?: number };
 }
+
+/** Entra sends a cycle's requests back to back; two minutes of silence means the cycle is over. */
+const SCIM_CYCLE_IDLE_MS = 120_000;
+/** Per token: well above the rate Entra's provisioning service sends at, low enough to protect the store. */
+const SCIM_REQUESTS_PER_SECOND = 100;
 
 /**
  * The composition root: one process serves the API, the bot endpoint and the tab, over one store. The
@@ -109,6 +120,14 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     owner: instanceId,
     baseDelayMs: config.WEBHOOK_RETRY_BASE_MS,
   });
+  const scim = new ScimService({
+    store,
+    events,
+    feed,
+    cycleIdleMs: options.scim?.cycleIdleMs ?? SCIM_CYCLE_IDLE_MS,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
+  const scimRate = options.scim?.requestsPerSecond ?? SCIM_REQUESTS_PER_SECOND;
   const live = createLiveSync({
     config,
     store,
@@ -154,10 +173,25 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       },
     ],
     publicRoutes: [...auth.publicRoutes, bot.router, live.publicRouter, openApiRoutes()],
+    ownProtocolRoutes: [
+      scimRoutes({
+        service: scim,
+        tokens: auth.scimTokens,
+        limiter: new TokenBuckets(scimRate, options.scim?.burst ?? scimRate * 2),
+        logger,
+      }),
+    ],
     authenticate: auth.authenticate,
     apiRoutes: [
       ...auth.apiRoutes,
       syncRoutes(store, sync),
+      scimTokenRoutes({
+        store,
+        connections: auth.connections,
+        tokens: auth.scimTokens,
+        publicUrl: config.publicUrl,
+        cycleIdleSeconds: Math.round(scim.cycles.idleMs / 1000),
+      }),
       directoryRoutes(store, graphFor),
       live.apiRouter,
       directoryV1Routes(store),
@@ -202,6 +236,12 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       });
   }, 1000);
   deliverTimer.unref();
+  // Provisioning cycles that went quiet end, and are announced, even when no further request comes.
+  const closeCycles = setInterval(
+    () => void scim.cycles.closeIdle().catch((err) => logger.warn({ err }, "closing SCIM cycles failed")),
+    Math.min(30_000, Math.max(250, scim.cycles.idleMs / 2)),
+  );
+  closeCycles.unref();
   const resumeTimer = setInterval(resumeOrphans, 30_000);
   resumeTimer.unref();
   void resumeOrphans();
@@ -219,6 +259,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       await auth.scheduler.stop();
       await live.stop();
       clearInterval(resumeTimer);
+      clearInterval(closeCycles);
       clearInterval(deliverTimer);
       stopPurge();
       bot.close();

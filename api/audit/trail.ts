@@ -7,6 +7,7 @@ import type { Store } from "../store/store.ts";
 /** Fields whose values never reach the audit trail; the entry only says that they changed. */
 const SECRET_FIELDS = new Set([
   "secret",
+  "scimTokens",
   "clientSecret",
   "refreshToken",
   "verifier",

@@ -62,7 +62,13 @@ const changedElsewhere = () =>
 
 /** What the API returns for a connection: everything but the sealed secret and flow internals. */
 export function publicView(c: ConnectionDoc) {
-  const { secret: _s, pendingConsent, _etag, ...rest } = c as ConnectionDoc & Record<string, unknown>;
+  const {
+    secret: _s,
+    scimTokens,
+    pendingConsent,
+    _etag,
+    ...rest
+  } = c as ConnectionDoc & Record<string, unknown>;
   for (const k of Object.keys(rest)) if (k.startsWith("_")) delete rest[k];
   // Settings stored before a field existed come back with its default, as the sync reads them.
   const settings = syncSettingsSchema.safeParse(c.settings);
@@ -70,7 +76,7 @@ export function publicView(c: ConnectionDoc) {
     ...rest,
     ...(settings.success ? { settings: settings.data } : {}),
     etag: _etag,
-    hasSecret: Boolean(c.secret),
+    hasSecret: Boolean(c.secret) || Boolean(scimTokens?.length),
     ...(pendingConsent
       ? { consentPending: { step: pendingConsent.step, startedAt: pendingConsent.startedAt } }
       : {}),
@@ -188,7 +194,8 @@ export class ConnectionsService {
       type: "connection",
       name: input.name,
       kind: input.kind,
-      status: blocked ? "inactive" : input.kind === "graph-app" ? "active" : "needs-reauth",
+      // A push connection needs no consent: its token is issued with it.
+      status: blocked ? "inactive" : input.kind === "graph-delegated" ? "needs-reauth" : "active",
       settings: input.settings ?? defaultSyncSettings(),
       schedule: { ...defaultSchedule(), ...input.schedule },
       allowConcurrent,
@@ -201,7 +208,7 @@ export class ConnectionsService {
       doc.clientId = input.clientId;
       if (sealed) doc.secret = sealed;
       doc.secretHint = secretHint(input.clientSecret);
-    } else {
+    } else if (input.kind === "graph-delegated") {
       doc.statusProblem = {
         code: "authorization-pending",
         message: "Waiting for an admin to sign in and grant consent.",

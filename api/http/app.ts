@@ -30,6 +30,8 @@ export interface HttpAppParts {
   checks: DependencyCheck[];
   /** Routes that need no signed-in user: sign-in, consent callbacks, the bot endpoint. */
   publicRoutes: Router[];
+  /** Routes that parse their own bodies and answer in their own error format (the SCIM endpoint). */
+  ownProtocolRoutes?: Router[];
   /** Establishes the caller (bearer token or session) for everything under /api. */
   authenticate: RequestHandler;
   apiRoutes: Router[];
@@ -87,6 +89,7 @@ export function createHttpApp(parts: HttpAppParts): express.Express {
       serializers: { req: withoutSecrets },
     }),
   );
+  for (const router of parts.ownProtocolRoutes ?? []) app.use(router);
   app.use(express.json({ limit: "1mb", strict: true }));
   app.use(express.urlencoded({ extended: false, limit: "100kb" }));
   app.use(healthRoutes(parts.checks));

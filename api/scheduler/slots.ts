@@ -75,7 +75,8 @@ function slotFor(
   now: number,
 ): ScheduleSlotDoc {
   const interval = connection.schedule.intervalMinutes * 60_000;
-  const runs = connection.schedule.enabled && connection.status !== "inactive";
+  // A push connection is driven by its SCIM client, never by the schedule.
+  const runs = connection.schedule.enabled && connection.status !== "inactive" && connection.kind !== "scim";
   // A change to a quarantined connection may be the fix (a new secret, new settings): run at once. A
   // connection still quarantined keeps its wait.
   const backoff =

@@ -59,10 +59,48 @@ export interface ConnectionDoc extends TenantDocument {
   allowConcurrent: boolean;
   lastTask?: { id: string; type: TaskType; status: TaskStatus; finishedAt?: string };
   nextRunAt?: string;
+  /** A `scim` connection's bearer tokens, as hashes only (api/auth/scim-tokens.ts). */
+  scimTokens?: ScimTokenRecord[];
   createdAt: string;
   createdBy: Actor;
   updatedAt: string;
   updatedBy: Actor;
+}
+
+export interface ScimTokenRecord {
+  id: string;
+  /** SHA-256 of the whole token (hex); the token holds 256 random bits, so a fast hash cannot be guessed back. */
+  hash: string;
+  hint: string;
+  createdAt: string;
+  createdBy: Actor;
+  /** Set by a rotation: the token works until then, so Entra can be given the new one without a gap. */
+  validUntil?: string;
+}
+
+/**
+ * Where a `scim` connection's push traffic stands: the provisioning cycle (task) requests are grouped into,
+ * when each token was last used, and recent removals the push-mode deletion guard counts. Kept apart from
+ * the connection so that traffic never changes the connection's ETag under an admin's edit.
+ */
+export interface ScimStateDoc extends TenantDocument {
+  type: "scimState";
+  connectionId: string;
+  cycle?: { taskId: string; startedAt: string; lastRequestAt: string };
+  lastRequestAt?: string;
+  tokenUsedAt: Record<string, string>;
+  /** Times of deletions and deactivations inside the guard's window, oldest first. */
+  recentRemovals: string[];
+  /** Removals held by the guard, waiting for an admin (the halted task's id says which). */
+  held?: { taskId: string; removals: HeldScimRemoval[] };
+  updatedAt: string;
+}
+
+export interface HeldScimRemoval {
+  kind: "user" | "list";
+  scimId: string;
+  action: "deleted" | "deactivated";
+  at: string;
 }
 
 export interface ProfileDoc extends TenantDocument {
@@ -91,6 +129,24 @@ export interface ProfileDoc extends TenantDocument {
   lastTaskId: string;
   /** Sequence number of the change feed's event for the latest change (api/feed/change-feed.ts). */
   changeSeq?: number;
+  /** Which connection wrote each field last, when more than one writes this profile (pull and push). */
+  fieldOwners?: Record<string, string>;
+  /** The SCIM resource a push connection keeps for this profile (api/scim), when one does. */
+  scim?: ScimShadow;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A SCIM resource as its client last wrote it, so reads answer what was written, and its lookup keys. */
+export interface ScimShadow {
+  connectionId: string;
+  /** The resource id the SCIM client addresses it by. */
+  id: string;
+  /** Lower-cased userName (users) or displayName (groups): unique per connection among live resources. */
+  nameKey: string;
+  externalId?: string;
+  resource: Record<string, unknown>;
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -120,6 +176,7 @@ export interface ListDoc extends TenantDocument {
   hash: string;
   lastTaskId: string;
   changeSeq?: number;
+  scim?: ScimShadow;
   createdAt: string;
   updatedAt: string;
 }
@@ -133,6 +190,8 @@ export interface MembershipDoc extends TenantDocument {
   memberSourceId: string;
   lastTaskId: string;
   changeSeq?: number;
+  /** The member's display name as a SCIM client sent it with the membership. */
+  display?: string;
 }
 
 export interface TaskDoc extends TenantDocument {

@@ -14,6 +14,7 @@ import type {
   MembershipDoc,
   PhotoDoc,
   ProfileDoc,
+  ScimStateDoc,
   SessionDoc,
   SyncStateDoc,
   TaskDoc,
@@ -32,6 +33,8 @@ export interface Store {
   tasks: TenantRepository<TaskDoc>;
   taskRecords: TenantRepository<TaskRecordDoc>;
   syncState: TenantRepository<SyncStateDoc>;
+  /** Push connections' state, in the syncState container beside the pull connections' delta state. */
+  scimState: TenantRepository<ScimStateDoc>;
   conversations: TenantRepository<ConversationDoc>;
   leases: TenantRepository<LeaseDoc>;
   audit: TenantRepository<AuditDoc>;
@@ -68,6 +71,7 @@ function storeOver(client: CosmosClient, database: Database): Store {
     tasks: repo("tasks", "Task"),
     taskRecords: repo("taskRecords", "Task record"),
     syncState: repo("syncState", "Sync state"),
+    scimState: repo("syncState", "SCIM state"),
     conversations: repo("conversations", "Conversation"),
     leases: repo("leases", "Lease"),
     audit: repo("audit", "Audit entry"),

@@ -52,8 +52,12 @@ async function load(ctx: RunContext): Promise<Inheritance | undefined> {
   if (foreign === 0) return undefined;
   const connections = await store.connections.all(tenantId);
   const names = new Map(connections.map((c) => [c.id, c.name]));
+  // A push (scim) connection's profiles are taken over too: the person stays one profile, its SCIM resource
+  // stays with it (the push connection still finds it), and fields only the push fills stay its own.
   const switchedOn = new Set(
-    connections.filter((c) => c.id !== connection.id && c.status !== "inactive").map((c) => c.id),
+    connections
+      .filter((c) => c.id !== connection.id && c.status !== "inactive" && c.kind !== "scim")
+      .map((c) => c.id),
   );
   return {
     async find(sourceIds) {

@@ -3,7 +3,7 @@ import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { PlannedEvent } from "../feed/change-feed.ts";
 import { publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
 import type { ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
-import type { RunContext } from "./context.ts";
+import type { WriteContext } from "./context.ts";
 import { memberProfileIds } from "./member-profiles.ts";
 import { hasAdoptedProfiles, profileId } from "./profiles.ts";
 
@@ -13,7 +13,7 @@ import { hasAdoptedProfiles, profileId } from "./profiles.ts";
  * and an engine run without a feed (events switched off) just writes.
  */
 export async function writeWithEvents(
-  ctx: RunContext,
+  ctx: WriteContext,
   events: PlannedEvent[],
   write: () => Promise<void>,
 ): Promise<void> {
@@ -30,7 +30,7 @@ export async function writeWithEvents(
 }
 
 /** Per run: whether the connection holds adopted profiles (see nameMemberProfiles). */
-const adoptedByRun = new WeakMap<RunContext, Promise<boolean>>();
+const adoptedByRun = new WeakMap<WriteContext, Promise<boolean>>();
 
 /**
  * Membership events are planned with the profile id the sync derives; members whose profile was adopted
@@ -39,14 +39,16 @@ const adoptedByRun = new WeakMap<RunContext, Promise<boolean>>();
  * a connection without adopted profiles at its run's first membership has none for the rest of the run, and
  * its memberships need no lookup at all.
  */
-async function nameMemberProfiles(ctx: RunContext, events: PlannedEvent[]): Promise<void> {
+async function nameMemberProfiles(ctx: WriteContext, events: PlannedEvent[]): Promise<void> {
   const memberships = events.filter((e) => e.object.kind === "membership");
   if (memberships.length === 0) return;
   let adopted = adoptedByRun.get(ctx);
   if (!adopted) {
-    adopted = ctx.settings.updateOnly
-      ? Promise.resolve(true)
-      : hasAdoptedProfiles(ctx.store, ctx.connection.tenantId, ctx.connection.id);
+    // A push connection's members may be profiles another connection owns (one person, one profile).
+    adopted =
+      ctx.settings.updateOnly || ctx.connection.kind === "scim"
+        ? Promise.resolve(true)
+        : hasAdoptedProfiles(ctx.store, ctx.connection.tenantId, ctx.connection.id);
     adoptedByRun.set(ctx, adopted);
   }
   if (!(await adopted)) return;

@@ -5,10 +5,12 @@ import type { ConnectionDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import type { TaskReporter } from "./task-reporter.ts";
 
-/** Everything one run of the engine works with. */
-export interface RunContext {
+/**
+ * What the reconciler needs to write a tenant's directory, whichever source spoke: the Graph engine's runs
+ * and the SCIM endpoint's requests both hand their changes over with one of these.
+ */
+export interface WriteContext {
   store: Store;
-  graph: GraphApi;
   reporter: TaskReporter;
   connection: ConnectionDoc;
   settings: SyncSettings;
@@ -19,6 +21,11 @@ export interface RunContext {
   now: () => Date;
   /** The change feed every directory write goes through; absent when events are switched off. */
   feed?: ChangeFeed;
+}
+
+/** Everything one run of the Graph engine works with: the reconciler's context plus the source it reads. */
+export interface RunContext extends WriteContext {
+  graph: GraphApi;
 }
 
 /** A deletion or deactivation held until the whole read succeeded and the deletion guard agreed. */

@@ -1,5 +1,5 @@
 import type { SyncSettings } from "../domain/sync-settings.ts";
-import type { Removal, RunContext } from "./context.ts";
+import type { Removal, WriteContext } from "./context.ts";
 
 export interface GuardVerdict {
   trips: boolean;
@@ -28,7 +28,7 @@ export function checkDeletionGuard(
  * Users whose removal the guard will hold back until an admin confirms. They stay untouched meanwhile,
  * list memberships included: a halted run must not already have taken them out of every list.
  */
-export function heldBackUsers(ctx: RunContext, userRemovals: Removal[], population: number): Set<string> {
+export function heldBackUsers(ctx: WriteContext, userRemovals: Removal[], population: number): Set<string> {
   const trips =
     !ctx.preview &&
     checkDeletionGuard(

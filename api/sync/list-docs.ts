@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
-import type { Removal, RunContext } from "./context.ts";
+import type { Removal, RunContext, WriteContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import { contentHash } from "./hash.ts";
 
@@ -20,6 +20,8 @@ export interface ListIndexEntry {
   membersDigest?: string;
   nestedGroupIds?: string[];
   pendingMembers?: ListDoc["pendingMembers"];
+  /** A push connection's resource for the list: kept by every write, whichever path makes it. */
+  scim?: ListDoc["scim"];
 }
 
 /** How many members a list has and a digest of which: what its hash covers instead of every member id. */
@@ -65,7 +67,7 @@ export async function loadListIndex(ctx: RunContext): Promise<ListIndexEntry[]> 
 export function buildList(
   group: GraphGroup,
   membership: Membership,
-  ctx: RunContext,
+  ctx: WriteContext,
   now: string,
   entry?: ListIndexEntry,
   nestedGroupIds: string[] = entry?.nestedGroupIds ?? [],
@@ -92,11 +94,12 @@ export function buildList(
     lastTaskId: ctx.taskId,
     createdAt: entry?.createdAt ?? now,
     updatedAt: now,
+    ...(entry?.scim ? { scim: entry.scim } : {}),
   };
 }
 
 export const edgeOf = (
-  ctx: RunContext,
+  ctx: WriteContext,
   list: ListDoc,
   listSourceId: string,
   memberSourceId: string,

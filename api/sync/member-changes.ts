@@ -1,6 +1,6 @@
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
 import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
-import type { RunContext } from "./context.ts";
+import type { WriteContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import {
   buildList,
@@ -41,7 +41,7 @@ interface Planned {
  * and the next run that touches it finishes them (they are idempotent) before applying its own.
  */
 export async function applyMemberChanges(
-  ctx: RunContext,
+  ctx: WriteContext,
   changes: Map<string, DirectMemberChange>,
   bySource: ReadonlyMap<string, ListIndexEntry>,
 ): Promise<void> {
@@ -63,7 +63,7 @@ export async function applyMemberChanges(
 
 /** Which of the changed members already have an edge, with any unfinished writes counted as done. */
 async function presentEdges(
-  ctx: RunContext,
+  ctx: WriteContext,
   listIds: string[],
   changes: Map<string, DirectMemberChange>,
   bySource: ReadonlyMap<string, ListIndexEntry>,
@@ -84,7 +84,7 @@ async function presentEdges(
 }
 
 function planList(
-  ctx: RunContext,
+  ctx: WriteContext,
   entry: ListIndexEntry,
   change: DirectMemberChange,
   present: ReadonlySet<string>,
@@ -136,7 +136,7 @@ function planList(
 }
 
 async function writePlanned(
-  ctx: RunContext,
+  ctx: WriteContext,
   planned: Planned[],
   bySource: ReadonlyMap<string, ListIndexEntry>,
 ): Promise<void> {

@@ -19,7 +19,9 @@ export async function memberProfileIds(
   const out = new Map(ids.map((id) => [id, profileId(connectionId, id)]));
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const rows = (await store.profiles.all(tenantId, {
-      where: "c.connectionId = @c AND c.adopted = true AND ARRAY_CONTAINS(@ids, c.sourceId)",
+      // Pushed members (SCIM) may be profiles of another connection that the push connection keeps a resource on.
+      where:
+        "((c.connectionId = @c AND c.adopted = true) OR c.scim.connectionId = @c) AND ARRAY_CONTAINS(@ids, c.sourceId)",
       parameters: [
         { name: "@c", value: connectionId },
         { name: "@ids", value: ids.slice(i, i + IDS_PER_QUERY) },

@@ -3,6 +3,7 @@ import type { ConnectionDoc, ProfileDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import { contentHash } from "./hash.ts";
 import type { MappedUser } from "./mapping.ts";
+import { ownerWrite } from "./reconciler/ownership.ts";
 
 /** The slice of a stored profile the planner needs, read with a projection to keep memory small. */
 export interface ProfileIndexEntry {
@@ -105,6 +106,7 @@ export function buildProfile(
   now: string,
 ): ProfileDoc {
   const id = base?.id ?? profileId(connection.id, user.sourceId);
+  const owned = ownerWrite(base, user.fields, connection.id);
   const doc: ProfileDoc = {
     id,
     tenantId: connection.tenantId,
@@ -113,9 +115,10 @@ export function buildProfile(
     sourceId: user.sourceId,
     source: "entra",
     status,
-    fields: user.fields,
+    fields: owned.fields,
     attributes: user.attributes,
     displayName: user.displayName,
+    // The owner's content only: fields another connection filled never make the owner's sync see a change.
     hash: profileHash(user, status),
     lastTaskId: taskId,
     createdAt: base?.createdAt ?? now,
@@ -123,6 +126,9 @@ export function buildProfile(
     ...(user.email ? { emailKey: user.email.toLowerCase() } : {}),
     ...(user.upn ? { upnKey: user.upn.toLowerCase() } : {}),
     ...(base?.photo ? { photo: base.photo } : {}),
+    ...(owned.fieldOwners ? { fieldOwners: owned.fieldOwners } : {}),
+    // A SCIM connection's resource for this person stays with the profile whoever writes it.
+    ...(base?.scim ? { scim: base.scim } : {}),
     ...(id !== profileId(connection.id, user.sourceId) ? { adopted: true as const } : {}),
   };
   return doc;

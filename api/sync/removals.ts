@@ -1,6 +1,6 @@
 import type { ListDoc, ProfileDoc, TaskDoc } from "../store/documents.ts";
 import { listEvent, membershipEvent, profileEvent, writeWithEvents } from "./change-events.ts";
-import type { Removal, RunContext } from "./context.ts";
+import type { Removal, WriteContext } from "./context.ts";
 import { checkDeletionGuard } from "./guard.ts";
 import { contentHash } from "./hash.ts";
 import { EMPTY_DIGEST } from "./list-docs.ts";
@@ -18,7 +18,7 @@ const SAMPLE = 20;
  * nothing is removed and each would-be removal is recorded as pending.
  */
 export async function applyRemovals(
-  ctx: RunContext,
+  ctx: WriteContext,
   removals: Removal[],
   userPopulation: number,
   listPopulation: number,
@@ -82,7 +82,7 @@ export async function applyRemovals(
 }
 
 /** Soft delete: the profile stays restorable for the retention window, then the purge job removes it. */
-async function removeProfiles(ctx: RunContext, removals: Removal[]): Promise<void> {
+export async function removeProfiles(ctx: WriteContext, removals: Removal[]): Promise<void> {
   const now = ctx.now();
   const purgeAfter = new Date(now.getTime() + ctx.settings.retentionDays * 86400_000).toISOString();
   const deletions = removals.filter((r) => r.action === "deleted");
@@ -110,7 +110,7 @@ async function removeProfiles(ctx: RunContext, removals: Removal[]): Promise<voi
   await writeWithEvents(ctx, events, () => ctx.store.profiles.bulkUpsert(writes));
 }
 
-async function removeLists(ctx: RunContext, removals: Removal[]): Promise<void> {
+export async function removeLists(ctx: WriteContext, removals: Removal[]): Promise<void> {
   const tenantId = ctx.connection.tenantId;
   const now = ctx.now();
   const purgeAfter = new Date(now.getTime() + ctx.settings.retentionDays * 86400_000).toISOString();

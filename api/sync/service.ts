@@ -84,6 +84,13 @@ export class SyncService {
         message: `Connection ${connectionId} was not found`,
         remedy: "Reload the page and pick an existing connection.",
       });
+    if (connection.kind === "scim")
+      throw new SyncRequestError(409, {
+        code: "push-connection",
+        message: `Connection "${connection.name}" receives its changes from Entra's provisioning service`,
+        remedy:
+          "Start or restart provisioning in the Entra enterprise app; each provisioning cycle shows here as a task.",
+      });
     if (connection.status === "inactive")
       throw new SyncRequestError(409, {
         code: "connection-inactive",
@@ -233,7 +240,8 @@ export class SyncService {
     let resumed = 0;
     let queued = 0;
     for await (const page of this.deps.store.tasks.streamAllTenants({
-      where: "c.type = 'task' AND (c.status = 'running' OR c.status = 'queued')",
+      // A push cycle (trigger scim) is not a run to resume: its SCIM client drives it and api/scim closes it.
+      where: "c.type = 'task' AND (c.status = 'running' OR c.status = 'queued') AND c.trigger != 'scim'",
     })) {
       for (const task of page) {
         if (task.status === "queued") queued++;

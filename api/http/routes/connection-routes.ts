@@ -1,10 +1,12 @@
 import { type NextFunction, type Request, type Response, Router } from "express";
 import type { ConsentFlows } from "../../auth/consent.ts";
+import type { ScimTokens } from "../../auth/scim-tokens.ts";
 import { ConnectionRefused, type ConnectionsService, publicView } from "../../connections/service.ts";
 import type { Page } from "../../contract/common.ts";
 import {
   type Connection,
   type ConsentUrl,
+  type CreatedConnection,
   connectionIdParam,
   createConnectionSchema,
   type DeleteResult,
@@ -12,6 +14,7 @@ import {
   patchConnectionSchema,
   type TestResult,
 } from "../../contract/connections.ts";
+import { scimTenantUrl } from "../../contract/scim.ts";
 import type { ConnectionDoc } from "../../store/documents.ts";
 import { principalOf, requireAdmin, requireReader } from "../principal.ts";
 import { HttpProblem } from "../problem.ts";
@@ -39,7 +42,11 @@ const send = (res: Response, c: ConnectionDoc, status = 200) => {
 };
 
 /** /api/connections: CRUD, test, (de)activation, deletion with confirmation, and admin consent. */
-export function connectionRoutes(service: ConnectionsService, consent: ConsentFlows): Router {
+export function connectionRoutes(
+  service: ConnectionsService,
+  consent: ConsentFlows,
+  scim: { tokens: ScimTokens; publicUrl: string },
+): Router {
   const router = Router();
 
   router.get(
@@ -62,7 +69,23 @@ export function connectionRoutes(service: ConnectionsService, consent: ConsentFl
     wrap(async (req, res) => {
       const p = requireAdmin(req);
       const input = parseInput(createConnectionSchema, req.body);
-      send(res, await service.create(p.tenantId, input, actorOf(req)), 201);
+      const created = await service.create(p.tenantId, input, actorOf(req));
+      if (created.kind !== "scim") return send(res, created, 201);
+      // The only time the first token is shown: it is kept as a hash from now on.
+      const issued = await scim.tokens.issue(created, actorOf(req));
+      if (issued.connection._etag) res.set("ETag", issued.connection._etag);
+      res
+        .status(201)
+        .set("Cache-Control", "no-store")
+        .json({
+          ...publicView(issued.connection),
+          scim: {
+            tenantUrl: scimTenantUrl(scim.publicUrl, created.id),
+            token: issued.token,
+            tokenId: issued.tokenId,
+            previousValidUntil: null,
+          },
+        } satisfies CreatedConnection);
     }),
   );
 

@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import type { Counters } from "../domain/tasks.ts";
+import type { EventBus } from "../events.ts";
+import type { ConnectionDoc, ScimStateDoc, TaskDoc } from "../store/documents.ts";
+import { isStoreError } from "../store/errors.ts";
+import type { Store } from "../store/store.ts";
+import { summarize } from "../sync/summary.ts";
+import { emptyCounters, mergeNotes, TaskReporter } from "../sync/task-reporter.ts";
+
+export const scimStateId = (connectionId: string) => `scim.${connectionId}`;
+
+/** Who a push cycle's task says asked for it. */
+export const PROVISIONING_ACTOR = { oid: "scim", name: "Entra provisioning service" };
+
+/**
+ * A reporter for one SCIM request inside a cycle: its counters start at zero and are added to the cycle's
+ * task when the request ends (ScimCycles.commit), so concurrent requests never overwrite each other's.
+ */
+export class RequestReporter extends TaskReporter {
+  override async save(): Promise<void> {
+    await this.flushRecords(true);
+  }
+
+  override async phase(): Promise<void> {}
+}
+
+const addCounters = (a: Counters, b: Counters): Counters =>
+  Object.fromEntries(
+    Object.entries(a).map(([k, v]) => [k, v + b[k as keyof Counters]]),
+  ) as unknown as Counters;
+
+/**
+ * Entra provisions in cycles (every 40 minutes, or at once on demand) of many small requests. Requests are
+ * grouped into one task (trigger `scim`) per cycle: a write more than `idleMs` after the previous one opens
+ * a new task, and a cycle left idle that long is closed, announced like a finished pull.
+ */
+export class ScimCycles {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    readonly idleMs: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The running cycle's task for a write, opening a new cycle when there is none or it went idle. */
+  async taskFor(connection: ConnectionDoc, tokenId: string): Promise<TaskDoc> {
+    for (let attempt = 1; ; attempt++) {
+      const at = this.now();
+      const state = await this.store.scimState.get(connection.tenantId, scimStateId(connection.id));
+      const cycle = state?.cycle;
+      if (cycle && at.getTime() - Date.parse(cycle.lastRequestAt) < this.idleMs) {
+        const task = await this.store.tasks.get(connection.tenantId, cycle.taskId);
+        if (task?.status === "running") {
+          await this.touch(state, at, tokenId);
+          return task;
+        }
+      }
+      if (state?.cycle) await this.finish(connection.tenantId, state.cycle.taskId);
+      const task = await this.store.tasks.create(newCycleTask(connection, at));
+      const next: ScimStateDoc = {
+        ...(state ?? emptyState(connection)),
+        cycle: { taskId: task.id, startedAt: at.toISOString(), lastRequestAt: at.toISOString() },
+        lastRequestAt: at.toISOString(),
+        tokenUsedAt: { ...(state?.tokenUsedAt ?? {}), [tokenId]: at.toISOString() },
+        updatedAt: at.toISOString(),
+      };
+      try {
+        if (state) await this.store.scimState.replace(next, { ifMatch: state._etag });
+        else await this.store.scimState.create(next);
+        return task;
+      } catch (err) {
+        // Another request opened the cycle first: this one joins it.
+        await this.store.tasks.delete(connection.tenantId, task.id).catch(() => undefined);
+        const raced = isStoreError(err, "precondition-failed") || isStoreError(err, "conflict");
+        if (!raced || attempt >= 10) throw err;
+      }
+    }
+  }
+
+  private async touch(state: ScimStateDoc, at: Date, tokenId: string): Promise<void> {
+    const iso = at.toISOString();
+    if (!state.cycle) return;
+    // Concurrent requests touch the same document; when one wins, the others' times are as good as its.
+    await this.store.scimState
+      .replace(
+        {
+          ...state,
+          cycle: { ...state.cycle, lastRequestAt: iso },
+          lastRequestAt: iso,
+          tokenUsedAt: { ...state.tokenUsedAt, [tokenId]: iso },
+          updatedAt: iso,
+        },
+        { ifMatch: state._etag },
+      )
+      .catch((err) => {
+        if (!isStoreError(err, "precondition-failed")) throw err;
+      });
+  }
+
+  /** A reporter for one request's records and counters. */
+  reporterFor(task: TaskDoc): RequestReporter {
+    const blank: TaskDoc = {
+      ...task,
+      counters: { users: emptyCounters(), lists: emptyCounters() },
+      progress: { phase: "provisioning", processed: 0 },
+      notes: [],
+    };
+    return new RequestReporter(this.store, blank, this.now);
+  }
+
+  /** Adds one request's counters and notes to its cycle's task. */
+  async commit(reporter: RequestReporter): Promise<void> {
+    await reporter.flushRecords(true);
+    const mine = reporter.task;
+    const touched =
+      Object.values(mine.counters.users).some(Boolean) || Object.values(mine.counters.lists).some(Boolean);
+    if (!touched && mine.notes.length === 0) return;
+    await this.store.tasks.update(
+      mine.tenantId,
+      mine.id,
+      (current) => ({
+        ...current,
+        counters: {
+          users: addCounters(current.counters.users, mine.counters.users),
+          lists: addCounters(current.counters.lists, mine.counters.lists),
+        },
+        progress: { ...current.progress, processed: current.progress.processed + mine.progress.processed },
+        notes: mergeNotes(current.notes, mine.notes),
+        heartbeatAt: this.now().toISOString(),
+      }),
+      50,
+    );
+  }
+
+  /** Closes every cycle idle for longer than `idleMs`, in every tenant (a timer calls it). */
+  async closeIdle(): Promise<number> {
+    const cutoff = new Date(this.now().getTime() - this.idleMs).toISOString();
+    let closed = 0;
+    for await (const page of this.store.scimState.streamAllTenants({
+      where: "c.type = 'scimState' AND IS_DEFINED(c.cycle) AND c.cycle.lastRequestAt < @cutoff",
+      parameters: [{ name: "@cutoff", value: cutoff }],
+    }))
+      for (const state of page) {
+        const taskId = state.cycle?.taskId;
+        if (!taskId) continue;
+        // Cleared first, guarded by the version read: a request that arrived meanwhile keeps its cycle open.
+        const { cycle: _done, ...rest } = state;
+        const cleared = await this.store.scimState
+          .replace({ ...rest, updatedAt: this.now().toISOString() }, { ifMatch: state._etag })
+          .then(() => true)
+          .catch((err) => {
+            if (isStoreError(err, "precondition-failed")) return false;
+            throw err;
+          });
+        if (!cleared) continue;
+        await this.finish(state.tenantId, taskId);
+        closed++;
+      }
+    return closed;
+  }
+
+  /** Ends a cycle's task (unless the deletion guard halted it) and announces it as a pull's end is. */
+  async finish(tenantId: string, taskId: string): Promise<void> {
+    const finishedAt = this.now().toISOString();
+    let ended = false;
+    const task = await this.store.tasks.update(tenantId, taskId, (t) => {
+      if (t.status !== "running") return undefined;
+      ended = true;
+      return { ...t, status: "succeeded", finishedAt, progress: { ...t.progress, phase: "succeeded" } };
+    });
+    if (!ended) return;
+    await this.recordLastTask(task);
+    await this.events.emit({
+      tenantId,
+      kind: "sync-finished",
+      connectionId: task.connectionId,
+      taskId: task.id,
+      summary: summarize(task),
+    });
+  }
+
+  async recordLastTask(task: TaskDoc): Promise<void> {
+    await this.store.connections
+      .update(task.tenantId, task.connectionId, (c) => ({
+        ...c,
+        lastTask: {
+          id: task.id,
+          type: task.taskType,
+          status: task.status,
+          ...(task.finishedAt ? { finishedAt: task.finishedAt } : {}),
+        },
+      }))
+      .catch(() => undefined);
+  }
+}
+
+export const emptyState = (connection: ConnectionDoc): ScimStateDoc => ({
+  id: scimStateId(connection.id),
+  tenantId: connection.tenantId,
+  type: "scimState",
+  connectionId: connection.id,
+  tokenUsedAt: {},
+  recentRemovals: [],
+  updatedAt: new Date(0).toISOString(),
+});
+
+function newCycleTask(connection: ConnectionDoc, at: Date): TaskDoc {
+  return {
+    id: randomUUID(),
+    tenantId: connection.tenantId,
+    type: "task",
+    connectionId: connection.id,
+    connectionName: connection.name,
+    taskType: "incremental",
+    trigger: "scim",
+    requestedBy: PROVISIONING_ACTOR,
+    status: "running",
+    createdAt: at.toISOString(),
+    startedAt: at.toISOString(),
+    progress: { phase: "provisioning", processed: 0 },
+    counters: { users: emptyCounters(), lists: emptyCounters() },
+    notes: [],
+  };
+}
