@@ -61,8 +61,8 @@ export function ScimSetupPanel({
             <CopyField label="Tenant URL" value={d.tenantUrl} />
             <Body1 className={s.muted}>
               {d.lastRequestAt
-                ? `Entra last sent a request ${formatRelative(d.lastRequestAt)} (${formatWhen(d.lastRequestAt)}).`
-                : "Entra has not sent a request yet."}
+                ? `Entra last sent a change ${formatRelative(d.lastRequestAt)} (${formatWhen(d.lastRequestAt)}).`
+                : "Entra has not sent a change yet. Its Test Connection only reads, so it does not show here."}
             </Body1>
             <ScimTokens
               connectionId={connectionId}

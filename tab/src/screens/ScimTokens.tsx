@@ -88,7 +88,7 @@ export function ScimTokens({
             <TableHeaderCell>Token</TableHeaderCell>
             <TableHeaderCell>Created</TableHeaderCell>
             <TableHeaderCell>Valid</TableHeaderCell>
-            <TableHeaderCell>Last used by Entra</TableHeaderCell>
+            <TableHeaderCell>Last change sent with it</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
