@@ -18,7 +18,7 @@ export interface ScimBenchOptions {
 }
 
 /** What the store holds after the run, against the plan: nothing lost, nothing twice. */
-export interface ScimVerdict {
+interface ScimVerdict {
   profiles: { expected: number; stored: number; lost: number; duplicated: number; inactive: number };
   lists: { expected: number; stored: number; lost: number; duplicated: number };
   memberships: { expected: number; stored: number; lost: number; duplicated: number };
