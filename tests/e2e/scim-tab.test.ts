@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SCIM_ATTRIBUTE_MAPPINGS, SCIM_TOKEN_PREFIX } from "../../api/contract/scim.ts";
 import { type AdminSession, startAdminSession } from "./support/admin-session.ts";
-import { expectAccessible, saveScreenshot } from "./support/browser.ts";
+import { expectAccessible, saveScreenshot, themedUrl, waitForScreen } from "./support/browser.ts";
 
 /**
  * Push mode as an admin sets it up in the tab: a SCIM connection made in the connect wizard, its token
@@ -198,5 +198,15 @@ describe("SCIM push connection in the tab", () => {
     await expect(page.getByRole("switch", { name: /Mirror Entra ID/ }).count()).resolves.toBe(0);
     await expectAccessible(page, "scim settings");
     await saveScreenshot(page, "scim-settings-deletions", "light");
+  });
+
+  it("reads well in the dark and high-contrast themes too", async () => {
+    for (const theme of ["dark", "contrast"] as const) {
+      await page.goto(themedUrl(`/#/connections/${connectionId}/scim`, theme));
+      await waitForScreen(page);
+      await page.getByRole("table", { name: "Attribute mappings to keep" }).waitFor();
+      await expectAccessible(page, `scim setup, ${theme}`);
+      await saveScreenshot(page, "scim-setup", theme);
+    }
   });
 });

@@ -26,10 +26,10 @@ export function ScimMappings({ mappings }: { mappings: ScimAttributeMapping[] })
     <Table aria-label="Attribute mappings to keep" size="small">
       <TableHeader>
         <TableRow>
-          <TableHeaderCell style={{ width: "34%" }}>Source attribute (Entra)</TableHeaderCell>
-          <TableHeaderCell style={{ width: "34%" }}>Target attribute (SCIM)</TableHeaderCell>
-          <TableHeaderCell>Profile field</TableHeaderCell>
-          <TableHeaderCell style={{ width: "12%" }}>Needed</TableHeaderCell>
+          <TableHeaderCell style={{ width: "32%" }}>Source attribute (Entra)</TableHeaderCell>
+          <TableHeaderCell style={{ width: "36%" }}>Target attribute (SCIM)</TableHeaderCell>
+          <TableHeaderCell style={{ width: "18%" }}>Profile field</TableHeaderCell>
+          <TableHeaderCell>Needed</TableHeaderCell>
         </TableRow>
       </TableHeader>
       <TableBody>
