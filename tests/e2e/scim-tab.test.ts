@@ -209,4 +209,27 @@ describe("SCIM push connection in the tab", () => {
       await saveScreenshot(page, "scim-setup", theme);
     }
   });
+
+  it("says a push connection that starts switched off refuses Entra, and switches it on", async () => {
+    const second = await session.call<{
+      id: string;
+      status: string;
+      scim: { token: string; tenantUrl: string };
+    }>("POST", "/api/connections", { name: "Second provisioning", kind: "scim" });
+    expect(second.status).toBe("inactive");
+    const testWith = async (token: string) =>
+      (
+        await fetch(`${second.scim.tenantUrl}/Users?filter=${encodeURIComponent('userName eq "nobody"')}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status;
+    expect(await testWith(second.scim.token)).toBe(401);
+    await page.goto(`/#/connections/${second.id}/scim`);
+    await page.getByText("While this connection is off, the endpoint refuses Entra's requests").waitFor();
+    await expectAccessible(page, "scim setup, switched off");
+    await saveScreenshot(page, "scim-setup-off", "light");
+    await page.getByRole("button", { name: "Switch to this connection" }).click();
+    await page.getByText("While this connection is off").waitFor({ state: "detached" });
+    expect(await testWith(second.scim.token)).toBe(200);
+  });
 });

@@ -10,6 +10,7 @@ import { CopyField } from "../components/CopyField.tsx";
 import { Section } from "../components/Section.tsx";
 import { ShownOnce } from "../components/ShownOnce.tsx";
 import { Loaded } from "../components/States.tsx";
+import { ConnectionOffNotice } from "./ConnectionOff.tsx";
 import { ScimTokens } from "./ScimTokens.tsx";
 import { ScimWalkthrough } from "./ScimWalkthrough.tsx";
 
@@ -35,11 +36,25 @@ export function ScimSetupPanel({
   const { client, me, notify } = useSession();
   const [issued, setIssued] = useState(firstIssued);
   const setup = useLoad(() => client.scimSetup(connectionId), [client, connectionId]);
+  // A push connection that is switched off refuses Entra's requests (401): say so where the token is.
+  const all = useLoad(() => client.connections(), [client, connectionId]);
+  const current = all.data?.items.find((c) => c.id === connectionId);
 
   return (
     <Loaded load={setup} label="Loading the provisioning setup…">
       {(d) => (
         <div className={s.stack}>
+          {current?.status === "inactive" && all.data && (
+            <>
+              <MessageBar intent="warning" layout="multiline">
+                <MessageBarBody>
+                  While this connection is off, the endpoint refuses Entra's requests, and Entra's Test
+                  Connection fails. Turn it on before testing in Entra.
+                </MessageBarBody>
+              </MessageBar>
+              <ConnectionOffNotice connection={current} all={all.data.items} onChanged={all.reload} />
+            </>
+          )}
           {issued && (
             <>
               <ShownOnce label="Secret token" value={issued.token} onDone={() => setIssued(undefined)} />
