@@ -9,7 +9,6 @@ import { EventBus } from "../events.ts";
 import { ChangeFeed } from "../feed/change-feed.ts";
 import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
-import { scimRoutes } from "../http/routes/scim-routes.ts";
 import { scimTokenRoutes } from "../http/routes/scim-token-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
 import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
@@ -19,10 +18,13 @@ import { webhookRoutes } from "../http/v1/webhook-routes.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { Scheduler } from "../scheduler/scheduler.ts";
 import { scheduledStartsVia } from "../scheduler/sync-adapter.ts";
+import { pushDecisions } from "../scim/decisions.ts";
 import { ScimService } from "../scim/provisioning.ts";
 import { TokenBuckets } from "../scim/rate-limit.ts";
+import { scimRoutes } from "../scim/router.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
+import { summarize } from "../sync/summary.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../webhooks/endpoints.ts";
 import { createAuthModule } from "./auth-module.ts";
@@ -128,6 +130,19 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     ...(clock ? { now: () => new Date(clock()) } : {}),
   });
   const scimRate = options.scim?.requestsPerSecond ?? SCIM_REQUESTS_PER_SECOND;
+  sync.setPushDecisions(
+    pushDecisions(scim, (task) =>
+      events
+        .emit({
+          tenantId: task.tenantId,
+          kind: "sync-finished",
+          connectionId: task.connectionId,
+          taskId: task.id,
+          summary: summarize(task),
+        })
+        .then(() => undefined),
+    ),
+  );
   const live = createLiveSync({
     config,
     store,
@@ -186,11 +201,11 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       ...auth.apiRoutes,
       syncRoutes(store, sync),
       scimTokenRoutes({
-        store,
         connections: auth.connections,
         tokens: auth.scimTokens,
         publicUrl: config.publicUrl,
         cycleIdleSeconds: Math.round(scim.cycles.idleMs / 1000),
+        usage: (tenantId, connectionId) => scim.usage(tenantId, connectionId),
       }),
       directoryRoutes(store, graphFor),
       live.apiRouter,

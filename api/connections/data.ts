@@ -3,8 +3,8 @@ import type { ChangeFeed, PlannedEvent } from "../feed/change-feed.ts";
 import { publicList, publicProfile } from "../feed/public-shapes.ts";
 import type { ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { membershipEvent } from "../sync/change-events.ts";
 import { memberProfileIds } from "../sync/member-profiles.ts";
+import { membershipEvent } from "../sync/reconciler/change-events.ts";
 
 const purged = (kind: "profile" | "list", doc: ProfileDoc | ListDoc): PlannedEvent => ({
   eventType: kind === "profile" ? "profile.purged" : "list.purged",

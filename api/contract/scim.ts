@@ -59,7 +59,6 @@ const scimTokenSchema = z.object({
   validUntil: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
 });
-export type ScimToken = z.infer<typeof scimTokenSchema>;
 
 /**
  * An Entra attribute mapping the admin keeps (or adds) in the enterprise app's "Provisioning > Mappings",

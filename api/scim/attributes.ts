@@ -1,5 +1,5 @@
 import { SCIM_CUSTOM_SCHEMA } from "../contract/scim.ts";
-import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from "./discovery.ts";
+import { ENTERPRISE_SCHEMA } from "./discovery.ts";
 
 /**
  * Attribute names are case-insensitive (RFC 7643 §2.1): Entra sends `Operations`, tests send `Primary`,
@@ -126,5 +126,3 @@ function canonicalSegments(rest: string, keepFilter = false): string {
     .map((s) => SUB.get(s.toLowerCase()) ?? s)
     .join(".");
 }
-
-export const SCHEMAS = { user: USER_SCHEMA, group: GROUP_SCHEMA };

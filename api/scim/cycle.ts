@@ -10,7 +10,7 @@ import { emptyCounters, mergeNotes, TaskReporter } from "../sync/task-reporter.t
 export const scimStateId = (connectionId: string) => `scim.${connectionId}`;
 
 /** Who a push cycle's task says asked for it. */
-export const PROVISIONING_ACTOR = { oid: "scim", name: "Entra provisioning service" };
+const PROVISIONING_ACTOR = { oid: "scim", name: "Entra provisioning service" };
 
 /**
  * A reporter for one SCIM request inside a cycle: its counters start at zero and are added to the cycle's

@@ -5,7 +5,7 @@ import { SCIM_CUSTOM_SCHEMA } from "../contract/scim.ts";
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-export const LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 export const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /** Most resources one list answer holds; Entra asks for far fewer. */

@@ -1,5 +1,5 @@
 /** RFC 7644 §3.12: every refusal carries this body, which Entra's provisioning logs show to the admin. */
-export const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+const SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 
 export type ScimErrorType =
   | "invalidFilter"

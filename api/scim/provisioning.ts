@@ -5,7 +5,7 @@ import type { ChangeFeed } from "../feed/change-feed.ts";
 import type { ConnectionDoc, ListDoc, ProfileDoc } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
 import type { WriteContext } from "../sync/context.ts";
-import { PROVISIONING_ACTOR, ScimCycles } from "./cycle.ts";
+import { ScimCycles, scimStateId } from "./cycle.ts";
 import { ScimError } from "./errors.ts";
 import { PushGuard } from "./push-guard.ts";
 
@@ -42,6 +42,15 @@ export class ScimService {
     this.now = deps.now ?? (() => new Date());
     this.cycles = new ScimCycles(deps.store, deps.events, deps.cycleIdleMs, this.now);
     this.guard = new PushGuard(this.cycles, deps.events);
+  }
+
+  /** When the connection's endpoint was last called, and when with each token (for the setup page). */
+  async usage(tenantId: string, connectionId: string) {
+    const state = await this.store.scimState.get(tenantId, scimStateId(connectionId));
+    return {
+      ...(state?.lastRequestAt ? { lastRequestAt: state.lastRequestAt } : {}),
+      tokenUsedAt: state?.tokenUsedAt ?? {},
+    };
   }
 
   async definedAttributes(tenantId: string): Promise<Set<string>> {
@@ -207,5 +216,3 @@ export function checkVersion(version: number, ifMatch: string | undefined): void
   if (!wanted.includes(`W/"${version}"`) && !wanted.includes(`"${version}"`))
     throw new ScimError(412, `The resource changed since version ${ifMatch}; it is now W/"${version}"`);
 }
-
-export { PROVISIONING_ACTOR };

@@ -1,12 +1,12 @@
 import type { EventBus } from "../events.ts";
 import type { HeldScimRemoval, ScimStateDoc, TaskDoc } from "../store/documents.ts";
 import type { WriteContext } from "../sync/context.ts";
-import { checkDeletionGuard } from "../sync/guard.ts";
+import { checkDeletionGuard } from "../sync/reconciler/guard.ts";
 import { summarize } from "../sync/summary.ts";
 import { emptyState, type ScimCycles, scimStateId } from "./cycle.ts";
 
 /** Removals counted together, as Entra's own accidental-deletions threshold counts a provisioning cycle. */
-export const GUARD_WINDOW_MS = 60 * 60_000;
+const GUARD_WINDOW_MS = 60 * 60_000;
 const SAMPLE = 20;
 
 export interface RemovalAsked extends HeldScimRemoval {

@@ -4,7 +4,7 @@ import { invalidValue } from "./errors.ts";
 
 type Json = Record<string, unknown>;
 
-export const etagOf = (shadow: ScimShadow) => `W/"${shadow.version}"`;
+const etagOf = (shadow: ScimShadow) => `W/"${shadow.version}"`;
 
 const meta = (shadow: ScimShadow, resourceType: "User" | "Group", base: string) => ({
   resourceType,
@@ -91,7 +91,7 @@ export function project(resource: Json, p: Projection): Json {
 }
 
 /** startIndex is 1-based (RFC 7644 §3.4.2.4); a count above the maximum is cut to it. */
-export function pageOf(query: Json): { startIndex: number; count: number } {
+function pageOf(query: Json): { startIndex: number; count: number } {
   const startIndex = query.startIndex === undefined ? 1 : Number(query.startIndex);
   const count = query.count === undefined ? MAX_RESULTS : Number(query.count);
   if (!Number.isInteger(startIndex)) throw invalidValue("startIndex", "must be a whole number");

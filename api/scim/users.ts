@@ -120,6 +120,14 @@ async function requireFreeName(s: ScimService, r: UserRequest, nameKey: string, 
     );
 }
 
+/** The person as the connection's mapping sees them, with the custom attributes defined in advance. */
+export function mapScimUser(ctx: WriteContext, input: UserInput, id: string) {
+  const mapped = mapUser(asGraphUser(input, id), ctx.settings, ctx.definedAttributes);
+  const custom = customAttributes(input, ctx.definedAttributes);
+  mapped.attributes = { ...mapped.attributes, ...custom.values };
+  return { mapped, custom };
+}
+
 /** Maps, checks and writes a user; a deactivation passes the push-mode deletion guard first. */
 async function applyUser(
   s: ScimService,
@@ -129,9 +137,7 @@ async function applyUser(
   target: ProfileDoc | undefined,
   reason: string,
 ): Promise<ProfileDoc> {
-  const mapped = mapUser(asGraphUser(input, shadow.id), ctx.settings, ctx.definedAttributes);
-  const custom = customAttributes(input, ctx.definedAttributes);
-  mapped.attributes = { ...mapped.attributes, ...custom.values };
+  const { mapped, custom } = mapScimUser(ctx, input, shadow.id);
   const notes = [
     ...(custom.unknown.length
       ? [`custom attributes not defined here, ignored: ${custom.unknown.join(", ")}`]

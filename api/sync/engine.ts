@@ -4,12 +4,12 @@ import type { TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { FullSyncNeeded } from "./delta-reader.ts";
 import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";
-import { heldBackUsers } from "./guard.ts";
 import { runIncrementalPhases } from "./incremental.ts";
 import { syncLists } from "./lists-phase.ts";
 import { undefinedAttributeMappings } from "./mapping.ts";
 import { readScopedGroups, requireGroups } from "./reader.ts";
-import { applyRemovals } from "./removals.ts";
+import { heldBackUsers } from "./reconciler/guard.ts";
+import { applyRemovals } from "./reconciler/removals.ts";
 import { TaskCancelled } from "./task-reporter.ts";
 import { syncUsers } from "./users-phase.ts";
 

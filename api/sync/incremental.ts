@@ -9,11 +9,9 @@ import {
 } from "./delta-reader.ts";
 import { type DeltaResource, loadDeltaState } from "./delta-state.ts";
 import type { GraphGroup, GraphUser } from "./graph-types.ts";
-import { heldBackUsers } from "./guard.ts";
 import { type ListIndexEntry, listRemoval, loadListIndex } from "./list-docs.ts";
 import { writeLists } from "./lists-phase.ts";
 import { type MappedUser, mapUser, missingRequired, userSelect } from "./mapping.ts";
-import { applyMemberChanges, type DirectMemberChange } from "./member-changes.ts";
 import {
   hasAdoptedProfiles,
   loadProfileIndex,
@@ -21,6 +19,8 @@ import {
   profilesBySource,
 } from "./profiles.ts";
 import { requireGroups } from "./reader.ts";
+import { heldBackUsers } from "./reconciler/guard.ts";
+import { applyMemberChanges, type DirectMemberChange } from "./reconciler/member-changes.ts";
 import { userScopeVerdict } from "./scope.ts";
 import { recordOf, removalOf, tenantMatchIndex, writeUsers } from "./users-phase.ts";
 

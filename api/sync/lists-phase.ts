@@ -1,7 +1,6 @@
 import type { PlannedEvent } from "../feed/change-feed.ts";
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
 import { type InheritedList, inheritance } from "./adoption.ts";
-import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import {
@@ -18,6 +17,7 @@ import {
   membershipReason,
 } from "./list-docs.ts";
 import { type Malformed, readGroupMembers } from "./reader.ts";
+import { listEvent, membershipEvent, writeWithEvents } from "./reconciler/change-events.ts";
 
 export interface ListsOutcome {
   removals: Removal[];

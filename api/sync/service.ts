@@ -37,6 +37,15 @@ export class SyncRequestError extends Error {
   }
 }
 
+/**
+ * A push source's held removals: its SCIM client cannot wait for an admin, so the push guard holds them on a
+ * halted task of trigger `scim`, and an admin's confirm or cancel of that task is handed to it.
+ */
+export interface PushDecisions {
+  confirm(task: TaskDoc, actor: Actor): Promise<TaskDoc>;
+  discard(task: TaskDoc, actor: Actor): Promise<void>;
+}
+
 export interface SyncServiceDeps {
   store: Store;
   events: EventBus;
@@ -69,6 +78,7 @@ export class SyncService {
   private stopping = false;
   private readonly owner: string;
   private readonly now: () => Date;
+  private push: PushDecisions | undefined;
 
   constructor(private readonly deps: SyncServiceDeps) {
     this.owner = deps.instanceId ?? `instance-${randomUUID()}`;
@@ -132,6 +142,11 @@ export class SyncService {
     return { task };
   }
 
+  /** Where confirmations and cancellations of halted push (SCIM) tasks go. */
+  setPushDecisions(push: PushDecisions): void {
+    this.push = push;
+  }
+
   async cancelTask(tenantId: string, taskId: string, actor: Actor): Promise<TaskDoc> {
     const cancelled = await this.deps.store.tasks.update(tenantId, taskId, (task) => {
       if (task.status === "halted" || task.status === "queued")
@@ -153,6 +168,8 @@ export class SyncService {
         remedy: "Nothing to cancel.",
       });
     });
+    if (cancelled.status === "cancelled" && cancelled.trigger === "scim")
+      await this.push?.discard(cancelled, actor);
     // A halted or queued task ends here, not in finish(): the connection's last task must say so too, or
     // status keeps showing "halted" after the admin decided.
     if (cancelled.status === "cancelled")
@@ -177,6 +194,8 @@ export class SyncService {
   /** An admin accepts a halted task's removals: the task runs again and may remove up to that many. */
   async confirmTask(tenantId: string, taskId: string, actor: Actor): Promise<TaskDoc> {
     const task = await this.deps.store.tasks.require(tenantId, taskId);
+    if (task.trigger === "scim" && task.status === "halted" && this.push)
+      return this.push.confirm(task, actor);
     if (task.status !== "halted" || !task.halt)
       throw new SyncRequestError(409, {
         code: "not-halted",

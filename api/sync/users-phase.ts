@@ -1,6 +1,5 @@
 import type { ProfileDoc } from "../store/documents.ts";
 import { inheritance } from "./adoption.ts";
-import { profileEvent, writeWithEvents } from "./change-events.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
 import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
@@ -15,6 +14,7 @@ import {
   profileId,
 } from "./profiles.ts";
 import { readScopedUsers } from "./reader.ts";
+import { profileEvent, writeWithEvents } from "./reconciler/change-events.ts";
 import { userScopeVerdict } from "./scope.ts";
 
 export interface UsersOutcome {

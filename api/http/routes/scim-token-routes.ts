@@ -10,9 +10,7 @@ import {
   type ScimSetup,
   scimTenantUrl,
 } from "../../contract/scim.ts";
-import { scimStateId } from "../../scim/cycle.ts";
 import type { ConnectionDoc } from "../../store/documents.ts";
-import type { Store } from "../../store/store.ts";
 import { principalOf, requireAdmin } from "../principal.ts";
 import { HttpProblem } from "../problem.ts";
 import { parseInput } from "../validate.ts";
@@ -23,12 +21,16 @@ const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
   fn(req, res).catch((err) => next(mapRefusal(err)));
 
 export interface ScimTokenRouteDeps {
-  store: Store;
   connections: ConnectionsService;
   tokens: ScimTokens;
   publicUrl: string;
   /** Seconds of silence that end a provisioning cycle (shown to the admin). */
   cycleIdleSeconds: number;
+  /** When the endpoint was last called, and with which token. */
+  usage(
+    tenantId: string,
+    connectionId: string,
+  ): Promise<{ lastRequestAt?: string; tokenUsedAt: Record<string, string> }>;
 }
 
 const notScim = (c: ConnectionDoc) =>
@@ -53,7 +55,7 @@ export function scimTokenRoutes(deps: ScimTokenRouteDeps): Router {
       const { id } = parseInput(connectionIdParam, req.params, "path");
       const connection = await deps.connections.get(p.tenantId, id);
       if (connection.kind !== "scim") throw notScim(connection);
-      const state = await deps.store.scimState.get(p.tenantId, scimStateId(id));
+      const state = await deps.usage(p.tenantId, id);
       res.json({
         tenantUrl: scimTenantUrl(deps.publicUrl, id),
         tokens: (connection.scimTokens ?? []).map((t) => ({
@@ -61,12 +63,12 @@ export function scimTokenRoutes(deps: ScimTokenRouteDeps): Router {
           hint: t.hint,
           createdAt: t.createdAt,
           validUntil: t.validUntil ?? null,
-          lastUsedAt: state?.tokenUsedAt[t.id] ?? null,
+          lastUsedAt: state.tokenUsedAt[t.id] ?? null,
         })),
         mappings: SCIM_ATTRIBUTE_MAPPINGS,
         customAttributeSchema: SCIM_CUSTOM_SCHEMA,
         cycleIdleSeconds: deps.cycleIdleSeconds,
-        lastRequestAt: state?.lastRequestAt ?? null,
+        lastRequestAt: state.lastRequestAt ?? null,
       } satisfies ScimSetup);
     }),
   );

@@ -1,10 +1,10 @@
 import type { ListDoc, ScimShadow } from "../../store/documents.ts";
-import { listEvent, writeWithEvents } from "../change-events.ts";
 import type { WriteContext } from "../context.ts";
 import type { GraphGroup } from "../graph-types.ts";
 import { buildList, EMPTY_DIGEST, type ListIndexEntry, listRecord } from "../list-docs.ts";
-import { applyMemberChanges } from "../member-changes.ts";
-import { removeLists } from "../removals.ts";
+import { listEvent, writeWithEvents } from "./change-events.ts";
+import { applyMemberChanges } from "./member-changes.ts";
+import { removeLists } from "./removals.ts";
 
 /**
  * The reconciler's list changes for sources that hand over one group at a time. Member changes go through

@@ -1,11 +1,11 @@
 import type { RecordAction, RecordStatus } from "../../domain/records.ts";
 import type { ProfileDoc, ScimShadow } from "../../store/documents.ts";
-import { profileEvent, writeWithEvents } from "../change-events.ts";
 import type { WriteContext } from "../context.ts";
 import { type MappedUser, missingRequired } from "../mapping.ts";
 import { buildProfile, changedFields, fieldChanges } from "../profiles.ts";
-import { removeProfiles } from "../removals.ts";
+import { profileEvent, writeWithEvents } from "./change-events.ts";
 import { guestWrite } from "./ownership.ts";
+import { removeProfiles } from "./removals.ts";
 
 /**
  * The reconciler's person changes, for sources that hand over one person at a time (SCIM requests). The

@@ -1,11 +1,11 @@
-import type { ListDoc, ProfileDoc, TaskDoc } from "../store/documents.ts";
+import type { ListDoc, ProfileDoc, TaskDoc } from "../../store/documents.ts";
+import type { Removal, WriteContext } from "../context.ts";
+import { contentHash } from "../hash.ts";
+import { EMPTY_DIGEST } from "../list-docs.ts";
+import { loadProfiles } from "../profiles.ts";
+import { TaskCancelled } from "../task-reporter.ts";
 import { listEvent, membershipEvent, profileEvent, writeWithEvents } from "./change-events.ts";
-import type { Removal, WriteContext } from "./context.ts";
 import { checkDeletionGuard } from "./guard.ts";
-import { contentHash } from "./hash.ts";
-import { EMPTY_DIGEST } from "./list-docs.ts";
-import { loadProfiles } from "./profiles.ts";
-import { TaskCancelled } from "./task-reporter.ts";
 
 export type RemovalOutcome =
   | { status: "succeeded" }

@@ -1,5 +1,5 @@
-import type { SyncSettings } from "../domain/sync-settings.ts";
-import type { Removal, WriteContext } from "./context.ts";
+import type { SyncSettings } from "../../domain/sync-settings.ts";
+import type { Removal, WriteContext } from "../context.ts";
 
 export interface GuardVerdict {
   trips: boolean;

@@ -1,7 +1,6 @@
-import type { ListDoc, MembershipDoc } from "../store/documents.ts";
-import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
-import type { WriteContext } from "./context.ts";
-import type { GraphGroup } from "./graph-types.ts";
+import type { ListDoc, MembershipDoc } from "../../store/documents.ts";
+import type { WriteContext } from "../context.ts";
+import type { GraphGroup } from "../graph-types.ts";
 import {
   buildList,
   EMPTY_DIGEST,
@@ -13,7 +12,8 @@ import {
   memberChanges,
   membershipReason,
   toggleMembers,
-} from "./list-docs.ts";
+} from "../list-docs.ts";
+import { listEvent, membershipEvent, writeWithEvents } from "./change-events.ts";
 
 export interface DirectMemberChange {
   add: Set<string>;

@@ -1,11 +1,11 @@
-import type { PublicMembership } from "../contract/directory-v1.ts";
-import type { DirectoryEventType } from "../domain/event-types.ts";
-import type { PlannedEvent } from "../feed/change-feed.ts";
-import { publicList, publicMembership, publicProfile } from "../feed/public-shapes.ts";
-import type { ListDoc, MembershipDoc, ProfileDoc } from "../store/documents.ts";
-import type { WriteContext } from "./context.ts";
-import { memberProfileIds } from "./member-profiles.ts";
-import { hasAdoptedProfiles, profileId } from "./profiles.ts";
+import type { PublicMembership } from "../../contract/directory-v1.ts";
+import type { DirectoryEventType } from "../../domain/event-types.ts";
+import type { PlannedEvent } from "../../feed/change-feed.ts";
+import { publicList, publicMembership, publicProfile } from "../../feed/public-shapes.ts";
+import type { ListDoc, MembershipDoc, ProfileDoc } from "../../store/documents.ts";
+import type { WriteContext } from "../context.ts";
+import { memberProfileIds } from "../member-profiles.ts";
+import { hasAdoptedProfiles, profileId } from "../profiles.ts";
 
 /**
  * The engine's one way to write directory documents: the change feed's events for them go first (see

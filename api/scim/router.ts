@@ -1,19 +1,13 @@
 import express, { type NextFunction, type Request, type Response, Router } from "express";
-import { ScimTokenRefused, type ScimTokens } from "../../auth/scim-tokens.ts";
-import { SCIM_PATH_PREFIX } from "../../contract/scim.ts";
-import type { Logger } from "../../logger.ts";
-import { resourceTypes, schemas, serviceProviderConfig } from "../../scim/discovery.ts";
-import { ScimError } from "../../scim/errors.ts";
-import {
-  createGroup,
-  deleteGroup,
-  getGroup,
-  listGroups,
-  patchGroup,
-  replaceGroup,
-} from "../../scim/groups.ts";
-import type { ScimService } from "../../scim/provisioning.ts";
-import type { TokenBuckets } from "../../scim/rate-limit.ts";
+import { ScimTokenRefused, type ScimTokens } from "../auth/scim-tokens.ts";
+import { SCIM_PATH_PREFIX } from "../contract/scim.ts";
+import type { Logger } from "../logger.ts";
+import type { ConnectionDoc } from "../store/documents.ts";
+import { resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
+import { ScimError } from "./errors.ts";
+import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "./groups.ts";
+import type { ScimService } from "./provisioning.ts";
+import type { TokenBuckets } from "./rate-limit.ts";
 import {
   createUser,
   deleteUser,
@@ -22,8 +16,7 @@ import {
   patchUser,
   replaceUser,
   type UserRequest,
-} from "../../scim/users.ts";
-import type { ConnectionDoc } from "../../store/documents.ts";
+} from "./users.ts";
 
 export interface ScimRouteDeps {
   service: ScimService;
