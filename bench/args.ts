@@ -14,11 +14,17 @@ export interface BenchArgs {
   scim: boolean;
   /** SCIM requests in flight (objects provisioned at once). */
   scimConcurrency: number;
+  /** Only each size's full sync: at 300k and 1M the other runs would take hours on the local stand-ins. */
+  fullOnly: boolean;
+  /** Skip each size's directory-events rows (two more full syncs, a feed drain and webhooks). */
+  noEvents: boolean;
 }
 
 const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100] [--scim]]
   --quick        1k and 10k only
-  --sizes LIST   comma-separated: 1k, 10k, 100k or user counts (default 1k,10k,100k)
+  --sizes LIST   comma-separated: 1k, 10k, 100k, 300k, 1m or user counts (default 1k,10k,100k)
+  --full-only    only each size's full sync (no killed run, incremental runs or directory events)
+  --no-events    without each size's directory-events rows
   --latency MS   simulated Graph latency per request (default 100)
   --live         only "change to visible": 100 changes with Graph change notifications, then polling
                  every minute (takes a little over a minute per size)
@@ -36,6 +42,8 @@ export function parseArgs(argv: string[]): BenchArgs {
   let eventsSyncOnly = false;
   let scim = false;
   let scimConcurrency = 10;
+  let fullOnly = false;
+  let noEvents = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.includes("=") ? (arg.split("=", 2) as [string, string]) : [arg, undefined];
@@ -46,6 +54,8 @@ export function parseArgs(argv: string[]): BenchArgs {
     };
     if (flag === "--quick") sizes = ["1k", "10k"];
     else if (flag === "--live") live = true;
+    else if (flag === "--full-only") fullOnly = true;
+    else if (flag === "--no-events") noEvents = true;
     else if (flag === "--scim") scim = true;
     else if (flag === "--scim-concurrency") {
       scimConcurrency = Number(value());
@@ -63,5 +73,15 @@ export function parseArgs(argv: string[]): BenchArgs {
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
   const chosen = sizes ?? (scim ? ["10k"] : ["1k", "10k", "100k"]);
-  return { sizes: chosen.map(parseSize), latencyMs, live, eventsOnly, eventsSyncOnly, scim, scimConcurrency };
+  return {
+    sizes: chosen.map(parseSize),
+    latencyMs,
+    live,
+    eventsOnly,
+    eventsSyncOnly,
+    fullOnly,
+    noEvents,
+    scim,
+    scimConcurrency,
+  };
 }

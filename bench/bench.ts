@@ -1,5 +1,6 @@
 import type { Counters, TaskType } from "../api/domain/tasks.ts";
 import type { TaskDoc } from "../api/store/documents.ts";
+import type { AzureRu } from "./azure-ru.ts";
 import type { ChangeSummary } from "./changes.ts";
 import type { EventsBench } from "./events.ts";
 import { type FullSyncBound, incrementalBound } from "./lower-bound.ts";
@@ -39,7 +40,15 @@ export interface RunResult {
   };
   lowerBound: number;
   ratio: number;
-  cosmos: { operations: number; requestUnits: number; writes: WriteCounts; directoryWrites: number };
+  cosmos: {
+    operations: number;
+    /** As the local server charges them: 1 per operation. */
+    requestUnits: number;
+    writes: WriteCounts;
+    directoryWrites: number;
+    /** What the same calls would cost on Azure Cosmos DB, estimated from document sizes (bench/azure-ru.ts). */
+    azure?: AzureRu;
+  };
   /** Users and lists the task processed (its counters). */
   records: number;
   recordsPerSecond: number;
@@ -80,6 +89,8 @@ export interface BenchOptions {
   maxRunMs?: number;
   /** When to kill the worker of the killed full sync, as a fraction of the full sync's time; random otherwise. */
   killAt?: number;
+  /** Only the full sync. */
+  fullOnly?: boolean;
 }
 
 /**
@@ -112,7 +123,7 @@ export async function benchSize(size: TenantSize, options: BenchOptions): Promis
     };
     const full = await measure("full", "full", bound.total);
     result.runs.push(full);
-    if (full.status !== "succeeded") return result;
+    if (full.status !== "succeeded" || options.fullOnly) return result;
     // Before the tenant changes, so both full syncs read the same directory.
     result.runs.push(
       await killAndResume(

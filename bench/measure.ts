@@ -1,4 +1,5 @@
 import type { TaskType } from "../api/domain/tasks.ts";
+import { azureRuSince } from "./azure-ru.ts";
 import type { BenchOptions, RunName, RunResult } from "./bench.ts";
 import { watchTask } from "./progress.ts";
 import { RssSampler } from "./rss.ts";
@@ -28,6 +29,7 @@ export async function measureRun(
   const simBefore = await standins.counts();
   const opsBefore = worker.store.metrics.snapshot();
   const writesBefore = worker.writes();
+  const azureBefore = worker.azureRu();
   const cpuBefore = process.cpuUsage();
   // Also starts the stand-ins' peak RSS afresh.
   const standinsCpuBefore = (await standins.usage()).cpuMs;
@@ -87,6 +89,7 @@ export async function measureRun(
       requestUnits: Math.round((opsAfter.requestUnits - opsBefore.requestUnits) * 100) / 100,
       writes,
       directoryWrites: directoryWrites(writes),
+      azure: azureRuSince(azureBefore, worker.azureRu()),
     },
     records,
     recordsPerSecond: records / (wallMs / 1000),

@@ -1,9 +1,11 @@
 import type { Store } from "../api/store/store.ts";
-import { formatDuration } from "./format.ts";
+import { formatDuration, formatMb } from "./format.ts";
 
 export interface PhaseTime {
   phase: string;
   ms: number;
+  /** Peak RSS of this process while the phase ran (sampled with each poll): where memory goes. */
+  peakRssBytes?: number;
 }
 
 const POLL_MS = 250;
@@ -24,6 +26,7 @@ export function watchTask(
   const phases: PhaseTime[] = [];
   let phase = "";
   let phaseStart = started;
+  let phasePeak = 0;
   let lastLine = 0;
   let inPlace = false;
   let line = "";
@@ -47,20 +50,26 @@ export function watchTask(
     if (busy) return;
     busy = true;
     try {
+      const rss = process.memoryUsage().rss;
+      phasePeak = Math.max(phasePeak, rss);
       const task = await observer.tasks.get(tenantId, taskId);
       if (!task) return;
       const { processed, total } = task.progress;
       const now = Date.now();
       const changed = task.progress.phase !== phase;
       if (changed) {
-        if (phase) phases.push({ phase, ms: now - phaseStart });
+        if (phase) phases.push({ phase, ms: now - phaseStart, peakRssBytes: phasePeak });
         phase = task.progress.phase;
         phaseStart = now;
+        phasePeak = rss;
       }
       const count = total
         ? `${fmt(processed)}/${fmt(total)} (${Math.min(100, Math.floor((processed * 100) / total))}%)`
         : fmt(processed);
-      show(`  [${label}] ${phase}: ${count}, ${formatDuration(now - started)}`, changed);
+      show(
+        `  [${label}] ${phase}: ${count}, ${formatDuration(now - started)}, RSS ${formatMb(rss)}`,
+        changed,
+      );
     } catch {
       // A missed poll only delays the progress line.
     } finally {
@@ -75,7 +84,7 @@ export function watchTask(
       clearInterval(timer);
       while (busy) await new Promise((r) => setTimeout(r, 10));
       await poll();
-      if (phase) phases.push({ phase, ms: Date.now() - phaseStart });
+      if (phase) phases.push({ phase, ms: Date.now() - phaseStart, peakRssBytes: phasePeak });
       if (tty && inPlace && out) out.write("\n");
       return phases;
     },

@@ -4,11 +4,16 @@ import type { Standins, StandinsSpec } from "./standins.ts";
 import type { StandinsOp, StandinsReply } from "./standins-child.ts";
 
 const CHILD = fileURLToPath(new URL("./standins-child.ts", import.meta.url));
+/**
+ * The stand-ins hold the whole tenant and every document the sync writes (about 4.5 GB at 300k users),
+ * past Node's default heap limit; the sync worker keeps the default, as in production.
+ */
+const STANDINS_HEAP_MB = 16_384;
 
 /** Starts the stand-ins in a child process (same loader flags as this one) and talks to them over IPC. */
 export async function startRemoteStandins(spec: StandinsSpec): Promise<Standins> {
   const child = fork(CHILD, [JSON.stringify(spec)], {
-    execArgv: process.execArgv,
+    execArgv: [...process.execArgv, `--max-old-space-size=${STANDINS_HEAP_MB}`],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const kill = () => child.kill();

@@ -82,9 +82,11 @@ async function main(): Promise<number> {
       latencyMs: args.latencyMs,
       startStandins: startRemoteStandins,
       progress: process.stderr,
+      fullOnly: args.fullOnly,
     });
     results.push(result);
     console.log(`\n${formatSize(result)}`);
+    if (args.fullOnly || args.noEvents) continue;
     const events = await benchEvents(size, {
       latencyMs: args.latencyMs,
       startStandins: startRemoteStandins,

@@ -26,17 +26,20 @@ const SIZES: Record<string, TenantSize> = {
   "10k": sizeOf(10_000),
   // The issue's large tenant: 100k users, 5k groups, 250k memberships, some nested.
   "100k": sizeOf(100_000),
+  "300k": sizeOf(300_000),
+  // A university or retail tenant: 1M users in 50k groups, 5 memberships each, some groups nested.
+  "1m": { name: "1M", users: 1_000_000, groups: 50_000, memberships: 5_000_000, nestedGroups: 1_000 },
 };
 
 function label(users: number): string {
   return users % 1000 === 0 ? `${users / 1000}k` : String(users);
 }
 
-/** "1k", "10k", "100k" or a plain user count such as "2500". */
+/** "1k", "10k", "100k", "300k", "1m" or a plain user count such as "2500". */
 export function parseSize(name: string): TenantSize {
-  const known = SIZES[name];
+  const known = SIZES[name.toLowerCase()];
   if (known) return known;
   const m = /^(\d+)(k?)$/i.exec(name.trim());
-  if (!m) throw new Error(`Unknown size "${name}": use 1k, 10k, 100k or a user count`);
+  if (!m) throw new Error(`Unknown size "${name}": use 1k, 10k, 100k, 300k, 1m or a user count`);
   return sizeOf(Number(m[1]) * (m[2] ? 1000 : 1));
 }

@@ -10,6 +10,7 @@ import type { GraphApi } from "../api/graph/client.ts";
 import type { ConnectionDoc, TaskDoc } from "../api/store/documents.ts";
 import { openStore, type Store } from "../api/store/store.ts";
 import { SyncService } from "../api/sync/service.ts";
+import { type AzureRu, estimateAzureRu } from "./azure-ru.ts";
 import { BusyClock, timeFetch, timeStore } from "./busy-time.ts";
 import type { StandinsInfo } from "./standins.ts";
 import { countWrites, type WriteCounts } from "./write-counter.ts";
@@ -38,6 +39,8 @@ export interface BenchWorker {
   observer: Store;
   connection: ConnectionDoc;
   writes: () => WriteCounts;
+  /** What the worker's store calls so far would have cost on Azure Cosmos DB (estimated). */
+  azureRu: () => AzureRu;
   /** Time spent waiting for Graph (token requests aside) and for Cosmos. */
   graphBusy: BusyClock;
   cosmosBusy: BusyClock;
@@ -70,6 +73,7 @@ export async function startWorker(
   const store = await openStore(cosmos);
   const observer = await openStore(cosmos);
   const writes = countWrites(store);
+  const azureRu = estimateAzureRu(store);
   const graphBusy = new BusyClock();
   const cosmosBusy = new BusyClock();
   timeStore(store, cosmosBusy);
@@ -101,6 +105,7 @@ export async function startWorker(
     observer,
     connection,
     writes,
+    azureRu,
     graphBusy,
     cosmosBusy,
     graph: () => latest,

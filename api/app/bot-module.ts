@@ -4,6 +4,7 @@ import { createLinks } from "../../bot/cards/links.ts";
 import { AlertChannels } from "../../bot/conversations.ts";
 import { botEndpoint } from "../../bot/endpoint.ts";
 import { Notifier } from "../../bot/notifier.ts";
+import { PersonalMessages } from "../../bot/personal-messages.ts";
 import type { AlertSource, BotLogger, BotRecords, SyncPort } from "../../bot/ports.ts";
 import { allowedChannels, DirectorySyncBot } from "../../bot/teams-bot.ts";
 
@@ -26,6 +27,8 @@ export interface BotModule {
   /** Handles exactly POST /api/messages; mount it with the public routes (the adapter checks tokens). */
   router: Router;
   notifier: Notifier;
+  /** 1:1 messages to people who never wrote to the bot (welcome notices). */
+  personal: PersonalMessages;
   adapter: BotEndpointAdapter;
   bot: DirectorySyncBot;
   /** Stops listening to events. */
@@ -75,5 +78,6 @@ export function createBotModule(deps: {
   notifier.attach(events);
 
   const router = botEndpoint({ adapter, run: (context) => bot.run(context), signed, logger });
-  return { router, notifier, adapter, bot, close: () => notifier.detach() };
+  const personal = new PersonalMessages({ adapter, botAppId: config.BOT_APP_ID ?? "", channels });
+  return { router, notifier, personal, adapter, bot, close: () => notifier.detach() };
 }

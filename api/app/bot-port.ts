@@ -9,6 +9,7 @@ import {
   type SyncService,
 } from "../sync/service.ts";
 import { explainUser } from "../sync/why.ts";
+import { describeWelcome, welcomeOfProfile } from "../welcome/why.ts";
 import { connectionView, problemView, taskView } from "./bot-views.ts";
 import type { ChatAdminCheck } from "./chat-admin.ts";
 
@@ -90,6 +91,7 @@ export function createBotSyncPort(
     },
     async why(tenantId, who) {
       const answer = await explainUser(store, tenantId, who, async (c) => credentials.graphFor(c));
+      const welcome = await welcomeOfProfile(store, tenantId, answer.profile);
       return {
         verdict: answer.verdict,
         details: [
@@ -98,6 +100,7 @@ export function createBotSyncPort(
                 `Last sync (${answer.lastRecord.at}): ${answer.lastRecord.action}${answer.lastRecord.reason ? `, ${answer.lastRecord.reason}` : ""}`,
               ]
             : []),
+          ...(welcome ? [describeWelcome(welcome)] : []),
           ...answer.checks.flatMap((c) => c.reasons.map((r) => `${c.connectionName}: ${r}`)),
         ],
       };

@@ -11,6 +11,7 @@ import { createHttpApp } from "../http/app.ts";
 import { directoryRoutes } from "../http/routes/directory-routes.ts";
 import { scimTokenRoutes } from "../http/routes/scim-token-routes.ts";
 import { syncRoutes } from "../http/routes/sync-routes.ts";
+import { welcomeRoutes } from "../http/routes/welcome-routes.ts";
 import { directoryV1Routes } from "../http/v1/directory-v1-routes.ts";
 import { eventsV1Routes } from "../http/v1/events-v1-routes.ts";
 import { openApiRoutes } from "../http/v1/openapi.ts";
@@ -27,6 +28,7 @@ import { SyncService } from "../sync/service.ts";
 import { summarize } from "../sync/summary.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../webhooks/endpoints.ts";
+import { WelcomeService } from "../welcome/service.ts";
 import { createAuthModule } from "./auth-module.ts";
 import { createBotModule } from "./bot-module.ts";
 import { createBotSyncPort } from "./bot-port.ts";
@@ -45,6 +47,8 @@ export interface RunningApi {
   webhooks: WebhookDispatcher;
   sync: SyncService;
   live: LiveSync;
+  /** Notices to people runs created; `idle()` waits for the passes under way. */
+  welcome: WelcomeService;
   /** Starts due scheduled runs (its timer runs only when SCHEDULER_ENABLED). */
   scheduler: Scheduler;
   logger: Logger;
@@ -178,6 +182,18 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     logger,
   });
 
+  // Welcome notices run after runs end, beside the bot's alerts: they read what a run created, never the run.
+  const welcome = new WelcomeService({
+    store,
+    graphFor,
+    logger,
+    owner: instanceId,
+    ...(config.TEAMS_APP_ID ? { teamsAppId: config.TEAMS_APP_ID } : {}),
+    messenger: bot.personal,
+    ...(clock ? { now: () => new Date(clock()) } : {}),
+  });
+  events.subscribe(welcome.listener());
+
   const app = createHttpApp({
     logger,
     checks: [
@@ -212,6 +228,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       directoryV1Routes(store),
       eventsV1Routes(store, feed),
       webhookRoutes(store, webhookEndpoints, webhooks),
+      welcomeRoutes(store, welcome),
     ],
     ...(options.tabDist ? { tabDist: options.tabDist } : {}),
     trustProxy: config.TRUST_PROXY,
@@ -268,6 +285,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     webhooks,
     sync,
     live,
+    welcome,
     scheduler: auth.scheduler,
     logger,
     async close() {
@@ -277,6 +295,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
       clearInterval(closeCycles);
       clearInterval(deliverTimer);
       stopPurge();
+      await welcome.stop();
       bot.close();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -79,6 +79,12 @@ export async function removeConnectionData(
     tenantId,
     states.map((s) => s.id),
   );
+  // Welcome notices name and address people: they go with the rest of the connection's data.
+  const notices = await store.welcomeNotices.all(tenantId, { ...byConnection, select: "c.id" });
+  await store.welcomeNotices.bulkDelete(
+    tenantId,
+    notices.map((n) => n.id),
+  );
   return counts;
 }
 

@@ -24,6 +24,7 @@ const CHAT_ADMIN_CHECK = "the bot cannot check who may run sync commands in chat
 
 /** Broader permissions that include a narrower one (application or delegated, same names). */
 const IMPLIED_BY: Record<string, string[]> = {
+  "TeamsAppInstallation.ReadWriteForUser.All": ["TeamsAppInstallation.ReadWriteAndConsentForUser.All"],
   "User.Read.All": ["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   "GroupMember.Read.All": [
     "Group.Read.All",
@@ -54,6 +55,21 @@ export function requiredPermissions(settings: SyncSettings, delegated: boolean):
   if (settings.photos) out.push({ permission: "ProfilePhoto.Read.All", why: "read profile photos" });
   if (settings.users.scope === "administrativeUnits")
     out.push({ permission: "AdministrativeUnit.Read.All", why: "read administrative units" });
+  // Welcome notices are checked only when switched on; syncing does not need them, so they are optional.
+  // Settings stored before notices existed have no welcome part.
+  const welcome = (settings as Partial<SyncSettings>).welcome;
+  if (welcome?.enabled && welcome.channel === "email")
+    out.push({
+      permission: "Mail.Send",
+      why: `send welcome notices from ${welcome.mailbox}`,
+      optional: { without: "welcome notices by email cannot be sent" },
+    });
+  if (welcome?.enabled && welcome.channel === "teams")
+    out.push({
+      permission: "TeamsAppInstallation.ReadWriteForUser.All",
+      why: "install the app for people welcomed in Teams",
+      optional: { without: "welcome notices in Teams cannot be sent to people who do not have the app yet" },
+    });
   // Delegated connections also check that the consenting admin still holds an admin role, so there it is
   // required; an app connection syncs without it and only loses the admin check of chat commands.
   out.push(

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RECORD_ACTIONS } from "../domain/records.ts";
 import { fieldValueSchema, idParamOf, pagingQuery, recordStatusSchema } from "./common.ts";
+import { welcomeOutcomeSchema } from "./tasks.ts";
 
 /** The synced directory as the tab browses it: profiles, lists, members, and "why is this user (not) synced?". */
 
@@ -47,6 +48,11 @@ export const profileSchema = z.object({
   lastTaskId: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * Which connection wrote each field, when more than one writes this person (a Graph connection pulling
+   * and a SCIM connection pushing): field name to connection id. Absent when one connection wrote them all.
+   */
+  fieldOwners: z.record(z.string(), z.string()).optional(),
 });
 export type Profile = z.infer<typeof profileSchema>;
 
@@ -122,6 +128,8 @@ export const whyAnswerSchema = z.object({
       changedFields: z.array(z.string()).optional(),
     })
     .optional(),
+  /** The person's welcome notice, when the connection holding the profile has notices on or sent one. */
+  welcome: welcomeOutcomeSchema.optional(),
   /** What each active connection's current settings say about this user, checked live in Entra ID. */
   checks: z.array(
     z.object({

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { RECORD_ACTIONS } from "../domain/records.ts";
+import { WELCOME_CHANNELS, WELCOME_STATUSES } from "../domain/welcome-template.ts";
 import {
   actorSchema,
   documentId,
@@ -106,6 +107,17 @@ const recordMemberSchema = z.object({
 });
 export type RecordMember = z.infer<typeof recordMemberSchema>;
 
+/** What became of a created person's welcome notice (api/welcome/). */
+export const welcomeOutcomeSchema = z.object({
+  status: z.enum(WELCOME_STATUSES),
+  channel: z.enum(WELCOME_CHANNELS).optional(),
+  /** The skip reason or the failure's cause. */
+  detail: z.string().optional(),
+  attempts: z.number().optional(),
+  at: z.string(),
+});
+export type WelcomeOutcome = z.infer<typeof welcomeOutcomeSchema>;
+
 /** One row of a task's details: what the task did to one user or list, and why. */
 export const taskRecordSchema = z.object({
   id: z.string(),
@@ -125,6 +137,8 @@ export const taskRecordSchema = z.object({
   /** The synced profile (users) or list (lists) the record is about, when it still exists. */
   profileId: z.string().optional(),
   listId: z.string().optional(),
+  /** For a created person, while welcome notices are on. */
+  welcome: welcomeOutcomeSchema.optional(),
   at: z.string(),
 });
 export type TaskRecord = z.infer<typeof taskRecordSchema>;

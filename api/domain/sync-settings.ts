@@ -8,6 +8,7 @@ import {
   PROFILE_FIELDS,
   RULE_OPERATORS,
 } from "../domain/settings-fields.ts";
+import { welcomeSettingsSchema } from "./welcome.ts";
 
 const guid = z
   .string()
@@ -123,6 +124,8 @@ export const syncSettingsSchema = z
       .prefault({}),
     required: z.array(z.enum(["sourceId", ...PROFILE_FIELDS])).default([...DEFAULT_REQUIRED]),
     photos: z.boolean().default(false),
+    /** Notices to people a sync creates; off unless an admin switches them on (api/welcome/). */
+    welcome: welcomeSettingsSchema.prefault({}),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -39,6 +39,8 @@ export const isDirectoryProblem = (err: unknown, kind?: DirectoryProblemKind): e
 
 /** What a Graph path needs, so a 403 can name the permission to grant. */
 function permissionFor(path: string): string {
+  if (/\/sendMail$/i.test(path)) return "Mail.Send";
+  if (/\/teamwork\/installedApps/i.test(path)) return "TeamsAppInstallation.ReadWriteForUser.All";
   if (/\/photo/.test(path)) return "ProfilePhoto.Read.All";
   if (/\/(transitiveMembers|members)/.test(path) && /\/groups\//.test(path)) return "GroupMember.Read.All";
   if (/administrativeUnits/.test(path)) return "AdministrativeUnit.Read.All";

@@ -24,6 +24,19 @@ export class RequestReporter extends TaskReporter {
   override async phase(): Promise<void> {}
 }
 
+/** Adds `delta`'s counters, progress and notes to `into`. */
+function merge(into: TaskDoc, delta: TaskDoc): void {
+  into.counters = {
+    users: addCounters(into.counters.users, delta.counters.users),
+    lists: addCounters(into.counters.lists, delta.counters.lists),
+  };
+  into.progress = { ...into.progress, processed: into.progress.processed + delta.progress.processed };
+  into.notes = mergeNotes(into.notes, delta.notes);
+}
+
+/** How long a joined cycle is taken as still running without reading it again. */
+const JOINED_FOR_MS = 2_000;
+
 const addCounters = (a: Counters, b: Counters): Counters =>
   Object.fromEntries(
     Object.entries(a).map(([k, v]) => [k, v + b[k as keyof Counters]]),
@@ -42,8 +55,27 @@ export class ScimCycles {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** The cycle this instance last joined per connection, so back-to-back requests skip reading it again. */
+  private readonly joined = new Map<string, { task: TaskDoc; tokenId: string; at: number }>();
+
+  /** Forgets the joined cycle of a connection (its task was halted or closed here). */
+  forget(connectionId: string): void {
+    this.joined.delete(connectionId);
+  }
+
   /** The running cycle's task for a write, opening a new cycle when there is none or it went idle. */
   async taskFor(connection: ConnectionDoc, tokenId: string): Promise<TaskDoc> {
+    const recent = this.joined.get(connection.id);
+    const nowMs = this.now().getTime();
+    // Within a second or two of this instance's last look, the cycle is still the one it saw.
+    if (recent && recent.tokenId === tokenId && nowMs - recent.at < Math.min(JOINED_FOR_MS, this.idleMs / 2))
+      return recent.task;
+    const task = await this.openOrJoin(connection, tokenId);
+    this.joined.set(connection.id, { task, tokenId, at: nowMs });
+    return task;
+  }
+
+  private async openOrJoin(connection: ConnectionDoc, tokenId: string): Promise<TaskDoc> {
     for (let attempt = 1; ; attempt++) {
       const at = this.now();
       const state = await this.store.scimState.get(connection.tenantId, scimStateId(connection.id));
@@ -108,28 +140,47 @@ export class ScimCycles {
     return new RequestReporter(this.store, blank, this.now);
   }
 
-  /** Adds one request's counters and notes to its cycle's task. */
+  /** Counters of requests that ended, per task, not yet added to the stored task. */
+  private readonly pending = new Map<string, { task: TaskDoc; flushed: Promise<void> }>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  /**
+   * Adds one request's counters and notes to its cycle's task. Requests that end while a write of the
+   * task is under way are added together in the next one: ten concurrent requests cost one or two task
+   * writes, not ten that collide on the task's version.
+   */
   async commit(reporter: RequestReporter): Promise<void> {
     await reporter.flushRecords(true);
     const mine = reporter.task;
     const touched =
       Object.values(mine.counters.users).some(Boolean) || Object.values(mine.counters.lists).some(Boolean);
     if (!touched && mine.notes.length === 0) return;
-    await this.store.tasks.update(
-      mine.tenantId,
-      mine.id,
-      (current) => ({
-        ...current,
-        counters: {
-          users: addCounters(current.counters.users, mine.counters.users),
-          lists: addCounters(current.counters.lists, mine.counters.lists),
+    const waiting = this.pending.get(mine.id);
+    if (waiting) {
+      merge(waiting.task, mine);
+      return waiting.flushed;
+    }
+    const entry = { task: structuredClone(mine), flushed: Promise.resolve() };
+    const previous = this.inFlight.get(mine.id) ?? Promise.resolve();
+    entry.flushed = previous.then(async () => {
+      this.pending.delete(mine.id);
+      await this.store.tasks.update(
+        entry.task.tenantId,
+        entry.task.id,
+        (current) => {
+          merge(current, entry.task);
+          return { ...current, heartbeatAt: this.now().toISOString() };
         },
-        progress: { ...current.progress, processed: current.progress.processed + mine.progress.processed },
-        notes: mergeNotes(current.notes, mine.notes),
-        heartbeatAt: this.now().toISOString(),
-      }),
-      50,
-    );
+        50,
+      );
+    });
+    this.pending.set(mine.id, entry);
+    const settled = entry.flushed.catch(() => undefined);
+    this.inFlight.set(mine.id, settled);
+    void settled.then(() => {
+      if (this.inFlight.get(mine.id) === settled) this.inFlight.delete(mine.id);
+    });
+    return entry.flushed;
   }
 
   /** Closes every cycle idle for longer than `idleMs`, in every tenant (a timer calls it). */
@@ -168,6 +219,7 @@ export class ScimCycles {
       ended = true;
       return { ...t, status: "succeeded", finishedAt, progress: { ...t.progress, phase: "succeeded" } };
     });
+    this.forget(task.connectionId);
     if (!ended) return;
     await this.recordLastTask(task);
     await this.events.emit({

@@ -19,6 +19,8 @@ export interface ScimDeps {
   now?: () => Date;
 }
 
+/** How long the tenant's other connections are taken as read. */
+const CACHE_MS = 5_000;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A GUID derived from a name, so a replayed create (Entra retries) lands on the same resource. */
@@ -53,9 +55,34 @@ export class ScimService {
     };
   }
 
+  /** Read on every write: an attribute the admin just defined is kept from the next request on. */
   async definedAttributes(tenantId: string): Promise<Set<string>> {
     const defined = await this.store.attributeDefinitions.all(tenantId, { select: "c.name" });
     return new Set(defined.map((d) => d.name));
+  }
+
+  /** Whether the tenant has connections besides this one, whose profiles a pushed person may already be. */
+  hasOtherConnections(connection: ConnectionDoc): Promise<boolean> {
+    return this.cached(`others/${connection.tenantId}/${connection.id}`, async () => {
+      const n = await this.store.connections.count(connection.tenantId, {
+        where: "c.type = 'connection' AND c.id != @c",
+        parameters: [{ name: "@c", value: connection.id }],
+      });
+      return n > 0;
+    });
+  }
+
+  private readonly memo = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.memo.get(key);
+    if (hit && now - hit.at < CACHE_MS) return hit.value as Promise<T>;
+    const value = load();
+    this.memo.set(key, { at: now, value });
+    if (this.memo.size > 10_000) this.memo.clear();
+    value.catch(() => this.memo.delete(key));
+    return value;
   }
 
   /** Runs one write inside the connection's provisioning cycle, adding its counters to the cycle's task. */
@@ -87,7 +114,7 @@ export class ScimService {
       preview: false,
       taskId,
       now: this.now,
-      ...(this.deps.feed ? { feed: this.deps.feed } : {}),
+      ...(this.deps.feed ? { feed: this.deps.feed, feedOwner: `${taskId}.${randomUUID()}` } : {}),
     };
   }
 

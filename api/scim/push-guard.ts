@@ -96,6 +96,7 @@ export class PushGuard {
         threshold,
       },
     }));
+    this.cycles.forget(connection.id);
     if (newlyHalted) await this.alert(halted);
     return verdict;
   }

@@ -92,6 +92,7 @@ async function matchElsewhere(
   input: UserInput,
   id: string,
 ): Promise<ProfileDoc | undefined> {
+  if (!(await s.hasOtherConnections(connection))) return undefined;
   const email = (asGraphUser(input, id).mail ?? "").toLowerCase();
   const rows = await s.store.profiles.all(connection.tenantId, {
     where:

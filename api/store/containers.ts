@@ -24,6 +24,7 @@ export const CONTAINER_NAMES = [
   "feedState",
   "webhookEndpoints",
   "webhookDeliveries",
+  "welcomeNotices",
 ] as const;
 
 export type ContainerName = (typeof CONTAINER_NAMES)[number];

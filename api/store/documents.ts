@@ -5,6 +5,7 @@ import type { Problem } from "../domain/problem.ts";
 import type { FieldValue, RecordAction, RecordStatus } from "../domain/records.ts";
 import type { SyncSettings } from "../domain/sync-settings.ts";
 import type { Counters, TaskStatus, TaskTrigger, TaskType } from "../domain/tasks.ts";
+import type { WelcomeChannel, WelcomeOutcome, WelcomeStatus } from "../domain/welcome-template.ts";
 import type { TenantDocument } from "./repository.ts";
 
 /** A secret sealed with envelope encryption (see api/auth/secrets.ts); never leaves the API. */
@@ -242,6 +243,8 @@ export interface TaskRecordDoc extends TenantDocument {
   changes?: Record<string, { from: FieldValue; to: FieldValue }>;
   /** A list's member changes by Entra object id (the first ones of a large change). */
   members?: { added: string[]; removed: string[] };
+  /** For a created person: what became of their welcome notice (api/welcome/). */
+  welcome?: WelcomeOutcome;
   at: string;
   /** Expiry for production Cosmos TTL; the purge job honours it where TTL is unavailable. */
   ttl?: number;
@@ -490,3 +493,40 @@ export interface WebhookDeliveryDoc extends TenantDocument {
   createdAt: string;
   expiresAt: string;
 }
+
+/**
+ * A person's welcome notice: one per connection and Entra object id, ever (its id is derived from both), so
+ * no resumed, retried or restoring run welcomes anyone twice.
+ */
+export interface WelcomeNoticeDoc extends TenantDocument {
+  type: "welcomeNotice";
+  connectionId: string;
+  sourceId: string;
+  name: string;
+  email?: string;
+  /** The task that created the person's profile, whose record shows the outcome; absent for existing people. */
+  taskId?: string;
+  status: WelcomeStatus | "sending";
+  channel?: WelcomeChannel;
+  /** The skip reason or the last failure's cause. */
+  detail?: string;
+  errorCode?: string;
+  attempts: number;
+  /** Who is sending it right now: a sender that dies leaves this, and the notice becomes uncertain. */
+  claim?: { owner: string; at: string };
+  sentAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Per connection: whether notices were on when runs last finished, and which runs were looked at. */
+export interface WelcomeStateDoc extends TenantDocument {
+  type: "welcomeState";
+  connectionId: string;
+  on: boolean;
+  /** Runs that finished up to here have been looked at for created people. */
+  processedThrough?: string;
+  updatedAt: string;
+}
+
+export type WelcomeDoc = WelcomeNoticeDoc | WelcomeStateDoc;

@@ -21,6 +21,7 @@ import type {
   TaskRecordDoc,
   WebhookDeliveryDoc,
   WebhookEndpointDoc,
+  WelcomeDoc,
 } from "./documents.ts";
 import { StoreMetrics } from "./metrics.ts";
 import { TenantRepository } from "./repository.ts";
@@ -47,6 +48,8 @@ export interface Store {
   feedState: TenantRepository<FeedStateDoc>;
   webhookEndpoints: TenantRepository<WebhookEndpointDoc>;
   webhookDeliveries: TenantRepository<WebhookDeliveryDoc>;
+  /** Welcome notices, one per person and connection, and each connection's welcome progress. */
+  welcomeNotices: TenantRepository<WelcomeDoc>;
   metrics: StoreMetrics;
   /** Answers whether the database can be reached, for /readyz. */
   ping(): Promise<void>;
@@ -84,6 +87,7 @@ function storeOver(client: CosmosClient, database: Database): Store {
     feedState: repo("feedState", "Change feed state"),
     webhookEndpoints: repo("webhookEndpoints", "Webhook endpoint"),
     webhookDeliveries: repo("webhookDeliveries", "Webhook delivery"),
+    welcomeNotices: repo("welcomeNotices", "Welcome notice"),
     metrics,
     async ping() {
       await database.read();

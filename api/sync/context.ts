@@ -21,6 +21,11 @@ export interface WriteContext {
   now: () => Date;
   /** The change feed every directory write goes through; absent when events are switched off. */
   feed?: ChangeFeed;
+  /**
+   * Who writes to the feed, when not the task: concurrent SCIM requests of one cycle share a task, and each
+   * needs its own feed writer so their events keep distinct ids and none settles another's open block.
+   */
+  feedOwner?: string;
 }
 
 /** Everything one run of the Graph engine works with: the reconciler's context plus the source it reads. */

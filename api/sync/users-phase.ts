@@ -1,8 +1,10 @@
 import type { ProfileDoc } from "../store/documents.ts";
 import { inheritance } from "./adoption.ts";
 import type { Removal, RunContext } from "./context.ts";
+import { EmailTally } from "./email-tally.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
 import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
+import { ProfileLedger, withNames } from "./profile-ledger.ts";
 import {
   buildProfile,
   changedFields,
@@ -16,6 +18,7 @@ import {
 import { readScopedUsers } from "./reader.ts";
 import { profileEvent, writeWithEvents } from "./reconciler/change-events.ts";
 import { userScopeVerdict } from "./scope.ts";
+import { type SpilledUser, UserSpill } from "./user-spill.ts";
 
 export interface UsersOutcome {
   /** Source ids of this connection's profiles that stay (active or inactive) after the run. */
@@ -28,22 +31,38 @@ export interface UsersOutcome {
   skipSummary: Map<string, number>;
 }
 
-interface Excluded {
-  user: MappedUser;
-  reason: string;
+/** Users per write window: one bulk write, one batch of photo checks, one flush of records. */
+const CHUNK = 100;
+/** Users per window when the spilled read is scanned for skips, without writing. */
+const SCAN_WINDOW = 1000;
+/** Leaving profiles read in full at a time, to name them in their removal. */
+const NAMING_WINDOW = 1000;
+
+/**
+ * A full read of the users in scope, then their writes in windows of 100. What has to be remembered
+ * across the whole run is kept compact: the read users wait on local disk (UserSpill), stored profiles
+ * are packed strings (ProfileLedger), emails are digests (EmailTally), and otherwise only Entra ids.
+ */
+export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
+  const spill = await UserSpill.open();
+  try {
+    return await syncUsersVia(ctx, spill);
+  } finally {
+    await spill.close();
+  }
 }
 
-const CHUNK = 100;
-
-export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
+async function syncUsersVia(ctx: RunContext, spill: UserSpill): Promise<UsersOutcome> {
   const { settings, reporter } = ctx;
-  const index = await loadProfileIndex(ctx.store, ctx.connection.tenantId, ctx.connection.id);
-  const bySource = new Map(index.map((e) => [e.sourceId, e]));
+  const ledger = await ProfileLedger.load(ctx.store, ctx.connection.tenantId, ctx.connection.id, ctx.taskId);
   const whitelist = settings.users.scope === "emails" ? new Set(settings.users.emails) : undefined;
 
   // Read everything in scope first: nothing is written or removed until the read is complete.
-  const candidates = new Map<string, MappedUser>();
-  const excluded = new Map<string, Excluded>();
+  const candidates = new Set<string>();
+  /** Left out by the client-side scope, with why (the same few reasons, shared rather than copied). */
+  const excluded = new Map<string, string>();
+  const reasons = new Map<string, string>();
+  const emails = new EmailTally();
   // Objects Graph returned in a shape this product cannot read are unknown, not gone: never removed.
   const unreadable = new Set<string>();
   await reporter.phase("reading users");
@@ -51,12 +70,23 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     for (const bad of page.malformed) unreadable.add(bad.id);
     for (const bad of page.malformed)
       reporter.record({ kind: "user", sourceId: bad.id, name: bad.id, action: "error", reason: bad.problem });
+    const read: SpilledUser[] = [];
     for (const user of page.users) {
+      if (candidates.has(user.id) || excluded.has(user.id)) continue;
       const mapped = mapUser(user, settings, ctx.definedAttributes);
       const verdict = userScopeVerdict(user, settings, mapped.email, whitelist);
-      if (verdict.inScope) candidates.set(user.id, mapped);
-      else excluded.set(user.id, { user: mapped, reason: verdict.reason });
+      if (verdict.inScope) {
+        candidates.add(user.id);
+        emails.add(mapped.email);
+        read.push({ user: mapped });
+      } else {
+        const reason = reasons.get(verdict.reason) ?? verdict.reason;
+        reasons.set(reason, reason);
+        excluded.set(user.id, reason);
+        read.push({ user: mapped, excluded: reason });
+      }
     }
+    await spill.append(read);
     reporter.task.progress.total = Math.max(
       reporter.task.progress.total ?? 0,
       candidates.size + excluded.size,
@@ -70,80 +100,118 @@ export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
     skipSummary.set(summary, (skipSummary.get(summary) ?? 0) + 1);
     reporter.record(recordOf(user, "skipped", reason));
   };
+  const inScope = async function* (window: number) {
+    for await (const users of spill.windows(window)) yield users.flatMap((u) => (u.excluded ? [] : [u.user]));
+  };
 
   const invalid = new Set<string>();
-  for (const [email, users] of duplicatesByEmail(candidates)) {
-    for (const user of users) {
-      const others = users.filter((u) => u !== user).map((u) => u.displayName);
-      skip(
-        user,
-        `email ${email} is also used by ${others.join(", ")}; both are skipped until one changes`,
-        "duplicate email",
-      );
-      invalid.add(user.sourceId);
+  if (emails.anyShared) {
+    for (const [email, users] of await duplicatesByEmail(inScope(SCAN_WINDOW), emails)) {
+      for (const user of users) {
+        const others = users.filter((u) => u !== user).map((u) => u.displayName);
+        skip(
+          user,
+          `email ${email} is also used by ${others.join(", ")}; both are skipped until one changes`,
+          "duplicate email",
+        );
+        invalid.add(user.sourceId);
+      }
+      await reporter.flushRecords();
     }
   }
-  for (const user of candidates.values()) {
-    if (invalid.has(user.sourceId)) continue;
-    const missing = missingRequired(user, settings.required);
-    if (missing.length > 0) {
-      skip(user, `missing required ${missing.join(", ")}`, `missing ${missing.join(", ")}`);
-      invalid.add(user.sourceId);
+  for await (const users of inScope(SCAN_WINDOW)) {
+    for (const user of users) {
+      if (invalid.has(user.sourceId)) continue;
+      const missing = missingRequired(user, settings.required);
+      if (missing.length > 0) {
+        skip(user, `missing required ${missing.join(", ")}`, `missing ${missing.join(", ")}`);
+        invalid.add(user.sourceId);
+      }
     }
+    await reporter.flushRecords();
   }
 
   const tenantIndex = settings.updateOnly ? await tenantMatchIndex(ctx) : undefined;
   const remaining = new Set<string>();
   const removals: Removal[] = [];
-  const valid = [...candidates.values()].filter((u) => !invalid.has(u.sourceId));
-  for (let i = 0; i < valid.length; i += CHUNK) {
-    await writeUsers(ctx, valid.slice(i, i + CHUNK), bySource, tenantIndex, remaining, removals, skip);
+  let valid = 0;
+  let window: MappedUser[] = [];
+  const write = async () => {
+    const entries = ledger.entries(window.map((u) => u.sourceId));
+    await writeUsers(ctx, window, entries, tenantIndex, remaining, removals, skip);
     await reporter.save();
+    window = [];
+  };
+  for await (const users of inScope(CHUNK)) {
+    for (const user of users) {
+      if (invalid.has(user.sourceId)) continue;
+      valid += 1;
+      window.push(user);
+      if (window.length === CHUNK) await write();
+    }
   }
-  if (!ctx.preview) await markAdopted(ctx, index);
+  if (window.length > 0) await write();
+  if (!ctx.preview) await markAdopted(ctx, ledger);
   // Skipped users that already have a profile keep it: a skip is never a deletion.
-  for (const id of [...invalid, ...unreadable])
-    if (bySource.get(id) && bySource.get(id)?.status !== "deleted") remaining.add(id);
+  for (const id of [...invalid, ...unreadable]) {
+    const status = ledger.status(id);
+    if (status && status !== "deleted") remaining.add(id);
+  }
 
   if (settings.mirror) {
-    const leaving = index.filter(
-      (e) =>
-        e.status !== "deleted" &&
-        !candidates.has(e.sourceId) &&
-        !unreadable.has(e.sourceId) &&
-        !excluded.has(e.sourceId),
+    const departing: string[] = [];
+    for (const sourceId of ledger.sourceIds())
+      if (ledger.status(sourceId) !== "deleted" && !candidates.has(sourceId) && !unreadable.has(sourceId))
+        departing.push(sourceId);
+    const gone = await departureReasons(
+      ctx,
+      departing.filter((id) => !excluded.has(id)),
     );
-    const gone = await departureReasons(ctx, leaving);
-    for (const entry of index) {
-      if (entry.status === "deleted" || candidates.has(entry.sourceId) || unreadable.has(entry.sourceId))
-        continue;
-      const why =
-        excluded.get(entry.sourceId)?.reason ??
-        gone.get(entry.sourceId) ??
-        "no longer in Entra ID or outside the connection's scope";
-      if (settings.updateOnly) {
-        if (entry.status === "active") removals.push(removalOf(entry, "deactivated", `update-only: ${why}`));
-        remaining.add(entry.sourceId);
-      } else {
-        removals.push(removalOf(entry, "deleted", why));
+    for (let i = 0; i < departing.length; i += NAMING_WINDOW) {
+      const entries = [...ledger.entries(departing.slice(i, i + NAMING_WINDOW)).values()];
+      const stored = await loadProfiles(
+        ctx.store,
+        ctx.connection.tenantId,
+        entries.map((e) => e.id),
+      );
+      for (const entry of entries) {
+        const named = withNames(entry, stored.get(entry.id));
+        const why =
+          excluded.get(entry.sourceId) ??
+          gone.get(entry.sourceId) ??
+          "no longer in Entra ID or outside the connection's scope";
+        if (settings.updateOnly) {
+          if (entry.status === "active")
+            removals.push(removalOf(named, "deactivated", `update-only: ${why}`));
+          remaining.add(entry.sourceId);
+        } else {
+          removals.push(removalOf(named, "deleted", why));
+        }
+        excluded.delete(entry.sourceId);
       }
-      excluded.delete(entry.sourceId);
     }
   } else {
-    for (const entry of index)
-      if (entry.status !== "deleted" && !candidates.has(entry.sourceId)) remaining.add(entry.sourceId);
+    for (const sourceId of ledger.sourceIds())
+      if (ledger.status(sourceId) !== "deleted" && !candidates.has(sourceId)) remaining.add(sourceId);
   }
-  for (const { user, reason } of excluded.values()) {
-    skipSummary.set(reason, (skipSummary.get(reason) ?? 0) + 1);
-    reporter.record(recordOf(user, "skipped", reason));
+  if (excluded.size > 0) {
+    for await (const users of spill.windows(SCAN_WINDOW)) {
+      for (const { user } of users) {
+        const reason = excluded.get(user.sourceId);
+        if (reason === undefined) continue;
+        skipSummary.set(reason, (skipSummary.get(reason) ?? 0) + 1);
+        reporter.record(recordOf(user, "skipped", reason));
+      }
+      await reporter.flushRecords();
+    }
   }
   await reporter.save(true);
 
   return {
     remaining,
     removals,
-    population: index.filter((e) => e.status !== "deleted").length,
-    valid: valid.length,
+    population: ledger.population,
+    valid,
     skipped: invalid.size + excluded.size,
     skipSummary,
   };
@@ -156,7 +224,7 @@ const EXPLAINED_DEPARTURES = 500;
  * Why profiles the read no longer returned are leaving: deleted in Entra ID, or still there but outside the
  * scope (which part of it). One $batch per 20 leavers; a failed answer keeps the general reason.
  */
-async function departureReasons(ctx: RunContext, leaving: ProfileIndexEntry[]): Promise<Map<string, string>> {
+async function departureReasons(ctx: RunContext, leaving: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const asked = leaving.slice(0, EXPLAINED_DEPARTURES);
   if (asked.length === 0) return out;
@@ -170,9 +238,7 @@ async function departureReasons(ctx: RunContext, leaving: ProfileIndexEntry[]): 
           ? "still in Entra ID, but no longer matched by the connection's user filter"
           : "still in Entra ID, but outside the connection's scope";
   try {
-    const answers = await ctx.graph.batchGet(
-      asked.map((e) => ({ id: e.sourceId, url: `/users/${e.sourceId}?$select=id` })),
-    );
+    const answers = await ctx.graph.batchGet(asked.map((id) => ({ id, url: `/users/${id}?$select=id` })));
     for (const a of answers) {
       if (a.status === 404) out.set(a.id, "deleted in Entra ID");
       else if (a.status === 200) out.set(a.id, outOfScope);
@@ -281,7 +347,7 @@ export async function writeUsers(
       kinds.set(doc, { type: "restored", ...(previous ? { before: previous } : {}) });
     } else if (status === "inactive" && entry.status === "active") {
       removals.push({
-        ...removalOf(entry, "deactivated", "account disabled in Entra ID"),
+        ...removalOf(withNames(entry, previous), "deactivated", "account disabled in Entra ID"),
         replacement: doc,
         ...(previous ? { before: previous } : {}),
       });
@@ -372,27 +438,33 @@ async function photoCheck(ctx: RunContext, profiles: { sourceId: string }[]) {
  * Profiles adopted before adopted profiles were marked get the mark, whatever this run does with them
  * (unchanged, skipped or about to be removed), so incremental runs know to look for them.
  */
-async function markAdopted(ctx: RunContext, index: ProfileIndexEntry[]): Promise<void> {
+async function markAdopted(ctx: RunContext, ledger: ProfileLedger): Promise<void> {
   const { connection, store } = ctx;
-  const unmarked = index.filter((e) => !e.adopted && e.id !== profileId(connection.id, e.sourceId));
+  const unmarked: string[] = [];
+  for (const sourceId of ledger.sourceIds()) {
+    const entry = ledger.entry(sourceId) as ProfileIndexEntry;
+    if (!entry.adopted && entry.id !== profileId(connection.id, sourceId)) unmarked.push(entry.id);
+  }
   if (unmarked.length === 0) return;
-  const docs = await loadProfiles(
-    store,
-    connection.tenantId,
-    unmarked.map((e) => e.id),
-  );
+  const docs = await loadProfiles(store, connection.tenantId, unmarked);
   const marked = [...docs.values()].filter((d) => !d.adopted).map((d) => ({ ...d, adopted: true as const }));
   await store.profiles.bulkUpsert(marked);
 }
 
-function duplicatesByEmail(candidates: Map<string, MappedUser>): Map<string, MappedUser[]> {
+/** The users sharing an email with another, by email in the order first read: one scan of the read. */
+async function duplicatesByEmail(
+  users: AsyncIterable<MappedUser[]>,
+  emails: EmailTally,
+): Promise<Map<string, MappedUser[]>> {
   const byEmail = new Map<string, MappedUser[]>();
-  for (const user of candidates.values()) {
-    if (!user.email) continue;
-    const key = user.email.toLowerCase();
-    byEmail.set(key, [...(byEmail.get(key) ?? []), user]);
+  for await (const window of users) {
+    for (const user of window) {
+      if (!user.email || !emails.isShared(user.email)) continue;
+      const key = user.email.toLowerCase();
+      byEmail.set(key, [...(byEmail.get(key) ?? []), user]);
+    }
   }
-  return new Map([...byEmail].filter(([, users]) => users.length > 1));
+  return new Map([...byEmail].filter(([, shared]) => shared.length > 1));
 }
 
 export async function tenantMatchIndex(ctx: RunContext): Promise<Map<string, ProfileIndexEntry>> {

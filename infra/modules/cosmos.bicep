@@ -145,6 +145,11 @@ var containers = [
     excludedPaths: []
     compositeIndexes: []
   }
+  {
+    name: 'welcomeNotices'
+    excludedPaths: []
+    compositeIndexes: []
+  }
 ]
 // containers: end
 

@@ -19,6 +19,7 @@ import type {
   UserInput,
 } from "../types.ts";
 import { FaultTable } from "./faults.ts";
+import { Outbox, type SentMail, type UserAppInstallation } from "./outbox.ts";
 import { type Change, kindOf, stateFromSeed, type TenantState, transitiveMembers } from "./state.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -31,6 +32,8 @@ export class SimDirectory {
   readonly tenants = new Map<string, TenantState>();
   readonly apps = new Map<string, SimApp>();
   readonly faults = new FaultTable();
+  /** Mail and app installations applications sent, and the mailboxes access policies allow. */
+  readonly outbox = new Outbox();
   /** Graph change notifications: subscriptions on users and groups, fed by every logged change. */
   readonly subscriptions: SubscriptionHub;
   baseUrl = "";
@@ -565,6 +568,26 @@ export class SimDirectory {
   }
 
   // ---- faults --------------------------------------------------------------------------------------
+
+  // ---- messaging -----------------------------------------------------------------------------------
+
+  /** Mail Graph accepted, oldest first; optionally one tenant's. */
+  listSentMail(tenantId?: string): SentMail[] {
+    return this.outbox.mail.filter((m) => !tenantId || m.tenantId === this.tenant(tenantId).id);
+  }
+
+  listUserAppInstallations(tenantId?: string): UserAppInstallation[] {
+    return this.outbox.installations.filter((i) => !tenantId || i.tenantId === this.tenant(tenantId).id);
+  }
+
+  /** Exchange's application access policy: the app may send from these mailboxes only. */
+  restrictMailboxes(tenantId: string, clientId: string, mailboxes: string[]): void {
+    this.outbox.restrictMailboxes(this.tenant(tenantId).id, clientId, mailboxes);
+  }
+
+  clearOutbox(): void {
+    this.outbox.clear();
+  }
 
   injectFault(spec: FaultSpec): void {
     this.faults.add(spec);

@@ -5,6 +5,7 @@ import { authenticate } from "./auth.ts";
 import { delta } from "./delta.ts";
 import * as r from "./directory-routes.ts";
 import { graphError } from "./errors.ts";
+import { installAppForUser, sendMail } from "./messaging-routes.ts";
 import * as subs from "./subscription-routes.ts";
 import { resourceUnits, type Throttler } from "./throttle.ts";
 import type { Caller, GraphRequest, GraphResponse, RouteContext } from "./types.ts";
@@ -40,6 +41,13 @@ const ROUTES: Route[] = [
     r.servicePrincipalByAppId,
   ),
   route("GET", "/applications(appId='{appId}')", "/applications\\(appId='([^'/]+)'\\)", r.applicationByAppId),
+  route("POST", "/users/{id}/sendMail", `/users/${ID}/sendMail`, sendMail),
+  route(
+    "POST",
+    "/users/{id}/teamwork/installedApps",
+    `/users/${ID}/teamwork/installedApps`,
+    installAppForUser,
+  ),
   route("GET", "/users/{id}/memberOf", `/users/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/groups/{id}/memberOf", `/groups/${ID}/(?:transitiveMemberOf|memberOf)`, r.memberOf),
   route("GET", "/me", "/me", r.me),

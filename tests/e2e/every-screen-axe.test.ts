@@ -118,9 +118,9 @@ describe("every screen is accessible in every theme at 1024x768 and 1440x900", (
     }, 180_000);
 
   it("checks each of the settings parts", async () => {
-    for (const part of ["Scope", "Mapping", "Deletions", "Schedule"])
+    for (const part of ["Scope", "Mapping", "Deletions", "Schedule", "Welcome notices"])
       await check(page, {
-        name: `settings-${part.toLowerCase()}`,
+        name: `settings-${part.toLowerCase().replace(" ", "-")}`,
         path: () => `/#/connections/${ids.connection}/settings`,
         ready: (p) => p.getByRole("tab", { name: part }).click(),
       });

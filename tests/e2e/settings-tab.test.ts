@@ -53,7 +53,7 @@ describe("sync settings in the tab", () => {
   it("splits the settings into parts, each far shorter than the old 4,320 px page", async () => {
     await openSettings();
     const parts = await page.getByRole("tablist", { name: "Settings" }).getByRole("tab").allInnerTexts();
-    expect(parts).toEqual(["Connection", "Scope", "Mapping", "Deletions", "Schedule"]);
+    expect(parts).toEqual(["Connection", "Scope", "Mapping", "Deletions", "Schedule", "Welcome notices"]);
     const heights: Record<string, number> = {};
     for (const part of parts) {
       await page.getByRole("tab", { name: part }).click();

@@ -191,7 +191,7 @@ describe("what the tab explains to an admin", () => {
     expect(csv.fileName).toBe(`sync-${task.id}-user-updated.csv`);
     const [header, row] = csv.text.trim().split(/\r?\n/);
     expect(header).toBe(
-      "Kind,Name,Email,User principal name,Entra object id,Action,Reason,Changed fields,Old values,New values,Time (UTC)",
+      "Kind,Name,Email,User principal name,Entra object id,Action,Reason,Changed fields,Old values,New values,Time (UTC),Welcome notice,Welcome notice detail",
     );
     expect(row).toContain("jobTitle: Product Marketing Manager,jobTitle: Head of Marketing");
     const full = await download(`/api/tasks/${task.id}/records.csv`);

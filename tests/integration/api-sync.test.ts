@@ -203,7 +203,7 @@ describe("sync tasks through the API of the full stack", () => {
     expect(csv.headers.get("content-disposition")).toBe(`attachment; filename="sync-${fullTask.id}.csv"`);
     const lines = csv.text.trimEnd().split("\n");
     expect(lines[0]).toBe(
-      "Kind,Name,Email,User principal name,Entra object id,Action,Reason,Changed fields,Old values,New values,Time (UTC)",
+      "Kind,Name,Email,User principal name,Entra object id,Action,Reason,Changed fields,Old values,New values,Time (UTC),Welcome notice,Welcome notice detail",
     );
     // Every user and list of a first sync is recorded: 29 created + 11 skipped users, 11 created lists.
     expect(lines).toHaveLength(1 + 40 + 11);

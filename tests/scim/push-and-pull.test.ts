@@ -99,6 +99,10 @@ describe("pull and push touching the same people", () => {
     expect(again?.fields).toMatchObject({ firstName: "Pulled", jobTitle: "Pushed title" });
     expect(again?.fieldOwners).toMatchObject({ firstName: graphId, jobTitle: push.id });
     expect((await push.scim(`/Users/${person.id}`)).body.title).toBe("Pushed title");
+    // The tab reads whose each field is; the push connection's SCIM copy stays inside.
+    const shown = await s.api(`/api/profiles/${again?.id}`, { token: admin });
+    expect(shown.body.fieldOwners).toMatchObject({ firstName: graphId, jobTitle: push.id });
+    expect(shown.body).not.toHaveProperty("scim");
   });
 
   it("pushed first, then pulled: the pull takes the profile over instead of making a second one", async () => {

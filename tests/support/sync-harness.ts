@@ -40,6 +40,8 @@ export class SyncHarness {
     /** The change feed every run writes through, as in production. */
     readonly feed: ChangeFeed,
     private readonly closers: (() => Promise<void>)[],
+    /** What the service announces runs through (post-run work subscribes here, as in production). */
+    readonly bus: EventBus,
   ) {}
 
   static async start(
@@ -66,10 +68,18 @@ export class SyncHarness {
       leaseMs: serviceOptions.leaseMs ?? 30_000,
       ...(serviceOptions.instanceId ? { instanceId: serviceOptions.instanceId } : {}),
     });
-    const harness = new SyncHarness(stack, masterKey, stack.store, sim, sync, credentials, secrets, feed, [
-      () => sim.close(),
-      () => stack.close(),
-    ]);
+    const harness = new SyncHarness(
+      stack,
+      masterKey,
+      stack.store,
+      sim,
+      sync,
+      credentials,
+      secrets,
+      feed,
+      [() => sim.close(), () => stack.close()],
+      events,
+    );
     events.subscribe((e) => {
       harness.events.push(e);
     });

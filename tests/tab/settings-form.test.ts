@@ -135,3 +135,31 @@ describe("sync settings form", () => {
     expect(s.deletionGuard.maxCount).toBe(50);
   });
 });
+
+describe("welcome notice settings in the form", () => {
+  const withWelcome = (welcome: Partial<ReturnType<typeof defaultSettings>["welcome"]>) => ({
+    ...defaultSettings(),
+    welcome: { ...defaultSettings().welcome, ...welcome },
+  });
+
+  it("name the mailbox, an unknown placeholder and an empty message before saving", () => {
+    const { errors } = validate(
+      withWelcome({ enabled: true, channel: "email", mailbox: " ", subject: "Hi {nickname}", body: "" }),
+      noLines,
+      defaultSchedule(),
+      "Contoso",
+    );
+    expect(errors).toEqual({
+      "welcome.mailbox": "Name the mailbox email notices are sent from.",
+      "welcome.subject": expect.stringMatching(/^\{nickname\} is not a placeholder/),
+      "welcome.body": "Enter the notice's body.",
+    });
+  });
+
+  it("keep the welcome part of settings stored before notices existed at its defaults", () => {
+    const { welcome: _w, ...older } = defaultSyncSettings();
+    expect(withDefaults(older as Parameters<typeof withDefaults>[0]).welcome).toEqual(
+      defaultSyncSettings().welcome,
+    );
+  });
+});

@@ -91,3 +91,44 @@ describe("the connection test checks the permission of the bot's chat admin chec
     });
   });
 });
+
+describe("the connection test checks welcome notices' permissions only when they are on", () => {
+  const withWelcome = (welcome: Record<string, unknown>) => ({
+    ...defaultSyncSettings(),
+    welcome: { ...defaultSyncSettings().welcome, appLink: "https://a.example", ...welcome },
+  });
+
+  it("asks for nothing more while notices are off", () => {
+    const names = requiredPermissions(defaultSyncSettings(), false).map((p) => p.permission);
+    expect(names).not.toContain("Mail.Send");
+    expect(names).not.toContain("TeamsAppInstallation.ReadWriteForUser.All");
+  });
+
+  it("asks for Mail.Send for email and TeamsAppInstallation.ReadWriteForUser.All for Teams, as optional", async () => {
+    const email = requiredPermissions(withWelcome({ enabled: true, mailbox: "welcome@contoso.com" }), false);
+    expect(email.find((p) => p.permission === "Mail.Send")).toEqual({
+      permission: "Mail.Send",
+      why: "send welcome notices from welcome@contoso.com",
+      optional: { without: "welcome notices by email cannot be sent" },
+    });
+    const teams = requiredPermissions(withWelcome({ enabled: true, channel: "teams" }), false);
+    expect(teams.map((p) => p.permission)).toContain("TeamsAppInstallation.ReadWriteForUser.All");
+    expect(teams.map((p) => p.permission)).not.toContain("Mail.Send");
+
+    const checks = await checkPermissions(graphRefusing(), email, [...APP_GRANTS, ROLES], "application");
+    expect(checks.find((c) => c.permission === "Mail.Send")).toMatchObject({
+      status: "missing",
+      optional: true,
+      detail: expect.stringContaining(
+        "without it welcome notices by email cannot be sent. Syncing does not need it.",
+      ),
+    });
+    const granted = await checkPermissions(
+      graphRefusing(),
+      email,
+      [...APP_GRANTS, ROLES, "Mail.Send"],
+      "application",
+    );
+    expect(granted.find((c) => c.permission === "Mail.Send")?.status).toBe("granted");
+  });
+});

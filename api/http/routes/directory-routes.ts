@@ -22,6 +22,7 @@ import { findPeople } from "../../sync/people.ts";
 import { photoId } from "../../sync/photos.ts";
 import { profilesBySource } from "../../sync/profiles.ts";
 import { explainUser } from "../../sync/why.ts";
+import { welcomeOfProfile } from "../../welcome/why.ts";
 import { requireReader } from "../principal.ts";
 import { notFound } from "../problem.ts";
 import { parseInput } from "../validate.ts";
@@ -54,7 +55,8 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
       { ...filters(q, ["c.displayName", "c.emailKey", "c.upnKey"]), orderBy: "c.displayName ASC" },
       { pageSize: q.pageSize, ...(q.continuationToken ? { continuationToken: q.continuationToken } : {}) },
     );
-    res.json(page satisfies Page<Profile>);
+    const items = page.items.map(({ scim: _resource, ...shown }) => shown);
+    res.json({ ...page, items } satisfies Page<Profile>);
   });
 
   router.get("/profiles/:id", async (req, res) => {
@@ -70,8 +72,10 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
       ],
     });
     const lists = await listsByIds(store, principal.tenantId, [...new Set(edges.map((e) => e.listId))]);
+    // A push connection's copy of the SCIM resource is its own bookkeeping, not part of the profile.
+    const { scim: _resource, ...shown } = profile;
     res.json({
-      ...profile,
+      ...shown,
       lists: lists.map((l) => ({ id: l.id, name: l.name, status: l.status })),
     } satisfies ProfileWithLists);
   });
@@ -142,7 +146,9 @@ export function directoryRoutes(store: Store, graphFor: (c: ConnectionDoc) => Pr
   router.get("/why", async (req, res) => {
     const principal = requireReader(req);
     const { who } = parseInput(whyQuerySchema, req.query, "query");
-    res.json((await explainUser(store, principal.tenantId, who, graphFor)) satisfies WhyAnswer);
+    const answer = await explainUser(store, principal.tenantId, who, graphFor);
+    const welcome = await welcomeOfProfile(store, principal.tenantId, answer.profile);
+    res.json({ ...answer, ...(welcome ? { welcome } : {}) } satisfies WhyAnswer);
   });
 
   // The "why" screen's people picker: find a person by the name an admin types.

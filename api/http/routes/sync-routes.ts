@@ -172,6 +172,8 @@ export function syncRoutes(store: Store, sync: SyncService): Router {
               changeText(r, "from"),
               changeText(r, "to"),
               r.at,
+              welcomeText(r),
+              r.welcome?.detail ?? "",
             ].map(safeCell),
           ),
         ),
@@ -195,7 +197,19 @@ const RECORD_COLUMNS = [
   "Old values",
   "New values",
   "Time (UTC)",
+  "Welcome notice",
+  "Welcome notice detail",
 ];
+
+/** "sent (email)", "failed (email, 2 attempts)", "skipped"; empty for records without a notice. */
+function welcomeText(r: TaskRecordDoc): string {
+  const w = r.welcome;
+  if (!w) return "";
+  const parts = [w.channel, w.attempts && w.attempts > 1 ? `${w.attempts} attempts` : undefined].filter(
+    Boolean,
+  );
+  return parts.length > 0 ? `${w.status} (${parts.join(", ")})` : w.status;
+}
 
 /** "sync-<task>.csv" for everything; a filtered export names its filters, so two downloads never collide. */
 function recordsFileName(taskId: string, q: { action?: string; kind?: string; q?: string | undefined }) {

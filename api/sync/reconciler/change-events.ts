@@ -22,7 +22,7 @@ export async function writeWithEvents(
   await nameMemberProfiles(ctx, events);
   await ctx.feed.write(
     ctx.connection.tenantId,
-    ctx.taskId,
+    ctx.feedOwner ?? ctx.taskId,
     { taskId: ctx.taskId, trigger: ctx.reporter.task.trigger },
     events,
     write,

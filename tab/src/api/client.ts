@@ -31,6 +31,8 @@ import type {
   TaskRecord,
   TaskType,
   TestResult,
+  WelcomeTest,
+  WelcomeTestResult,
   WhyAnswer,
 } from "./types.ts";
 
@@ -218,6 +220,9 @@ export class ApiClient {
       body: patch,
       ...(etag ? { headers: { "If-Match": etag } } : {}),
     });
+  /** Sends the welcome notice as edited to the signed-in admin ("send a test to me"). */
+  welcomeTest = (id: string, body: WelcomeTest) =>
+    this.request<WelcomeTestResult>("POST", `/api/connections/${enc(id)}/welcome/test`, { body });
   testConnection = (id: string) => this.request<TestResult>("POST", `/api/connections/${enc(id)}/test`);
   setConnectionEnabled = (id: string, enabled: boolean) =>
     this.request<Connection>("POST", `/api/connections/${enc(id)}/${enabled ? "reactivate" : "deactivate"}`);

@@ -57,5 +57,7 @@ export type {
   TaskStatus,
   TaskTrigger,
   TaskType,
+  WelcomeOutcome,
 } from "../../../api/contract/tasks.ts";
+export type { WelcomeTest, WelcomeTestResult } from "../../../api/contract/welcome.ts";
 export type RuleOperator = (typeof RULE_OPERATORS)[number];

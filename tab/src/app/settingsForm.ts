@@ -8,6 +8,11 @@ import {
   MAPPING_TARGET,
   PROFILE_FIELDS,
 } from "../../../api/domain/settings-fields.ts";
+import {
+  DEFAULT_WELCOME_BODY,
+  DEFAULT_WELCOME_SUBJECT,
+  templateProblem,
+} from "../../../api/domain/welcome-template.ts";
 import type { AttributeDefinition, Schedule, SyncSettings } from "../api/types.ts";
 import { describeProblems, isGuid, parseLines } from "./lines.ts";
 
@@ -44,6 +49,16 @@ export function defaultSettings(): SyncSettings {
     email: { proxyAddresses: true, otherMails: true, userPrincipalName: false },
     required: [...DEFAULT_REQUIRED],
     photos: false,
+    welcome: {
+      enabled: false,
+      channel: "email",
+      mailbox: "",
+      existingPeople: "skip",
+      guests: "skip",
+      appLink: "",
+      subject: DEFAULT_WELCOME_SUBJECT,
+      body: DEFAULT_WELCOME_BODY,
+    },
   };
 }
 
@@ -65,6 +80,7 @@ export function withDefaults(s: Partial<SyncSettings> | undefined): SyncSettings
     lists: { ...d.lists, ...s.lists },
     deletionGuard: { ...d.deletionGuard, ...s.deletionGuard },
     email: { ...d.email, ...s.email },
+    welcome: { ...d.welcome, ...s.welcome },
   };
 }
 
@@ -168,6 +184,14 @@ export function validate(
     else if (seen.has(m.target)) errors[`mapping.${i}.target`] = "This target is already mapped above.";
     seen.add(m.target);
   });
+
+  const w = settings.welcome;
+  for (const part of ["subject", "body"] as const) {
+    const problem = w[part].trim() ? templateProblem(w[part]) : `Enter the notice's ${part}.`;
+    if (problem) errors[`welcome.${part}`] = problem;
+  }
+  if (w.enabled && w.channel === "email" && !w.mailbox.trim())
+    errors["welcome.mailbox"] = "Name the mailbox email notices are sent from.";
 
   if (!intIn(schedule.intervalMinutes, 1, 10_080))
     errors["schedule.intervalMinutes"] = "Enter a whole number of minutes from 1 to 10,080 (a week).";

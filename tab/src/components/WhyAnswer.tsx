@@ -13,6 +13,7 @@ import { formatWhen } from "../app/format.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
+import { welcomeText } from "../app/welcome.ts";
 import { Loaded } from "./States.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 
@@ -94,6 +95,11 @@ export function WhyAnswer({ who }: { who: string }) {
               <Link href={href({ name: "task", taskId: a.lastRecord.taskId, query: {} })}>
                 {formatWhen(a.lastRecord.at)}
               </Link>
+            </Body1>
+          )}
+          {a.welcome && (
+            <Body1>
+              {welcomeText(a.welcome)} · {formatWhen(a.welcome.at)}
             </Body1>
           )}
         </div>

@@ -44,6 +44,7 @@ import { DeletionSection } from "./SettingsDeletion.tsx";
 import { MappingSection } from "./SettingsMapping.tsx";
 import { ScheduleSection } from "./SettingsSchedule.tsx";
 import { ScopeSections } from "./SettingsScope.tsx";
+import { WelcomeSection } from "./SettingsWelcome.tsx";
 import type { SectionProps, SettingsForm } from "./settingsTypes.ts";
 
 const useStyles = makeStyles({
@@ -84,6 +85,7 @@ const PARTS = [
   { id: "mapping", label: "Mapping" },
   { id: "deletions", label: "Deletions" },
   { id: "schedule", label: "Schedule" },
+  { id: "welcome", label: "Welcome notices" },
 ] as const;
 type Part = (typeof PARTS)[number]["id"];
 /** A push connection's scope, mappings and schedule are set in Entra's enterprise app, not here. */
@@ -95,6 +97,7 @@ function partOf(path: string): Part {
   if (head === "name" || head === "allowConcurrent") return "connection";
   if (head === "mapping" || head === "email" || head === "required" || head === "photos") return "mapping";
   if (head === "schedule") return "schedule";
+  if (head === "welcome") return "welcome";
   if (["deletionGuard", "retentionDays", "mirror", "updateOnly"].includes(head)) return "deletions";
   return "scope";
 }
@@ -361,6 +364,7 @@ function SettingsEditor({
         )}
         {part === "deletions" && <DeletionSection {...props} push={connection.kind === "scim"} />}
         {part === "schedule" && <ScheduleSection {...props} />}
+        {part === "welcome" && <WelcomeSection {...props} connection={connection} />}
       </div>
       {!readOnly && (
         <div className={s.bar}>

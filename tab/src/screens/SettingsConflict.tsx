@@ -28,6 +28,11 @@ const LABELS: Record<string, string> = {
   "settings.users.groupIds": "Groups in scope",
   "settings.lists.scope": "Groups in scope (lists)",
   "settings.mapping": "Attribute mapping",
+  "settings.welcome.enabled": "Welcome notices",
+  "settings.welcome.channel": "Send welcome notices as",
+  "settings.welcome.mailbox": "Send welcome notices from mailbox",
+  "settings.welcome.subject": "Welcome notice subject",
+  "settings.welcome.body": "Welcome notice message",
 };
 
 const labelOf = (path: string[]) =>

@@ -19,6 +19,7 @@ import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.
 import { href, navigate } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
+import { welcomeText } from "../app/welcome.ts";
 import { CountersTable } from "../components/CountersTable.tsx";
 import { CsvDownload } from "../components/CsvDownload.tsx";
 import { FilterDropdown } from "../components/FilterDropdown.tsx";
@@ -273,7 +274,20 @@ function recordColumns(s: ReturnType<typeof useStyles>): Column<TaskRecord>[] {
       render: (r) => <StatusBadge kind="action" value={r.action} />,
     },
     // Reasons are sentences: they get the room.
-    { id: "reason", header: "Reason", width: "25%", render: (r) => r.reason ?? "—" },
+    {
+      id: "reason",
+      header: "Reason",
+      width: "25%",
+      render: (r) =>
+        r.welcome ? (
+          <div className={s.who}>
+            <span>{r.reason ?? "—"}</span>
+            <Caption1 className={s.muted}>{welcomeText(r.welcome)}</Caption1>
+          </div>
+        ) : (
+          (r.reason ?? "—")
+        ),
+    },
     {
       id: "changed",
       header: "What changed",
