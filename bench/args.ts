@@ -10,6 +10,10 @@ export interface BenchArgs {
   eventsOnly: boolean;
   /** With --events: only the full syncs with events off and on, without the feed drain and webhooks. */
   eventsSyncOnly: boolean;
+  /** Only the SCIM push row: an Entra-shaped load generator provisions each size over SCIM. */
+  scim: boolean;
+  /** SCIM requests in flight (objects provisioned at once). */
+  scimConcurrency: number;
   /** Only each size's full sync: at 300k and 1M the other runs would take hours on the local stand-ins. */
   fullOnly: boolean;
   /** Skip each size's directory-events rows (two more full syncs, a feed drain and webhooks). */
@@ -20,7 +24,7 @@ export interface BenchArgs {
   localStack: boolean;
 }
 
-const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]]
+const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100] [--scim]]
   --quick        1k and 10k only
   --sizes LIST   comma-separated: 1k, 10k, 100k, 300k, 1m or user counts (default 1k,10k,100k)
   --full-only    only each size's full sync (no killed run, incremental runs or directory events)
@@ -31,14 +35,19 @@ const USAGE = `npm run bench [-- [--quick] [--sizes 1k,10k,100k] [--latency 100]
   --events       only the directory-events rows: full sync with events off and on, feed drain, webhooks
   --events-sync  only the full sync with events off and on (draining a large feed takes far longer)
   --local-stack  only the local stack (npm start) with a synced tenant: each tab's pages and the restart
-  --sim-delta    only the simulator's time per page of a first /users/delta round (no latency added)`;
+  --sim-delta    only the simulator's time per page of a first /users/delta round (no latency added)
+  --scim         only SCIM push: an Entra-shaped load provisions each size (default 10k: 10,000 users,
+                 500 groups) through the SCIM endpoint, then checks nothing was lost or duplicated
+  --scim-concurrency N  SCIM requests in flight (default 10)`;
 
 export function parseArgs(argv: string[]): BenchArgs {
-  let sizes = ["1k", "10k", "100k"];
+  let sizes: string[] | undefined;
   let latencyMs = 100;
   let live = false;
   let eventsOnly = false;
   let eventsSyncOnly = false;
+  let scim = false;
+  let scimConcurrency = 10;
   let fullOnly = false;
   let noEvents = false;
   let simDelta = false;
@@ -55,9 +64,14 @@ export function parseArgs(argv: string[]): BenchArgs {
     else if (flag === "--live") live = true;
     else if (flag === "--full-only") fullOnly = true;
     else if (flag === "--no-events") noEvents = true;
-    else if (flag === "--events") eventsOnly = true;
     else if (flag === "--sim-delta") simDelta = true;
     else if (flag === "--local-stack") localStack = true;
+    else if (flag === "--scim") scim = true;
+    else if (flag === "--scim-concurrency") {
+      scimConcurrency = Number(value());
+      if (!Number.isInteger(scimConcurrency) || scimConcurrency < 1)
+        throw new Error("--scim-concurrency must be a whole number from 1");
+    } else if (flag === "--events") eventsOnly = true;
     else if (flag === "--events-sync") {
       eventsOnly = true;
       eventsSyncOnly = true;
@@ -68,8 +82,9 @@ export function parseArgs(argv: string[]): BenchArgs {
     } else if (flag === "--help" || flag === "-h") throw new Error(USAGE);
     else throw new Error(`Unknown option ${arg}\n${USAGE}`);
   }
+  const chosen = sizes ?? (scim ? ["10k"] : ["1k", "10k", "100k"]);
   return {
-    sizes: sizes.map(parseSize),
+    sizes: chosen.map(parseSize),
     latencyMs,
     live,
     eventsOnly,
@@ -78,5 +93,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     noEvents,
     simDelta,
     localStack,
+    scim,
+    scimConcurrency,
   };
 }

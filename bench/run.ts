@@ -15,6 +15,7 @@ import { benchLocalStack, formatLocalStack } from "./local-stack.ts";
 import { startRemoteStandins } from "./remote-standins.ts";
 import { formatSize, formatVerdicts, verdicts } from "./report.ts";
 import { saveResults } from "./results.ts";
+import { benchScim, formatScim } from "./scim.ts";
 import { benchSimDelta, formatSimDelta, type SimDeltaResult } from "./sim-delta.ts";
 
 const tls = await ensureLocalCertificate(".local/tls");
@@ -68,6 +69,14 @@ async function main(): Promise<number> {
       rows.push(await benchSimDelta(size));
     }
     console.log(`\n${formatSimDelta(rows)}`);
+    return 0;
+  }
+  if (args.scim) {
+    for (const size of args.sizes) {
+      console.error(`\n${size.name}: starting the API and a SCIM connection`);
+      const result = await benchScim(size, { concurrency: args.scimConcurrency, progress: process.stderr });
+      console.log(`\n${formatScim(result)}`);
+    }
     return 0;
   }
   if (args.eventsOnly) {

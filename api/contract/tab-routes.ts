@@ -11,6 +11,7 @@ export type Route =
   | { name: "configure" }
   | { name: "consent-done"; ok: boolean; error?: string }
   | { name: "settings"; connectionId: string }
+  | { name: "scim"; connectionId: string }
   | { name: "run"; taskId: string }
   | { name: "history"; query: Record<string, string> }
   | { name: "task"; taskId: string; query: Record<string, string> }
@@ -47,6 +48,7 @@ export function parseHash(hash: string): Route {
   if (a === "consent-done" && n === 1)
     return { name: "consent-done", ok: query.ok !== "0", ...(query.error ? { error: query.error } : {}) };
   if (a === "connections" && b && c === "settings" && n === 3) return { name: "settings", connectionId: b };
+  if (a === "connections" && b && c === "scim" && n === 3) return { name: "scim", connectionId: b };
   if (a === "run" && b && n === 2) return { name: "run", taskId: b };
   if (a === "history" && n === 1) return { name: "history", query };
   if (a === "history" && b && n === 2) return { name: "task", taskId: b, query };
@@ -82,6 +84,8 @@ export function href(route: Route): string {
       return withQuery("#/consent-done", { ok: route.ok ? "1" : "0", error: route.error });
     case "settings":
       return `#/connections/${seg(route.connectionId)}/settings`;
+    case "scim":
+      return `#/connections/${seg(route.connectionId)}/scim`;
     case "run":
       return `#/run/${seg(route.taskId)}`;
     case "history":

@@ -7,6 +7,7 @@ describe("hash router", () => {
     expect(parseHash("#/")).toEqual({ name: "home" });
     expect(parseHash("#/connect")).toEqual({ name: "connect" });
     expect(parseHash("#/connections/c%201/settings")).toEqual({ name: "settings", connectionId: "c 1" });
+    expect(parseHash("#/connections/c1/scim")).toEqual({ name: "scim", connectionId: "c1" });
     expect(parseHash("#/run/t1")).toEqual({ name: "run", taskId: "t1" });
     expect(parseHash("#/history?status=failed&type=full")).toEqual({
       name: "history",
@@ -34,6 +35,7 @@ describe("hash router", () => {
     const routes: Route[] = [
       { name: "home" },
       { name: "settings", connectionId: "a/b" },
+      { name: "scim", connectionId: "a/b" },
       { name: "task", taskId: "t 1", query: { action: "deleted", q: "x&y" } },
       { name: "history", query: { connectionId: "c1" } },
       { name: "list", id: "l1", query: { name: "Team-Marketing" } },

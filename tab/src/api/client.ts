@@ -6,10 +6,12 @@ import type {
   Connection,
   ConnectionPatch,
   ConsentUrl,
+  CreatedConnection,
   DeleteResult,
   DirectoryFilters,
   ErrorBody,
   GroupHit,
+  IssuedScimToken,
   List,
   ListMember,
   LiveStatus,
@@ -21,6 +23,8 @@ import type {
   Profile,
   ProfileWithLists,
   RecordFilters,
+  RotateScimToken,
+  ScimSetup,
   StartTask,
   Task,
   TaskFilters,
@@ -208,7 +212,9 @@ export class ApiClient {
   // Connections
   connections = () => this.request<Page<Connection>>("GET", "/api/connections");
   connection = (id: string) => this.request<Connection>("GET", `/api/connections/${enc(id)}`);
-  createConnection = (body: NewConnection) => this.request<Connection>("POST", "/api/connections", { body });
+  /** A `scim` connection's answer carries its first token: the only time it is shown. */
+  createConnection = (body: NewConnection) =>
+    this.request<CreatedConnection>("POST", "/api/connections", { body });
   updateConnection = (id: string, patch: ConnectionPatch, etag?: string) =>
     this.request<Connection>("PATCH", `/api/connections/${enc(id)}`, {
       body: patch,
@@ -231,6 +237,9 @@ export class ApiClient {
   connectionLive = (id: string, signal?: AbortSignal) =>
     this.request<LiveStatus>("GET", `/api/connections/${enc(id)}/live`, signal ? { signal } : {});
   consentUrl = (id: string) => this.request<ConsentUrl>("POST", `/api/connections/${enc(id)}/consent`);
+  scimSetup = (id: string) => this.request<ScimSetup>("GET", `/api/connections/${enc(id)}/scim`);
+  rotateScimToken = (id: string, body: RotateScimToken) =>
+    this.request<IssuedScimToken>("POST", `/api/connections/${enc(id)}/scim/token`, { body });
 
   // Tasks
   startTask = (connectionId: string, type: TaskType) =>

@@ -12,6 +12,7 @@ export type {
   Connection,
   ConnectionPatch,
   ConsentUrl,
+  CreatedConnection,
   DeleteResult,
   LiveStatus,
   Mapping,
@@ -33,6 +34,17 @@ export type {
 } from "../../../api/contract/directory.ts";
 export type { GroupHit } from "../../../api/contract/groups.ts";
 export type { Me } from "../../../api/contract/me.ts";
+
+import type { ScimSetup } from "../../../api/contract/scim.ts";
+
+export type {
+  IssuedScimToken,
+  RotateScimToken,
+  ScimAttributeMapping,
+  ScimSetup,
+} from "../../../api/contract/scim.ts";
+/** A token as the setup page lists it (never the token itself). */
+export type ScimToken = ScimSetup["tokens"][number];
 export type {
   Counters,
   RecordAction,

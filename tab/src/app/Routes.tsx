@@ -13,6 +13,7 @@ import { Home } from "../screens/Home.tsx";
 import { ListMembers } from "../screens/ListMembers.tsx";
 import { ProfileDetails } from "../screens/ProfileDetails.tsx";
 import { RunningSync } from "../screens/RunningSync.tsx";
+import { ScimSetup } from "../screens/ScimSetup.tsx";
 import { Settings } from "../screens/Settings.tsx";
 import { TaskDetails } from "../screens/TaskDetails.tsx";
 import { Why } from "../screens/Why.tsx";
@@ -41,6 +42,8 @@ export function Routes() {
       return <ConsentDone ok={route.ok} {...(route.error ? { error: route.error } : {})} />;
     case "settings":
       return <Settings key={route.connectionId} connectionId={route.connectionId} />;
+    case "scim":
+      return <ScimSetup key={route.connectionId} connectionId={route.connectionId} />;
     case "run":
       return <RunningSync key={route.taskId} taskId={route.taskId} />;
     case "history":

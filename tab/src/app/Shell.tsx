@@ -25,7 +25,7 @@ const NAV: { label: string; to: string; icon: ReactNode; match: RouteName[] }[] 
     label: "Home",
     to: href({ name: "home" }),
     icon: <Home20Regular />,
-    match: ["home", "connect", "settings", "run"],
+    match: ["home", "connect", "settings", "scim", "run"],
   },
   {
     label: "History",

@@ -5,13 +5,14 @@ import {
   Field,
   Input,
   makeStyles,
+  mergeClasses,
   Radio,
   RadioGroup,
   tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
 import { type ApiError, toApiError } from "../api/client.ts";
-import type { Connection } from "../api/types.ts";
+import type { CreatedConnection } from "../api/types.ts";
 import { isGuid } from "../app/lines.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
@@ -19,18 +20,26 @@ import { PageHeader } from "../components/PageHeader.tsx";
 import { ProblemBar } from "../components/ProblemBar.tsx";
 import { Steps } from "../components/Steps.tsx";
 import { ConnectTest } from "./ConnectTest.tsx";
+import { ScimSetupPanel } from "./ScimSetupPanel.tsx";
 
 const useStyles = makeStyles({
   card: { maxWidth: "640px", gap: tokens.spacingVerticalL, padding: tokens.spacingHorizontalXL },
+  // The Entra walkthrough holds a table of mappings: it needs the page's width.
+  wide: { maxWidth: "none" },
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   hint: { color: tokens.colorNeutralForeground2 },
 });
 
-type Kind = "graph-app" | "graph-delegated";
+type Kind = "graph-app" | "graph-delegated" | "scim";
 const STEPS = ["Choose how", "Details", "Test connection"];
+/** Push mode has nothing to test from here: Entra tests the connection with the tenant URL and token. */
+const SCIM_STEPS = ["Choose how", "Details", "Set up in Entra"];
 
-/** Connects the signed-in tenant: app credentials, or an admin's sign-in with admin consent. */
+/**
+ * Connects the signed-in tenant: app credentials, an admin's sign-in with admin consent, or a tenant URL
+ * and token for Entra's provisioning service to push to.
+ */
 export function Connect() {
   const s = useStyles();
   const { client, me, openConsent } = useSession();
@@ -42,7 +51,7 @@ export function Connect() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
-  const [connection, setConnection] = useState<Connection>();
+  const [connection, setConnection] = useState<CreatedConnection>();
 
   if (!me.isAdmin)
     return (
@@ -112,8 +121,8 @@ export function Connect() {
         back={{ href: href({ name: "home" }), label: "Home" }}
         subtitle={`Tenant ${me.tenantId} (the tenant you are signed in to)`}
       />
-      <Steps steps={STEPS} current={step} />
-      <Card className={s.card}>
+      <Steps steps={kind === "scim" ? SCIM_STEPS : STEPS} current={step} />
+      <Card className={mergeClasses(s.card, step === 2 && kind === "scim" && s.wide)}>
         {step === 0 && (
           <div className={s.form}>
             <RadioGroup
@@ -128,6 +137,10 @@ export function Connect() {
               <Radio
                 value="graph-delegated"
                 label="Sign in and grant admin consent: no app registration to manage; syncs run as you"
+              />
+              <Radio
+                value="scim"
+                label="Entra provisioning (SCIM push): Entra's provisioning service sends people and groups to a tenant URL with a secret token; no Graph permissions"
               />
             </RadioGroup>
             <div className={s.actions}>
@@ -158,7 +171,13 @@ export function Connect() {
             <Field label="Tenant id" hint="Always the tenant you signed in to.">
               <Input value={me.tenantId} readOnly />
             </Field>
-            {kind === "graph-app" ? (
+            {kind === "scim" ? (
+              <Body1 className={s.hint}>
+                Directory Sync makes a tenant URL and a secret token for this connection. You paste both into
+                an enterprise application in Entra (the next step shows where), and Entra's provisioning
+                service sends the people and groups assigned to it, about every 40 minutes.
+              </Body1>
+            ) : kind === "graph-app" ? (
               <>
                 <Field
                   label="Application (client) id"
@@ -207,14 +226,25 @@ export function Connect() {
               <Button appearance="primary" type="submit" disabled={busy}>
                 {busy
                   ? "Working…"
-                  : kind === "graph-app"
-                    ? "Create and test"
-                    : "Sign in and grant admin consent"}
+                  : kind === "scim"
+                    ? "Create tenant URL and token"
+                    : kind === "graph-app"
+                      ? "Create and test"
+                      : "Sign in and grant admin consent"}
               </Button>
             </div>
           </form>
         )}
-        {step === 2 && connection && <ConnectTest connection={connection} />}
+        {step === 2 &&
+          connection &&
+          (connection.kind === "scim" ? (
+            <ScimSetupPanel
+              connectionId={connection.id}
+              {...(connection.scim ? { issued: connection.scim } : {})}
+            />
+          ) : (
+            <ConnectTest connection={connection} />
+          ))}
       </Card>
     </>
   );

@@ -11,7 +11,7 @@ import {
   Subtitle2,
   tokens,
 } from "@fluentui/react-components";
-import { History20Regular, Settings20Regular } from "@fluentui/react-icons";
+import { CloudArrowUp20Regular, History20Regular, Settings20Regular } from "@fluentui/react-icons";
 import type { ApiError } from "../api/client.ts";
 import type { Connection } from "../api/types.ts";
 import { formatInterval, formatRelative, formatWhen, LABELS } from "../app/format.ts";
@@ -45,6 +45,8 @@ const useStyles = makeStyles({
 });
 
 function scopeSummary(c: Connection): string {
+  // Entra's enterprise app decides who is pushed: its assignments and scope, not this connection's settings.
+  if (c.kind === "scim") return "Users and groups assigned to the enterprise application in Entra";
   const s = c.settings;
   if (!s) return "—";
   const users =
@@ -75,6 +77,7 @@ export function ConnectionCard({
   const s = useStyles();
   const { me } = useSession();
   const headingId = `conn-${c.id}`;
+  const push = c.kind === "scim";
   return (
     <Card className={s.card} aria-labelledby={headingId}>
       <CardHeader
@@ -124,16 +127,22 @@ export function ConnectionCard({
           <Body1>
             {c.status === "inactive"
               ? "Connection is turned off"
-              : !c.schedule?.enabled
-                ? "Scheduled syncs are off"
-                : c.nextRunAt
-                  ? `${formatRelative(c.nextRunAt)} (${formatWhen(c.nextRunAt)})`
-                  : formatInterval(c.schedule.intervalMinutes)}
+              : push
+                ? "When Entra's provisioning service next sends changes (about every 40 minutes)"
+                : !c.schedule?.enabled
+                  ? "Scheduled syncs are off"
+                  : c.nextRunAt
+                    ? `${formatRelative(c.nextRunAt)} (${formatWhen(c.nextRunAt)})`
+                    : formatInterval(c.schedule.intervalMinutes)}
           </Body1>
         </dd>
         <dt className={s.term}>Changes in Entra</dt>
         <dd className={s.value}>
-          <LiveUpdates connection={c} />
+          {push ? (
+            <Body1>Pushed by Entra's provisioning service (SCIM)</Body1>
+          ) : (
+            <LiveUpdates connection={c} />
+          )}
         </dd>
         <dt className={s.term}>Scope</dt>
         <dd className={s.value}>
@@ -141,7 +150,12 @@ export function ConnectionCard({
         </dd>
       </dl>
       <div className={s.actions}>
-        {me.isAdmin && (
+        {push && me.isAdmin && (
+          <Button as="a" href={href({ name: "scim", connectionId: c.id })} icon={<CloudArrowUp20Regular />}>
+            Entra provisioning
+          </Button>
+        )}
+        {me.isAdmin && !push && (
           <SyncNowMenu
             connectionId={c.id}
             connectionName={c.name}

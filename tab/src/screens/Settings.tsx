@@ -1,7 +1,9 @@
 import {
+  Body1,
   Button,
   Field,
   Input,
+  Link,
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
@@ -86,6 +88,8 @@ const PARTS = [
   { id: "welcome", label: "Welcome notices" },
 ] as const;
 type Part = (typeof PARTS)[number]["id"];
+/** A push connection's scope, mappings and schedule are set in Entra's enterprise app, not here. */
+const PUSH_PARTS: readonly Part[] = ["connection", "deletions"];
 
 /** The part that shows the field an error path names (`users.filter`, `mapping.3.source`, …). */
 function partOf(path: string): Part {
@@ -327,7 +331,7 @@ function SettingsEditor({
         selectedValue={part}
         onTabSelect={(_, d) => setPart(d.value as Part)}
       >
-        {PARTS.map((p) => {
+        {PARTS.filter((p) => connection.kind !== "scim" || PUSH_PARTS.includes(p.id)).map((p) => {
           const n = errorsIn(p.id);
           return (
             <Tab key={p.id} value={p.id} id={`settings-tab-${p.id}`}>
@@ -358,7 +362,7 @@ function SettingsEditor({
             onAttributeDefined={(a) => setAttributes((all) => [...all, a])}
           />
         )}
-        {part === "deletions" && <DeletionSection {...props} />}
+        {part === "deletions" && <DeletionSection {...props} push={connection.kind === "scim"} />}
         {part === "schedule" && <ScheduleSection {...props} />}
         {part === "welcome" && <WelcomeSection {...props} connection={connection} />}
       </div>
@@ -434,6 +438,15 @@ function ConnectionPart({
           onChange={(_, d) => onToggle(d.checked)}
         />
         <SecretExpiry connection={connection} />
+        {connection.kind === "scim" && (
+          <Body1>
+            Entra's provisioning service pushes to this connection: its scope, attribute mappings and schedule
+            are set in Entra.{" "}
+            <Link href={href({ name: "scim", connectionId: connection.id })}>
+              Tenant URL, secret tokens and the Entra setup
+            </Link>
+          </Body1>
+        )}
         {all.data && (
           <ConnectionOffNotice connection={connection} all={all.data.items} onChanged={onChanged} />
         )}

@@ -13,21 +13,41 @@ import { type SectionProps, setSettings } from "./settingsTypes.ts";
 const num = (value: number | null | undefined, display: string | undefined): number =>
   value ?? (display !== undefined && display.trim() !== "" ? Number(display) : Number.NaN);
 
-/** Mirror, the deletion guard, retention, update-only and photos: what the sync may change or remove. */
-export function DeletionSection({ form, update, errors, readOnly }: SectionProps) {
+/**
+ * Mirror, the deletion guard, retention, update-only and photos: what the sync may change or remove. In push
+ * mode Entra decides what is deleted and sends no photos, so only the guard and retention apply there.
+ */
+export function DeletionSection({
+  form,
+  update,
+  errors,
+  readOnly,
+  push = false,
+}: SectionProps & { push?: boolean }) {
   const s = form.settings;
   const set = (patch: Partial<typeof s>) => update(setSettings((x) => ({ ...x, ...patch })));
   const guard = s.deletionGuard;
   const setGuard = (patch: Partial<typeof guard>) => set({ deletionGuard: { ...guard, ...patch } });
   return (
     <Section id="changes" title="Changes and deletions">
-      <Switch
-        label="Mirror Entra ID: delete profiles and lists that leave the scope"
-        checked={s.mirror}
-        disabled={readOnly}
-        onChange={(_, d) => set({ mirror: d.checked })}
-      />
-      {s.mirror && (
+      {push && (
+        <MessageBar intent="info" layout="multiline">
+          <MessageBarBody>
+            Entra's provisioning service sends deletions and deactivations itself. The guard counts them over
+            the last hour: past the threshold, each further one is held on a halted task in History until an
+            administrator applies or discards them.
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {!push && (
+        <Switch
+          label="Mirror Entra ID: delete profiles and lists that leave the scope"
+          checked={s.mirror}
+          disabled={readOnly}
+          onChange={(_, d) => set({ mirror: d.checked })}
+        />
+      )}
+      {s.mirror && !push && (
         <MessageBar intent="warning" layout="multiline">
           <MessageBarBody>
             <MessageBarTitle>Deletions propagate</MessageBarTitle>
@@ -46,7 +66,11 @@ export function DeletionSection({ form, update, errors, readOnly }: SectionProps
       {guard.enabled && (
         <>
           <Field
-            label="Stop when a run would delete more than (records)"
+            label={
+              push
+                ? "Hold removals past this many within an hour (records)"
+                : "Stop when a run would delete more than (records)"
+            }
             validationMessage={errorFor(errors, "deletionGuard.maxCount")}
           >
             <SpinButton
@@ -85,18 +109,22 @@ export function DeletionSection({ form, update, errors, readOnly }: SectionProps
           onChange={(_, d) => set({ retentionDays: num(d.value, d.displayValue) })}
         />
       </Field>
-      <Switch
-        label="Update only: never create profiles, only update or deactivate existing ones (matched by UPN or email)"
-        checked={s.updateOnly}
-        disabled={readOnly}
-        onChange={(_, d) => set({ updateOnly: d.checked })}
-      />
-      <Switch
-        label="Sync profile photos"
-        checked={s.photos}
-        disabled={readOnly}
-        onChange={(_, d) => set({ photos: d.checked })}
-      />
+      {!push && (
+        <>
+          <Switch
+            label="Update only: never create profiles, only update or deactivate existing ones (matched by UPN or email)"
+            checked={s.updateOnly}
+            disabled={readOnly}
+            onChange={(_, d) => set({ updateOnly: d.checked })}
+          />
+          <Switch
+            label="Sync profile photos"
+            checked={s.photos}
+            disabled={readOnly}
+            onChange={(_, d) => set({ photos: d.checked })}
+          />
+        </>
+      )}
     </Section>
   );
 }
