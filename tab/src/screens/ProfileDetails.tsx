@@ -49,10 +49,13 @@ function ValuesTable({
   label,
   values,
   order,
+  writers,
 }: {
   label: string;
   values: Record<string, FieldValue>;
   order?: readonly string[];
+  /** Field to the name of the connection that wrote it: only when more than one connection writes this person. */
+  writers?: Record<string, string>;
 }) {
   const s = useStyles();
   const keys = Object.keys(values).sort((a, b) => {
@@ -67,6 +70,7 @@ function ValuesTable({
           <TableRow>
             <TableHeaderCell>Field</TableHeaderCell>
             <TableHeaderCell>Value</TableHeaderCell>
+            {writers && <TableHeaderCell>Written by</TableHeaderCell>}
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -74,6 +78,7 @@ function ValuesTable({
             <TableRow key={k}>
               <TableCell>{k}</TableCell>
               <TableCell className={s.value}>{formatValue(values[k])}</TableCell>
+              {writers && <TableCell>{writers[k] ?? ""}</TableCell>}
             </TableRow>
           ))}
         </TableBody>
@@ -87,6 +92,13 @@ export function ProfileDetails({ id }: { id: string }) {
   const s = useStyles();
   const { client } = useSession();
   const profile = useLoad(() => client.profile(id), [client, id]);
+  const connections = useLoad(() => client.connections(), [client]);
+  // A person both pulled over Graph and pushed over SCIM: say which connection wrote each field.
+  const writersOf = (owners: Record<string, string> | undefined) => {
+    if (!owners) return undefined;
+    const names = new Map((connections.data?.items ?? []).map((c) => [c.id, c.name]));
+    return Object.fromEntries(Object.entries(owners).map(([field, id]) => [field, names.get(id) ?? id]));
+  };
   return (
     <Loaded load={profile} label="Loading the profile…">
       {(p) => {
@@ -114,7 +126,12 @@ export function ProfileDetails({ id }: { id: string }) {
             <div className={s.columns}>
               <div className={s.stack}>
                 <Subtitle2 as="h2">Profile fields</Subtitle2>
-                <ValuesTable label="Profile fields" values={p.fields ?? {}} order={PROFILE_FIELDS} />
+                <ValuesTable
+                  label="Profile fields"
+                  values={p.fields ?? {}}
+                  order={PROFILE_FIELDS}
+                  writers={writersOf(p.fieldOwners)}
+                />
                 {Object.keys(p.attributes ?? {}).length > 0 && (
                   <>
                     <Subtitle2 as="h2">Custom attributes</Subtitle2>
