@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { TaskTrigger } from "../domain/tasks.ts";
 import { createLogger, type Logger } from "../logger.ts";
@@ -422,5 +422,6 @@ function lastOfEachId(events: PackedEvent[]): PackedEvent[] {
 
 function eventId(tenantId: string, owner: string, e: PlannedEvent): string {
   const key = JSON.stringify([tenantId, owner, e.eventType, e.object.id, e.expect?.hash ?? null]);
-  return `evt_${createHash("sha256").update(key).digest("base64url").slice(0, 26)}`;
+  // The one-shot hash: the same digest without a Hash object per event (a full sync writes one per change).
+  return `evt_${hash("sha256", key, "base64url").slice(0, 26)}`;
 }
