@@ -370,8 +370,8 @@ export interface DirectoryEventPackDoc extends TenantDocument {
   events: PackedEventKey[];
   /**
    * The rest of each event (object, snapshot, changes), in the order of `events`: a JSON array, compressed
-   * with raw DEFLATE, in base64. Snapshots are most of an event and repeat the same field names, so this
-   * is about a fifth of their JSON, which every write sends, stores and gets back.
+   * with raw DEFLATE, in base64. Snapshots are most of an event and repeat the same field names, so a pack
+   * (its index included) is about a fifth of its plain JSON, which every write sends, stores and gets back.
    */
   deflated?: string;
 }
