@@ -5,6 +5,7 @@ import { LocalKeyWrapper, SecretBox } from "../api/auth/secrets.ts";
 import type { ChangeFeed } from "../api/feed/change-feed.ts";
 import { WebhookDispatcher } from "../api/webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../api/webhooks/endpoints.ts";
+import { type ApiDrain, drainThroughApi } from "./api-drain.ts";
 import type { TenantSize } from "./sizes.ts";
 import type { Standins, StandinsSpec } from "./standins.ts";
 import { type BenchWorker, startWorker } from "./worker.ts";
@@ -23,12 +24,10 @@ export interface EventsBench {
   cpuMs: Record<"off" | "on", number>;
   events: number;
   /** Paging the whole snapshot (profiles, lists, memberships) and then the feed from its start. */
-  drain?: { objects: number; events: number; ms: number };
+  drain?: ApiDrain;
   /** Deliveries to a local receiver answering 204 at once. */
   webhooks?: { deliveries: number; ms: number; perSecond: number };
 }
-
-const PAGE = 500;
 
 async function fullSync(
   worker: BenchWorker,
@@ -53,9 +52,8 @@ async function fullSync(
 
 /**
  * What directory events cost and deliver, for one size: the full sync with events off and on (each into a
- * fresh database, alternating, the faster of two kept), the time to drain a snapshot and the feed as a new
- * consumer would (the queries the API's /v1/snapshot and /v1/events make, without HTTP), and webhook
- * deliveries per second to a local receiver.
+ * fresh database, alternating, the faster of two kept), the time to drain a snapshot and the feed through
+ * /api/v1 as a new consumer would (bench/api-drain.ts), and webhook deliveries per second to a local receiver.
  */
 export async function benchEvents(
   size: TenantSize,
@@ -94,29 +92,8 @@ export async function benchEvents(
     const tenantId = standins.info.tenantId;
     if (options.syncOnly) return { ...sync, events: await feed.count(tenantId) };
 
-    options.progress?.write(`${size.name} events: draining the snapshot and the feed\n`);
-    const drainStart = Date.now();
-    let objects = 0;
-    for (const repo of [worker.store.profiles, worker.store.lists, worker.store.memberships] as const) {
-      let continuationToken: string | undefined;
-      do {
-        const page = await (repo as typeof worker.store.profiles).page(
-          tenantId,
-          { orderBy: "c.id ASC" },
-          { pageSize: PAGE, ...(continuationToken ? { continuationToken } : {}) },
-        );
-        objects += page.items.length;
-        continuationToken = page.continuationToken;
-      } while (continuationToken);
-    }
-    let events = 0;
-    for (let after = 0; ; ) {
-      const page = await feed.read(tenantId, { after, limit: PAGE });
-      events += page.events.length;
-      after = page.next;
-      if (!page.hasMore) break;
-    }
-    const drainMs = Date.now() - drainStart;
+    options.progress?.write(`${size.name} events: draining the snapshot and the feed through /api/v1\n`);
+    const drain = await drainThroughApi(worker.store, feed, tenantId);
 
     options.progress?.write(`${size.name} events: webhook deliveries\n`);
     let received = 0;
@@ -149,8 +126,8 @@ export async function benchEvents(
 
     return {
       ...sync,
-      events,
-      drain: { objects, events, ms: drainMs },
+      events: drain.events,
+      drain,
       webhooks: { deliveries: received, ms: hooksMs, perSecond: received / Math.max(hooksMs / 1000, 0.001) },
     };
   } finally {
@@ -167,7 +144,7 @@ export function formatEvents(name: string, e: EventsBench): string {
     `${name} CPU per full sync (sync + stand-ins): ${s(e.cpuMs.off)} off, ${s(e.cpuMs.on)} on (+${((e.cpuMs.on / e.cpuMs.off - 1) * 100).toFixed(0)}%)`,
     ...(e.drain
       ? [
-          `${name} snapshot + feed drain: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)}`,
+          `${name} snapshot + feed drain through /api/v1: ${e.drain.objects} objects and ${e.drain.events} events in ${s(e.drain.ms)} (snapshot ${s(e.drain.snapshotMs)}), ${e.drain.requests} requests`,
         ]
       : []),
     ...(e.webhooks

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { hash, randomUUID } from "node:crypto";
 import type { DirectoryEventType } from "../domain/event-types.ts";
 import type { TaskTrigger } from "../domain/tasks.ts";
 import { createLogger, type Logger } from "../logger.ts";
@@ -11,7 +11,7 @@ import type {
   SequenceReservation,
 } from "../store/documents.ts";
 import type { Store } from "../store/store.ts";
-import { packEvents, unpack, withEvents } from "./event-packs.ts";
+import { eventDoc, packEvents, packedEvents, unpack, withEvents } from "./event-packs.ts";
 import { expectationOf, isUsual } from "./expectations.ts";
 import { LegacyEvents } from "./legacy-events.ts";
 import { FeedSequencer } from "./sequencer.ts";
@@ -218,13 +218,18 @@ export class ChangeFeed {
         { name: "@to", value: reservation.to },
       ],
     });
-    const landed = await this.landed(tenantId, packs.flatMap(unpack));
+    // Decompressed once: the same events decide what landed and make up the packs that keep some.
+    const events = new Map(packs.map((pack) => [pack, packedEvents(pack)]));
+    const landed = await this.landed(
+      tenantId,
+      [...events].flatMap(([pack, all]) => all.map((e) => eventDoc(pack, e))),
+    );
     const emptied: string[] = [];
     const shrunk: DirectoryEventPackDoc[] = [];
-    for (const pack of packs) {
-      const kept = pack.events.filter((e) => landed.has(e.id));
+    for (const [pack, all] of events) {
+      const kept = all.filter((e) => landed.has(e.id));
       if (kept.length === 0) emptied.push(pack.id);
-      else if (kept.length < pack.events.length) shrunk.push(withEvents(pack, kept));
+      else if (kept.length < all.length) shrunk.push(withEvents(pack, kept));
     }
     if (shrunk.length > 0) await this.store.directoryEvents.bulkUpsert(shrunk);
     if (emptied.length > 0) await this.store.directoryEvents.bulkDelete(tenantId, emptied);
@@ -417,5 +422,6 @@ function lastOfEachId(events: PackedEvent[]): PackedEvent[] {
 
 function eventId(tenantId: string, owner: string, e: PlannedEvent): string {
   const key = JSON.stringify([tenantId, owner, e.eventType, e.object.id, e.expect?.hash ?? null]);
-  return `evt_${createHash("sha256").update(key).digest("base64url").slice(0, 26)}`;
+  // The one-shot hash: the same digest without a Hash object per event (a full sync writes one per change).
+  return `evt_${hash("sha256", key, "base64url").slice(0, 26)}`;
 }

@@ -8,7 +8,7 @@ import type {
 } from "../store/documents.ts";
 import type { TenantRepository } from "../store/repository.ts";
 import type { Store } from "../store/store.ts";
-import { type PackHeader, packEvents, unpack } from "./event-packs.ts";
+import { eventDoc, type PackHeader, packEvents } from "./event-packs.ts";
 import type { FeedSequencer } from "./sequencer.ts";
 
 /** Earlier documents converted per round: a few packs' worth, so a round's writes stay small. */
@@ -203,7 +203,7 @@ function packedEvent(doc: DirectoryEventDoc): PackedEvent {
 
 /** The event as a pack would give it back, so a reader cannot tell where it was stored. */
 function withoutSystemFields(doc: DirectoryEventDoc): DirectoryEventDoc {
-  return packEvents(headerOf(doc), [packedEvent(doc)]).flatMap(unpack)[0] as DirectoryEventDoc;
+  return eventDoc(headerOf(doc), packedEvent(doc));
 }
 
 /** What a reader needs of an event; a document lacking any of it is reported and kept, never guessed at. */

@@ -425,8 +425,21 @@ export interface DirectoryEventPackDoc extends TenantDocument {
   cause: DirectoryEventDoc["cause"];
   /** When the retention job removes the pack (Cosmos TTL may do it earlier in production). */
   expiresAt: string;
-  events: PackedEvent[];
+  /**
+   * Each event's id, number and type, in order: what the feed's queries filter on. A pack written before
+   * `deflated` existed holds its whole events here instead.
+   */
+  events: PackedEventKey[];
+  /**
+   * The rest of each event (object, snapshot, changes), in the order of `events`: a JSON array, compressed
+   * with raw DEFLATE, in base64. Snapshots are most of an event and repeat the same field names, so a pack
+   * (its index included) is about a fifth of its plain JSON, which every write sends, stores and gets back.
+   */
+  deflated?: string;
 }
+
+/** What a pack shows of each event without decompressing it. */
+export type PackedEventKey = Pick<PackedEvent, "id" | "seq" | "eventType">;
 
 /** A block of sequence numbers a writer holds while its events and documents are being written. */
 export interface SequenceReservation {

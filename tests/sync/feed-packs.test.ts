@@ -152,4 +152,66 @@ describe("change feed packs", () => {
       121, 122, 123, 124, 125,
     ]);
   });
+
+  it("stores snapshots compressed, with each event's id, number and type readable beside them", async () => {
+    const T = nextTenant();
+    // Snapshots about the size of a synced profile's: field names repeat from one to the next.
+    const fields = (i: number) =>
+      Object.fromEntries(Array.from({ length: 25 }, (_, f) => [`field${f}`, `value ${(i * 7 + f) % 13}`]));
+    const events = Array.from({ length: 100 }, (_, i) => profileEvent(i, { fields: fields(i) }));
+    await feed.write(T, "task-7", { taskId: "task-7" }, events, () => writeProfiles(T, events, () => true));
+    await feed.sequencer.closeWritten(T);
+    const [pack] = await stack.store.directoryEvents.all(T);
+    const all = await readAll(T, 500);
+    expect(pack?.events).toEqual(all.map((e) => ({ id: e.id, seq: e.seq, eventType: e.eventType })));
+    const snapshots = Buffer.byteLength(JSON.stringify(all.map((e) => e.data)));
+    expect(Buffer.byteLength(JSON.stringify(pack))).toBeLessThan(snapshots / 2);
+    expect(all[42]?.data).toEqual(events[42]?.data);
+  });
+
+  it("reads, filters, finds and settles packs written before compression like compressed ones", async () => {
+    const T = nextTenant();
+    const at = new Date(clock).toISOString();
+    const expiresAt = new Date(clock + 30 * 86_400_000).toISOString();
+    const whole = (seq: number) => ({
+      id: `evt_earlier${seq}`,
+      seq,
+      eventType: seq % 2 === 0 ? ("profile.created" as const) : ("profile.updated" as const),
+      object: { kind: "profile" as const, id: `p${seq}` },
+      data: { id: `p${seq}`, displayName: `Person ${seq}` },
+    });
+    // The shape the feed stored before `deflated`: whole events in `events`.
+    await stack.store.directoryEvents.bulkUpsert([
+      {
+        id: "evp_1",
+        tenantId: T,
+        type: "directoryEventPack",
+        firstSeq: 1,
+        lastSeq: 10,
+        occurredAt: at,
+        cause: { taskId: "task-earlier" },
+        expiresAt,
+        events: Array.from({ length: 10 }, (_, i) => whole(i + 1)),
+      },
+    ]);
+    await feed.sequencer.reserve(T, 10, "task-earlier");
+    await writeProfiles(
+      T,
+      Array.from({ length: 10 }, (_, i) => ({ ...profileEvent(i + 1), doc: { changeSeq: i + 1 } })),
+      (i) => i < 6,
+    );
+    const events = Array.from({ length: 5 }, (_, i) => profileEvent(100 + i));
+    await feed.write(T, "task-8", {}, events, () => writeProfiles(T, events, () => true));
+    // The earlier writer's block is settled as its owner's next attempt would: six of its changes landed.
+    await feed.settleStale(T, (r) => r.owner === "task-earlier");
+    await feed.sequencer.closeWritten(T);
+
+    const all = await readAll(T, 4);
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15]);
+    expect(all[2]).toMatchObject({ ...whole(3), occurredAt: at, cause: { taskId: "task-earlier" } });
+    expect((await readAll(T, 2, ["profile.created"])).map((e) => e.seq)).toEqual([2, 4, 6, 13]);
+    const found = await feed.eventsById(T, ["evt_earlier5", all[8]?.id as string]);
+    expect([...found.values()].map((e) => e.seq).sort((a, b) => a - b)).toEqual([5, 13]);
+    expect(await feed.count(T)).toBe(11);
+  });
 });
