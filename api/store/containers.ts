@@ -36,8 +36,9 @@ const excludedPaths: Partial<Record<ContainerName, string[]>> = {
   photos: ["/data/?"],
   syncState: ["/deltaLink/?", "/nextLink/?"],
   // Event packs are queried by type, firstSeq, lastSeq and expiresAt, and by their events' ids and types (see
-  // includedPaths): every other indexed path would add to each write's request units and serve no query.
-  directoryEvents: ["/events/*", "/cause/*", "/occurredAt/?"],
+  // includedPaths): every other indexed path would add to each write's request units and serve no query. The
+  // compressed details (`deflated`, tens of kilobytes of base64) are only ever read whole.
+  directoryEvents: ["/events/*", "/cause/*", "/occurredAt/?", "/deflated/?"],
   webhookEndpoints: ["/secrets/*"],
 };
 

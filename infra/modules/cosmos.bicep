@@ -171,6 +171,7 @@ var containers = [
       '/events/*'
       '/cause/*'
       '/occurredAt/?'
+      '/deflated/?'
     ]
     // Indexed inside the excluded '/events/*': the more precise path wins.
     includedPaths: [
