@@ -55,10 +55,38 @@ function normalizeOp(raw: unknown, index: number, kind: "User" | "Group"): Patch
       );
     // One operation per attribute, so dotted keys and booleans are handled as if each had its own path.
     return Object.entries(value as Json).map(([key, v]) =>
-      typed({ op, path: canonicalPath(key, kind), value: v }),
+      typed(guarded({ op, path: canonicalPath(key, kind), value: v }, index)),
     );
   }
-  return [typed({ op, path, ...("value" in fields ? { value: fields.value } : {}) })];
+  return [typed(guarded({ op, path, ...("value" in fields ? { value: fields.value } : {}) }, index))];
+}
+
+const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * scim-patch walks paths and merges values with plain property access, so `__proto__.x` or a value holding a
+ * `__proto__` key would write to Object.prototype for the whole process. No SCIM attribute has these names.
+ */
+function guarded(op: PatchOp, index: number): PatchOp {
+  const segments = (op.path ?? "").replace(/\[[^\]]*\]/g, "").split(/[.:]/);
+  if (segments.some((s) => PROTOTYPE_KEYS.has(s.trim().toLowerCase())))
+    throw new ScimError(
+      400,
+      `Operations[${index}].path: ${JSON.stringify(op.path)} is not an attribute`,
+      "invalidPath",
+    );
+  if (holdsPrototypeKey(op.value))
+    throw invalidValue(
+      `Operations[${index}].value`,
+      "must not hold __proto__, constructor or prototype keys",
+    );
+  return op;
+}
+
+function holdsPrototypeKey(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(holdsPrototypeKey);
+  return Object.entries(value).some(([k, v]) => PROTOTYPE_KEYS.has(k.toLowerCase()) || holdsPrototypeKey(v));
 }
 
 function typed(op: PatchOp): PatchOp {
