@@ -76,10 +76,14 @@ describe("the SCIM endpoint under hostile and careless requests", () => {
       headers: { "content-type": "text/plain" },
     });
     expectScimError(plain, 400);
-    const long = await a.scim("/Users", { method: "POST", json: user(`u${"x".repeat(10_000)}`) });
-    expect(long.status, JSON.stringify(long.body).slice(0, 300)).toBeLessThan(500);
-    const control = await a.scim("/Users", { method: "POST", json: user("ctl\u0000\u0007\u001b[31m") });
-    expect(control.status, JSON.stringify(control.body)).toBeLessThan(500);
+    for (const userName of [`u${"x".repeat(10_000)}`, "ctl\u0000\u0007\u001b[31m"]) {
+      const refused = await a.scim("/Users", { method: "POST", json: user(userName) });
+      expectScimError(refused, 400);
+      expect(refused.body).toMatchObject({
+        scimType: "invalidValue",
+        detail: expect.stringMatching(/^userName/),
+      });
+    }
   });
 
   it("keeps prototype keys in PATCH from polluting anything", async () => {
