@@ -2,6 +2,7 @@ import { type ScimPatchOperation, scimPatch } from "scim-patch";
 import { canonicalPath } from "./attributes.ts";
 import { PATCH_SCHEMA } from "./discovery.ts";
 import { invalidValue, ScimError } from "./errors.ts";
+import { isPrototypeKey } from "./prototype-keys.ts";
 import { scimBoolean } from "./user-resource.ts";
 
 type Json = Record<string, unknown>;
@@ -61,32 +62,16 @@ function normalizeOp(raw: unknown, index: number, kind: "User" | "Group"): Patch
   return [typed(guarded({ op, path, ...("value" in fields ? { value: fields.value } : {}) }, index))];
 }
 
-const PROTOTYPE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
-
-/**
- * scim-patch walks paths and merges values with plain property access, so `__proto__.x` or a value holding a
- * `__proto__` key would write to Object.prototype for the whole process. No SCIM attribute has these names.
- */
+/** scim-patch walks paths by plain property access, so `__proto__.x` would write to Object.prototype. */
 function guarded(op: PatchOp, index: number): PatchOp {
   const segments = (op.path ?? "").replace(/\[[^\]]*\]/g, "").split(/[.:]/);
-  if (segments.some((s) => PROTOTYPE_KEYS.has(s.trim().toLowerCase())))
+  if (segments.some(isPrototypeKey))
     throw new ScimError(
       400,
       `Operations[${index}].path: ${JSON.stringify(op.path)} is not an attribute`,
       "invalidPath",
     );
-  if (holdsPrototypeKey(op.value))
-    throw invalidValue(
-      `Operations[${index}].value`,
-      "must not hold __proto__, constructor or prototype keys",
-    );
   return op;
-}
-
-function holdsPrototypeKey(value: unknown): boolean {
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) return value.some(holdsPrototypeKey);
-  return Object.entries(value).some(([k, v]) => PROTOTYPE_KEYS.has(k.toLowerCase()) || holdsPrototypeKey(v));
 }
 
 function typed(op: PatchOp): PatchOp {

@@ -111,6 +111,16 @@ describe("the SCIM endpoint under hostile and careless requests", () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     }
     expect((await a.scim(`/Users/${id}`)).body).toMatchObject({ name: created.body.name });
+    const withProtoKey = {
+      ...user(`proto-${randomUUID()}`),
+      name: JSON.parse('{"givenName":"G","familyName":"F","__proto__":{"polluted":"yes"}}'),
+    };
+    const posted = await a.scim("/Users", { method: "POST", json: withProtoKey });
+    expectScimError(posted, 400);
+    expect(posted.body).toMatchObject({
+      scimType: "invalidValue",
+      detail: expect.stringMatching(/^name\.__proto__:/),
+    });
     for (const Operations of [
       [{ op: "replace", path: 'emails[type eq "nothing"].value', value: "x@y.z" }],
       [{ op: "remove", path: 'emails[type ne "nothing"]' }],
