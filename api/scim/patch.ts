@@ -2,6 +2,7 @@ import { type ScimPatchOperation, scimPatch } from "scim-patch";
 import { canonicalPath } from "./attributes.ts";
 import { PATCH_SCHEMA } from "./discovery.ts";
 import { invalidValue, ScimError } from "./errors.ts";
+import { isPrototypeKey } from "./prototype-keys.ts";
 import { scimBoolean } from "./user-resource.ts";
 
 type Json = Record<string, unknown>;
@@ -55,10 +56,22 @@ function normalizeOp(raw: unknown, index: number, kind: "User" | "Group"): Patch
       );
     // One operation per attribute, so dotted keys and booleans are handled as if each had its own path.
     return Object.entries(value as Json).map(([key, v]) =>
-      typed({ op, path: canonicalPath(key, kind), value: v }),
+      typed(guarded({ op, path: canonicalPath(key, kind), value: v }, index)),
     );
   }
-  return [typed({ op, path, ...("value" in fields ? { value: fields.value } : {}) })];
+  return [typed(guarded({ op, path, ...("value" in fields ? { value: fields.value } : {}) }, index))];
+}
+
+/** scim-patch walks paths by plain property access, so `__proto__.x` would write to Object.prototype. */
+function guarded(op: PatchOp, index: number): PatchOp {
+  const segments = (op.path ?? "").replace(/\[[^\]]*\]/g, "").split(/[.:]/);
+  if (segments.some(isPrototypeKey))
+    throw new ScimError(
+      400,
+      `Operations[${index}].path: ${JSON.stringify(op.path)} is not an attribute`,
+      "invalidPath",
+    );
+  return op;
 }
 
 function typed(op: PatchOp): PatchOp {

@@ -4,8 +4,9 @@ import { SCIM_PATH_PREFIX } from "../contract/scim.ts";
 import type { Logger } from "../logger.ts";
 import type { ConnectionDoc } from "../store/documents.ts";
 import { resourceTypes, schemas, serviceProviderConfig } from "./discovery.ts";
-import { ScimError } from "./errors.ts";
+import { invalidValue, ScimError } from "./errors.ts";
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from "./groups.ts";
+import { prototypeKeyPath } from "./prototype-keys.ts";
 import type { ScimService } from "./provisioning.ts";
 import type { TokenBuckets } from "./rate-limit.ts";
 import {
@@ -101,6 +102,16 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
       strict: false,
     }),
   );
+
+  scoped.use((req: Request, _res: Response, next: NextFunction) => {
+    const key = prototypeKeyPath(req.body);
+    if (key)
+      throw invalidValue(
+        key,
+        "is not an attribute; bodies must not hold __proto__, constructor or prototype",
+      );
+    next();
+  });
 
   scoped.get(["/ServiceProviderConfig", "/serviceConfiguration"], (req, res) =>
     send(res, 200, serviceProviderConfig(requestBase(req))),

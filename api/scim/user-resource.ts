@@ -38,6 +38,14 @@ function checkMulti(r: Json, attribute: string) {
     throw invalidValue(attribute, "must be a list of objects");
 }
 
+/**
+ * userName becomes the profile's UPN, which Entra caps at 113 characters; the margin keeps odd but valid
+ * sign-in names working while refusing the kilobytes a broken client could send into every index and page.
+ */
+const USER_NAME_MAX = 256;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
 /** Validates a User body (POST, PUT, or the result of a PATCH), naming the attribute at fault. */
 export function parseUser(body: unknown): UserInput {
   if (body === null || typeof body !== "object" || Array.isArray(body))
@@ -46,6 +54,9 @@ export function parseUser(body: unknown): UserInput {
   const userName = resource.userName;
   if (typeof userName !== "string" || userName.trim() === "")
     throw invalidValue("userName", "is required and must be a non-empty string");
+  if (userName.length > USER_NAME_MAX)
+    throw invalidValue("userName", `must be at most ${USER_NAME_MAX} characters`);
+  if (CONTROL_CHARACTER.test(userName)) throw invalidValue("userName", "must not contain control characters");
   for (const a of ["externalId", "displayName", "title", "userType", "preferredLanguage"])
     optionalString(resource, a);
   for (const a of ["emails", "phoneNumbers", "addresses"]) checkMulti(resource, a);
