@@ -42,7 +42,9 @@ export class PersonalMessages {
       async (context: TurnContext) => {
         // Errors inside the turn would otherwise go to onTurnError; keep them to report the outcome.
         try {
-          await context.sendActivity({ type: "message", text, textFormat: "markdown" });
+          // Plain text, as welcome emails are: names and titles come from the directory, and as markdown a
+          // display name like "[sign in](https://…)" would become a link in the welcome message.
+          await context.sendActivity({ type: "message", text, textFormat: "plain" });
         } catch (err) {
           failure = err;
         }

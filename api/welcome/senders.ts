@@ -123,7 +123,7 @@ class TeamsSender implements WelcomeSender {
       await this.messenger.sendPersonal(
         recipient.tenantId,
         recipient.sourceId,
-        `**${notice.subject}**\n\n${notice.body}`,
+        `${notice.subject}\n\n${notice.body}`,
       );
     } catch (err) {
       throw failureOf(err, "Posting the Teams message", {});

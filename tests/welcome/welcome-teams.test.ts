@@ -81,7 +81,8 @@ describe("welcome notices in Teams", () => {
     const people = [1, 2].map((n) =>
       h.sim.directory.addUser(T, {
         displayName: `Teams Newcomer ${n}`,
-        givenName: `Tess${n}`,
+        // A name that markdown would turn into a link must arrive as the text it is.
+        givenName: n === 1 ? "Tess1" : "[Tess2](https://evil.example)",
         surname: "Newcomer",
         mail: `TessN${n}@${DOMAIN}`,
         userPrincipalName: `TessN${n}@${DOMAIN}`,
@@ -113,9 +114,10 @@ describe("welcome notices in Teams", () => {
     // botbuilder posts into the chat it opened, as a reply to the conversation it was handed.
     const posted = connector.calls.filter((call) => /\/activities(\/|$)/.test(call.path));
     expect(posted.map((call) => call.body.text).sort()).toEqual([
-      "**Welcome Tess1**\n\nOpen https://portal.contoso.com",
-      "**Welcome Tess2**\n\nOpen https://portal.contoso.com",
+      "Welcome Tess1\n\nOpen https://portal.contoso.com",
+      "Welcome [Tess2](https://evil.example)\n\nOpen https://portal.contoso.com",
     ]);
+    expect(posted.map((call) => call.body.textFormat)).toEqual(["plain", "plain"]);
     for (const p of people) {
       const notice = (await h.store.welcomeNotices.get(
         T,
