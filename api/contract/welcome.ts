@@ -12,7 +12,12 @@ export const welcomeTestSchema = z
     /** A synced profile whose values fill the placeholders; without it, the admin's own name. */
     profileId: documentId("profile").optional(),
   })
-  .strict();
+  .strict()
+  // Saved settings need a mailbox only once notices are on; a test email needs one whatever the switch says.
+  .refine((t) => t.welcome.channel !== "email" || Boolean(t.welcome.mailbox), {
+    path: ["welcome", "mailbox"],
+    message: "name the mailbox the test email is sent from",
+  });
 export type WelcomeTest = z.input<typeof welcomeTestSchema>;
 
 const welcomeTestResultSchema = z.object({

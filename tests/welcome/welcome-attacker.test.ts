@@ -22,8 +22,9 @@ describe("the welcome test-send route under hostile requests", () => {
 
   it("refuses a reader and another tenant's admin without sending anything", async () => {
     s.sim.directory.clearOutbox();
-    expect((await sendTest(await s.readerToken(), { welcome })).status).toBe(403);
-    expect((await sendTest(await s.adminToken(OTHER_TENANT_ID), { welcome })).status).toBe(404);
+    const valid = { welcome: { ...welcome, channel: "email", mailbox: "admin@M365x214355.onmicrosoft.com" } };
+    expect((await sendTest(await s.readerToken(), valid)).status).toBe(403);
+    expect((await sendTest(await s.adminToken(OTHER_TENANT_ID), valid)).status).toBe(404);
     expect(s.sim.directory.listSentMail()).toEqual([]);
   });
 
@@ -43,5 +44,15 @@ describe("the welcome test-send route under hostile requests", () => {
     const [mail] = s.sim.directory.listSentMail(DEMO_TENANT_ID);
     expect(mail?.contentType.toLowerCase()).toBe("text");
     expect(mail?.body).toContain(markup);
+  });
+
+  it("refuses a test email without a sending mailbox, naming the field, instead of calling Graph", async () => {
+    s.sim.directory.clearOutbox();
+    const sent = await sendTest(admin, {
+      welcome: { ...welcome, enabled: false, channel: "email", mailbox: "" },
+    });
+    expect(sent.status, sent.text).toBe(400);
+    expect(sent.text).toContain("welcome.mailbox");
+    expect(s.sim.directory.listSentMail()).toEqual([]);
   });
 });
