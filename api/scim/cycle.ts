@@ -37,6 +37,9 @@ function merge(into: TaskDoc, delta: TaskDoc): void {
 /** How long a joined cycle is taken as still running without reading it again. */
 const JOINED_FOR_MS = 2_000;
 
+/** A token's "last used" time is written at most this often per instance: the tab shows it to the minute. */
+const USE_NOTED_EVERY_MS = 60_000;
+
 const addCounters = (a: Counters, b: Counters): Counters =>
   Object.fromEntries(
     Object.entries(a).map(([k, v]) => [k, v + b[k as keyof Counters]]),
@@ -57,6 +60,33 @@ export class ScimCycles {
 
   /** The cycle this instance last joined per connection, so back-to-back requests skip reading it again. */
   private readonly joined = new Map<string, { task: TaskDoc; tokenId: string; at: number }>();
+
+  /** When this instance last wrote each token's use, so a burst of reads costs one write. */
+  private readonly usesNoted = new Map<string, number>();
+
+  /**
+   * Records that a token was used, reads included: Entra's "Test Connection" only reads, and it is what tells
+   * an admin whether the pasted token reached the product. Writes record it when they join their cycle.
+   */
+  async noteUse(connection: ConnectionDoc, tokenId: string): Promise<void> {
+    const key = `${connection.id}/${tokenId}`;
+    const at = this.now();
+    if (at.getTime() - (this.usesNoted.get(key) ?? Number.NEGATIVE_INFINITY) < USE_NOTED_EVERY_MS) return;
+    this.usesNoted.set(key, at.getTime());
+    const iso = at.toISOString();
+    const state = await this.store.scimState.get(connection.tenantId, scimStateId(connection.id));
+    const next: ScimStateDoc = {
+      ...(state ?? emptyState(connection)),
+      tokenUsedAt: { ...(state?.tokenUsedAt ?? {}), [tokenId]: iso },
+      updatedAt: iso,
+    };
+    // A concurrent request changed the state first: its own time is as good as this one.
+    const raced = (err: unknown) => {
+      if (!isStoreError(err, "precondition-failed") && !isStoreError(err, "conflict")) throw err;
+    };
+    if (state) await this.store.scimState.replace(next, { ifMatch: state._etag }).catch(raced);
+    else await this.store.scimState.create(next).catch(raced);
+  }
 
   /** Forgets the joined cycle of a connection (its task was halted or closed here). */
   forget(connectionId: string): void {

@@ -90,6 +90,9 @@ export function scimRoutes(deps: ScimRouteDeps): Router {
           wait,
         );
       res.locals.scimCaller = verified satisfies Caller;
+      service.cycles
+        .noteUse(verified.connection, verified.tokenId)
+        .catch((err) => deps.logger.warn({ err }, "Could not record when a SCIM token was used"));
       next();
     } catch (err) {
       next(err);

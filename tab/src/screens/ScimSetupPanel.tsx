@@ -77,7 +77,7 @@ export function ScimSetupPanel({
             <Body1 className={s.muted}>
               {d.lastRequestAt
                 ? `Entra last sent a change ${formatRelative(d.lastRequestAt)} (${formatWhen(d.lastRequestAt)}).`
-                : "Entra has not sent a change yet. Its Test Connection only reads, so it does not show here."}
+                : "Entra has not sent a change yet. The token list shows whether its Test Connection got through."}
             </Body1>
             <ScimTokens
               connectionId={connectionId}

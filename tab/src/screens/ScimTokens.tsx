@@ -88,7 +88,7 @@ export function ScimTokens({
             <TableHeaderCell>Token</TableHeaderCell>
             <TableHeaderCell>Created</TableHeaderCell>
             <TableHeaderCell>Valid</TableHeaderCell>
-            <TableHeaderCell>Last change sent with it</TableHeaderCell>
+            <TableHeaderCell>Last used</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
