@@ -278,6 +278,8 @@ describe("admin tab in a browser (standalone)", () => {
       "Old values",
       "New values",
       "Time (UTC)",
+      "Welcome notice",
+      "Welcome notice detail",
     ]);
     expect(records).toHaveLength((await allRecords(sync.id)).length);
     const users = records.filter((r) => r[0] === "user");
