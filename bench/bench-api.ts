@@ -11,10 +11,7 @@ export interface BenchCosmos {
   database: string;
 }
 
-export type ApiCall = (
-  path: string,
-  init?: { method?: string; json?: unknown },
-) => Promise<Record<string, unknown>>;
+type ApiCall = (path: string, init?: { method?: string; json?: unknown }) => Promise<Record<string, unknown>>;
 
 export interface BenchApi {
   api: RunningApi;
@@ -76,4 +73,12 @@ export async function startBenchApi(
     await api.close();
     throw error;
   }
+}
+
+/** Connects the stand-ins' tenant through its own app registration, as an admin connects a customer's tenant. */
+export function connectStandinsTenant(call: ApiCall, info: StandinsInfo): Promise<Record<string, unknown>> {
+  return call("/api/connections", {
+    method: "POST",
+    json: { name: "Benchmark", kind: "graph-app", clientId: info.clientId, clientSecret: info.clientSecret },
+  });
 }

@@ -1,7 +1,7 @@
 import type { RunningApi } from "../api/app/start.ts";
 import { SYSTEM_ACTOR } from "../api/domain/actor.ts";
 import type { ProfileDoc, TaskDoc } from "../api/store/documents.ts";
-import { startBenchApi } from "./bench-api.ts";
+import { connectStandinsTenant, startBenchApi } from "./bench-api.ts";
 import type { TenantSize } from "./sizes.ts";
 import { startStandins } from "./standins.ts";
 
@@ -69,15 +69,7 @@ export async function benchLatency(size: TenantSize, options: LatencyOptions): P
     api = started.api;
     const running = api;
     const { call } = started;
-    const connection = await call("/api/connections", {
-      method: "POST",
-      json: {
-        name: "Benchmark",
-        kind: "graph-app",
-        clientId: info.clientId,
-        clientSecret: info.clientSecret,
-      },
-    });
+    const connection = await connectStandinsTenant(call, info);
     const connectionId = connection.id as string;
     const waitTask = async (id: string) => {
       for (;;) {

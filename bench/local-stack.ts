@@ -8,7 +8,7 @@ import type { TaskDoc } from "../api/store/documents.ts";
 import { loadSnapshot, saveSnapshot } from "../dev/cosmos-snapshot.ts";
 import { startLocalCosmos } from "../dev/local-cosmos.ts";
 import { ensureLocalCertificate } from "../sim/tls.ts";
-import { startBenchApi } from "./bench-api.ts";
+import { connectStandinsTenant, startBenchApi } from "./bench-api.ts";
 import { formatCount, formatDuration } from "./format.ts";
 import type { TenantSize } from "./sizes.ts";
 import { startStandins } from "./standins.ts";
@@ -60,15 +60,7 @@ export async function benchLocalStack(
     api = started.api;
     const running = api;
     const { call } = started;
-    const connection = await call("/api/connections", {
-      method: "POST",
-      json: {
-        name: "Benchmark",
-        kind: "graph-app",
-        clientId: info.clientId,
-        clientSecret: info.clientSecret,
-      },
-    });
+    const connection = await connectStandinsTenant(call, info);
     log("full sync");
     const fullStart = Date.now();
     const full = await call(`/api/connections/${connection.id}/tasks`, {
