@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { type RunningApi, startApi } from "../api/app/start.ts";
-import { loadConfig } from "../api/config/config.ts";
+import type { RunningApi } from "../api/app/start.ts";
 import { SYSTEM_ACTOR } from "../api/domain/actor.ts";
 import type { ProfileDoc, TaskDoc } from "../api/store/documents.ts";
-import { PRODUCT_APP } from "../sim/index.ts";
+import { connectStandinsTenant, startBenchApi } from "./bench-api.ts";
 import type { TenantSize } from "./sizes.ts";
 import { startStandins } from "./standins.ts";
 
@@ -61,48 +59,17 @@ export async function benchLatency(size: TenantSize, options: LatencyOptions): P
   const { info } = standins;
   let api: RunningApi | undefined;
   try {
-    const config = loadConfig({
-      COSMOS_ENDPOINT: info.cosmosEndpoint,
-      COSMOS_KEY: info.cosmosKey,
-      COSMOS_DATABASE: `bench-live-${size.name}`,
-      GRAPH_BASE_URL: info.simUrl,
-      AUTHORITY_HOST: info.simUrl,
-      AUTH_CLIENT_ID: PRODUCT_APP.clientId,
-      AUTH_CLIENT_SECRET: PRODUCT_APP.clientSecret,
-      AUTH_AUDIENCES: PRODUCT_APP.appIdUri,
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      SESSION_SECRET: randomBytes(32).toString("base64url"),
-      BOT_ALLOW_UNSIGNED: "true",
-      PORT: "0",
-      // Runs come from notifications, or from this benchmark's own clock in the polling mode.
-      SCHEDULER_ENABLED: "false",
-      LOG_LEVEL: "error",
-    });
-    api = await startApi(config);
+    // No scheduled runs: they come from notifications, or from this benchmark's own clock in the polling mode.
+    const started = await startBenchApi(
+      sim,
+      info,
+      { endpoint: info.cosmosEndpoint, key: info.cosmosKey, database: `bench-live-${size.name}` },
+      { rejectErrors: false },
+    );
+    api = started.api;
     const running = api;
-    const admin = sim.directory.listUsers(info.tenantId)[0]?.id as string;
-    const token = await sim.directory.issueUserToken({
-      tenantId: info.tenantId,
-      userId: admin,
-      roles: ["DirectorySync.Admin"],
-    });
-    const call = async (path: string, init: { method?: string; json?: unknown } = {}) => {
-      const res = await fetch(`${running.url}${path}`, {
-        method: init.method ?? "GET",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        ...(init.json ? { body: JSON.stringify(init.json) } : {}),
-      });
-      return (await res.json()) as Record<string, unknown>;
-    };
-    const connection = await call("/api/connections", {
-      method: "POST",
-      json: {
-        name: "Benchmark",
-        kind: "graph-app",
-        clientId: info.clientId,
-        clientSecret: info.clientSecret,
-      },
-    });
+    const { call } = started;
+    const connection = await connectStandinsTenant(call, info);
     const connectionId = connection.id as string;
     const waitTask = async (id: string) => {
       for (;;) {

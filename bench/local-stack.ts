@@ -1,16 +1,14 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CosmosClient } from "@azure/cosmos";
-import { type RunningApi, startApi } from "../api/app/start.ts";
-import { loadConfig } from "../api/config/config.ts";
+import type { RunningApi } from "../api/app/start.ts";
 import { ensureDatabase } from "../api/store/cosmos.ts";
 import type { TaskDoc } from "../api/store/documents.ts";
 import { loadSnapshot, saveSnapshot } from "../dev/cosmos-snapshot.ts";
 import { startLocalCosmos } from "../dev/local-cosmos.ts";
-import { PRODUCT_APP } from "../sim/index.ts";
 import { ensureLocalCertificate } from "../sim/tls.ts";
+import { connectStandinsTenant, startBenchApi } from "./bench-api.ts";
 import { formatCount, formatDuration } from "./format.ts";
 import type { TenantSize } from "./sizes.ts";
 import { startStandins } from "./standins.ts";
@@ -53,49 +51,16 @@ export async function benchLocalStack(
   const folder = mkdtempSync(join(tmpdir(), "bench-local-"));
   let api: RunningApi | undefined;
   try {
-    const config = loadConfig({
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      COSMOS_DATABASE: database,
-      GRAPH_BASE_URL: info.simUrl,
-      AUTHORITY_HOST: info.simUrl,
-      AUTH_CLIENT_ID: PRODUCT_APP.clientId,
-      AUTH_CLIENT_SECRET: PRODUCT_APP.clientSecret,
-      AUTH_AUDIENCES: PRODUCT_APP.appIdUri,
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      SESSION_SECRET: randomBytes(32).toString("base64url"),
-      BOT_ALLOW_UNSIGNED: "true",
-      PORT: "0",
-      SCHEDULER_ENABLED: "false",
-      LOG_LEVEL: "error",
-    });
-    api = await startApi(config);
+    const started = await startBenchApi(
+      sim,
+      info,
+      { endpoint: cosmos.endpoint, key: cosmos.key, database },
+      { rejectErrors: true },
+    );
+    api = started.api;
     const running = api;
-    const admin = sim.directory.listUsers(info.tenantId)[0]?.id as string;
-    const token = await sim.directory.issueUserToken({
-      tenantId: info.tenantId,
-      userId: admin,
-      roles: ["DirectorySync.Admin"],
-    });
-    const call = async (path: string, init: { method?: string; json?: unknown } = {}) => {
-      const res = await fetch(`${running.url}${path}`, {
-        method: init.method ?? "GET",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        ...(init.json ? { body: JSON.stringify(init.json) } : {}),
-      });
-      const body = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
-      return body;
-    };
-    const connection = await call("/api/connections", {
-      method: "POST",
-      json: {
-        name: "Benchmark",
-        kind: "graph-app",
-        clientId: info.clientId,
-        clientSecret: info.clientSecret,
-      },
-    });
+    const { call } = started;
+    const connection = await connectStandinsTenant(call, info);
     log("full sync");
     const fullStart = Date.now();
     const full = await call(`/api/connections/${connection.id}/tasks`, {

@@ -1,8 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { type RunningApi, startApi } from "../api/app/start.ts";
-import { loadConfig } from "../api/config/config.ts";
+import type { RunningApi } from "../api/app/start.ts";
 import type { CreatedConnection } from "../api/contract/connections.ts";
-import { PRODUCT_APP } from "../sim/index.ts";
+import { startBenchApi } from "./bench-api.ts";
 import { percentile } from "./live-latency.ts";
 import { planScimDirectory, type ScimDirectoryPlan } from "./scim-directory.ts";
 import { runScimLoad, type ScimLoadResult, type ScimRequestKind } from "./scim-load.ts";
@@ -122,30 +120,19 @@ export async function benchScim(size: TenantSize, options: ScimBenchOptions = {}
   const { info } = standins;
   let api: RunningApi | undefined;
   try {
-    const config = loadConfig({
-      COSMOS_ENDPOINT: info.cosmosEndpoint,
-      COSMOS_KEY: info.cosmosKey,
-      COSMOS_DATABASE: `bench-scim-${size.name}-${Date.now()}`,
-      GRAPH_BASE_URL: info.simUrl,
-      AUTHORITY_HOST: info.simUrl,
-      AUTH_CLIENT_ID: PRODUCT_APP.clientId,
-      AUTH_CLIENT_SECRET: PRODUCT_APP.clientSecret,
-      AUTH_AUDIENCES: PRODUCT_APP.appIdUri,
-      ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      SESSION_SECRET: randomBytes(32).toString("base64url"),
-      BOT_ALLOW_UNSIGNED: "true",
-      PORT: "0",
-      SCHEDULER_ENABLED: "false",
-      LOG_LEVEL: "error",
-    });
-    api = await startApi(config);
+    const started = await startBenchApi(
+      sim,
+      info,
+      {
+        endpoint: info.cosmosEndpoint,
+        key: info.cosmosKey,
+        database: `bench-scim-${size.name}-${Date.now()}`,
+      },
+      { rejectErrors: true },
+    );
+    api = started.api;
     const running = api;
-    const admin = sim.directory.listUsers(info.tenantId)[0]?.id as string;
-    const token = await sim.directory.issueUserToken({
-      tenantId: info.tenantId,
-      userId: admin,
-      roles: ["DirectorySync.Admin"],
-    });
+    const { token } = started;
     const res = await fetch(`${running.url}/api/connections`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

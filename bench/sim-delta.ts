@@ -1,6 +1,7 @@
 import { guidFrom } from "../sim/ids.ts";
-import { DEMO_CUSTOMER_APP_PERMISSIONS, generatedTenant, startSimulator } from "../sim/index.ts";
+import { generatedTenant, startSimulator } from "../sim/index.ts";
 import { ensureLocalCertificate } from "../sim/tls.ts";
+import { registerCustomerApp } from "./customer-app.ts";
 import { formatDuration } from "./format.ts";
 import { percentile } from "./live-latency.ts";
 import type { TenantSize } from "./sizes.ts";
@@ -31,23 +32,7 @@ export async function benchSimDelta(size: TenantSize, budgetMs = 120_000): Promi
   const tls = await ensureLocalCertificate(".local/tls");
   const tenant = generatedTenant({ ...size, seed: 42 });
   const app = { clientId: guidFrom("bench-delta-app"), clientSecret: "bench-delta-secret" };
-  tenant.apps.push({
-    ...app,
-    displayName: "Delta benchmark",
-    homeTenantId: tenant.tenantId,
-    multiTenant: false,
-    secrets: [{ value: app.clientSecret, expiresAt: Date.UTC(2099, 0, 1) }],
-    requiredApplicationPermissions: [...DEMO_CUSTOMER_APP_PERMISSIONS],
-    requiredDelegatedPermissions: [],
-    appRoles: [],
-  });
-  tenant.grants.push({
-    clientId: app.clientId,
-    application: [...DEMO_CUSTOMER_APP_PERMISSIONS],
-    delegated: [],
-    consentedBy: null,
-    consentedAt: "2024-01-01T00:00:00Z",
-  });
+  registerCustomerApp(tenant, app, "Delta benchmark");
   const sim = await startSimulator({ tls: { cert: tls.cert, key: tls.key }, tenants: [tenant] });
   try {
     const tokenResponse = await fetch(`${sim.url}/${tenant.tenantId}/oauth2/v2.0/token`, {

@@ -1,13 +1,9 @@
 import { startLocalCosmos } from "../dev/local-cosmos.ts";
 import { guidFrom } from "../sim/ids.ts";
-import {
-  DEMO_CUSTOMER_APP_PERMISSIONS,
-  generatedTenant,
-  type RunningSimulator,
-  startSimulator,
-} from "../sim/index.ts";
+import { generatedTenant, type RunningSimulator, startSimulator } from "../sim/index.ts";
 import { ensureLocalCertificate } from "../sim/tls.ts";
 import { applyChanges, type ChangeSummary } from "./changes.ts";
+import { registerCustomerApp } from "./customer-app.ts";
 import { type FullSyncBound, fullSyncBound } from "./lower-bound.ts";
 import type { TenantSize } from "./sizes.ts";
 
@@ -78,23 +74,7 @@ export async function startStandins(spec: StandinsSpec): Promise<Standins> {
     clientId: guidFrom(`bench-app:${seed}`),
     clientSecret: `bench-secret-${seed}`,
   };
-  tenant.apps.push({
-    clientId: app.clientId,
-    displayName: "Directory sync benchmark",
-    homeTenantId: tenant.tenantId,
-    multiTenant: false,
-    secrets: [{ value: app.clientSecret, expiresAt: Date.UTC(2099, 0, 1) }],
-    requiredApplicationPermissions: [...DEMO_CUSTOMER_APP_PERMISSIONS],
-    requiredDelegatedPermissions: [],
-    appRoles: [],
-  });
-  tenant.grants.push({
-    clientId: app.clientId,
-    application: [...DEMO_CUSTOMER_APP_PERMISSIONS],
-    delegated: [],
-    consentedBy: null,
-    consentedAt: "2024-01-01T00:00:00Z",
-  });
+  registerCustomerApp(tenant, app, "Directory sync benchmark");
   const sim = await startSimulator({
     tls: { cert: tls.cert, key: tls.key },
     tenants: [tenant],

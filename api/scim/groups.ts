@@ -111,9 +111,7 @@ export async function createGroup(s: ScimService, r: UserRequest, body: unknown)
       shadow,
       "provisioned by Entra",
     );
-    const change: MemberChange = { replace: true, add: input.members ?? [], remove: [], removeAll: false };
-    const written = await applyMembers(s, ctx, list, change);
-    return renderGroup(written, await s.members(written), r.base);
+    return replaceMembersAndRender(s, ctx, list, input, r.base);
   });
 }
 
@@ -124,15 +122,11 @@ export async function replaceGroup(
   body: unknown,
   ifMatch?: string,
 ) {
-  const current = await s.group(r.connection, id);
-  if (!current?.scim) throw notFound("Group", id);
-  checkVersion(current.scim.version, ifMatch);
+  const current = await provisionedGroup(s, r, id, ifMatch);
   const input = parseGroup(body);
   return s.write(r.connection, r.tokenId, async (ctx) => {
     const list = await updateGroup(ctx, current, input);
-    const change: MemberChange = { replace: true, add: input.members ?? [], remove: [], removeAll: false };
-    const written = await applyMembers(s, ctx, list, change);
-    return renderGroup(written, await s.members(written), r.base);
+    return replaceMembersAndRender(s, ctx, list, input, r.base);
   });
 }
 
@@ -143,15 +137,39 @@ export async function patchGroup(
   body: unknown,
   ifMatch?: string,
 ) {
-  const current = await s.group(r.connection, id);
-  if (!current?.scim) throw notFound("Group", id);
-  checkVersion(current.scim.version, ifMatch);
+  const current = await provisionedGroup(s, r, id, ifMatch);
   const { members, other } = splitMemberOps(normalizePatch(body, "Group"));
   const input = other.length > 0 ? parseGroup(applyPatch(current.scim.resource, other)) : undefined;
   await s.write(r.connection, r.tokenId, async (ctx) => {
     const list = input ? await updateGroup(ctx, current, input) : current;
     await applyMembers(s, ctx, list, members);
   });
+}
+
+/** The group a write addresses: provisioned through SCIM, and still at the version the client's If-Match names. */
+async function provisionedGroup(
+  s: ScimService,
+  r: UserRequest,
+  id: string,
+  ifMatch: string | undefined,
+): Promise<ListDoc & { scim: ScimShadow }> {
+  const current = await s.group(r.connection, id);
+  if (!current?.scim) throw notFound("Group", id);
+  checkVersion(current.scim.version, ifMatch);
+  return current as ListDoc & { scim: ScimShadow };
+}
+
+/** A whole group resource names all of its members, so create and replace both make them the only ones. */
+async function replaceMembersAndRender(
+  s: ScimService,
+  ctx: WriteContext,
+  list: ListDoc,
+  input: GroupInput,
+  base: string,
+): Promise<Json> {
+  const change: MemberChange = { replace: true, add: input.members ?? [], remove: [], removeAll: false };
+  const written = await applyMembers(s, ctx, list, change);
+  return renderGroup(written, await s.members(written), base);
 }
 
 async function updateGroup(ctx: WriteContext, current: ListDoc, input: GroupInput): Promise<ListDoc> {
@@ -233,9 +251,7 @@ export async function deleteGroup(
   id: string,
   ifMatch?: string,
 ): Promise<void> {
-  const current = await s.group(r.connection, id);
-  if (!current?.scim) throw notFound("Group", id);
-  checkVersion(current.scim.version, ifMatch);
+  const current = await provisionedGroup(s, r, id, ifMatch);
   await s.write(r.connection, r.tokenId, (ctx) =>
     deleteList(
       ctx,

@@ -1,6 +1,6 @@
 import { Button, Field, Input, makeStyles, tokens } from "@fluentui/react-components";
 import { Copy20Regular } from "@fluentui/react-icons";
-import { useRef, useState } from "react";
+import { useCopy } from "./useCopy.ts";
 
 const useStyles = makeStyles({
   row: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "flex-end" },
@@ -12,32 +12,17 @@ const useStyles = makeStyles({
 /** A value the admin pastes somewhere else (a URL for Entra): read-only, with a copy button beside it. */
 export function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
   const s = useStyles();
-  const [copied, setCopied] = useState<"no" | "yes" | "select">("no");
-  const input = useRef<HTMLInputElement>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied("yes");
-    } catch {
-      // Some hosts refuse the clipboard to an embedded page: select it so Ctrl+C copies it.
-      input.current?.select();
-      setCopied("select");
-    }
-  };
+  const { copied, copy, input, hint: copyHint } = useCopy(value);
   return (
     <div className={s.row}>
-      <Field
-        className={s.field}
-        label={label}
-        hint={copied === "select" ? "Press Ctrl+C to copy the selected text." : hint}
-      >
+      <Field className={s.field} label={label} hint={copyHint ?? hint}>
         <Input ref={input} readOnly value={value} className={s.value} spellCheck={false} />
       </Field>
       <Button icon={<Copy20Regular />} onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
-        {copied === "yes" ? "Copied" : "Copy"}
+        {copied ? "Copied" : "Copy"}
       </Button>
       <span role="status" aria-live="polite" className={s.hidden}>
-        {copied === "yes" ? `${label} copied to the clipboard` : ""}
+        {copied ? `${label} copied to the clipboard` : ""}
       </span>
     </div>
   );
