@@ -17,12 +17,14 @@ export interface RenderedNotice {
   body: string;
 }
 
-/** A send that did not happen, with the cause an admin reads and whether the next run should try again. */
+/**
+ * A send that did not happen, with the cause an admin reads. Every failure is tried again by the next run, up
+ * to the service's attempt limit: the admin's fix (a permission, a policy, a license) is what that run is for.
+ */
 export class SendFailure extends Error {
   constructor(
     message: string,
     readonly code: string,
-    readonly retryable: boolean,
   ) {
     super(message);
     this.name = "SendFailure";
@@ -42,15 +44,12 @@ function failureOf(err: unknown, action: string, remedies: Partial<Record<number
   if (isDirectoryProblem(err)) {
     const status = err.status ?? 0;
     const remedy = remedies[status] ?? err.remedy;
-    // Lost credentials, throttling that outlasted the retries and outages pass; a refusal needs an admin first,
-    // but is tried again too, since the admin's fix is what the next run is for.
     return new SendFailure(
       `${action} failed: ${err.message} ${remedy}`.trim(),
       err.graphCode ?? (status ? `graph-${status}` : err.kind),
-      true,
     );
   }
-  return new SendFailure(`${action} failed: ${(err as Error).message}`, "unexpected", true);
+  return new SendFailure(`${action} failed: ${(err as Error).message}`, "unexpected");
 }
 
 /** Email from the mailbox the admin named, through Graph sendMail (application permission Mail.Send). */
@@ -106,7 +105,6 @@ class TeamsSender implements WelcomeSender {
       throw new SendFailure(
         "Teams notices need the app's catalog id (TEAMS_APP_ID) and the bot to be configured on the server.",
         "teams-not-configured",
-        true,
       );
     try {
       await this.graph.post(`/users/${recipient.sourceId}/teamwork/installedApps`, {

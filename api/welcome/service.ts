@@ -153,7 +153,7 @@ export class WelcomeService {
     const notice = render(settings, profile, to.name);
     const sender = senderFor(settings, await this.deps.graphFor(connection), this.deps);
     const unreachable = sender.unreachable(to);
-    if (unreachable) throw new SendFailure(`Cannot send you a test: ${unreachable}.`, "no-address", false);
+    if (unreachable) throw new SendFailure(`Cannot send you a test: ${unreachable}.`, "no-address");
     await sender.send(to, notice);
     return notice;
   }
@@ -303,7 +303,7 @@ export class WelcomeService {
       return await this.notices.settle(notice, { status: "sent", channel: sender.channel });
     } catch (err) {
       const failure =
-        err instanceof SendFailure ? err : new SendFailure((err as Error).message, "unexpected", true);
+        err instanceof SendFailure ? err : new SendFailure((err as Error).message, "unexpected");
       const last = notice.attempts >= MAX_ATTEMPTS;
       this.deps.logger.warn(
         { tenantId: notice.tenantId, connectionId: notice.connectionId, code: failure.code },
