@@ -49,11 +49,11 @@ export class WelcomeNotices {
     private readonly now: () => Date,
   ) {}
 
-  /** Creates the notice unless the person already has one; answers whether it was created. */
-  async createIfAbsent(tenantId: string, input: NewNotice): Promise<boolean> {
+  /** Creates the notice unless the person already has one; answers the created notice, or undefined. */
+  async createIfAbsent(tenantId: string, input: NewNotice): Promise<WelcomeNoticeDoc | undefined> {
     const at = this.now().toISOString();
     try {
-      await this.store.welcomeNotices.create({
+      return (await this.store.welcomeNotices.create({
         id: welcomeNoticeId(tenantId, input.connectionId, input.sourceId),
         tenantId,
         type: "welcomeNotice",
@@ -67,10 +67,9 @@ export class WelcomeNotices {
         attempts: 0,
         createdAt: at,
         updatedAt: at,
-      });
-      return true;
+      })) as WelcomeNoticeDoc;
     } catch (err) {
-      if (isStoreError(err, "conflict")) return false;
+      if (isStoreError(err, "conflict")) return undefined;
       throw err;
     }
   }

@@ -5,7 +5,7 @@ import { type NewNotice, personOf, type WelcomeNotices } from "./notices.ts";
 
 const EXISTING_SKIPPED =
   "already in Entra ID when this connection first synced, and welcome notices are set to welcome only people created from then on";
-const GUEST_SKIPPED = "a guest account; switch on Welcome guests to include guests";
+export const GUEST_SKIPPED = "a guest account; switch on Welcome guests to include guests";
 const INACTIVE_SKIPPED = "the account is disabled in Entra ID";
 
 /**
@@ -30,10 +30,9 @@ export async function collectCreated(
       const profile = profiles.get(record.sourceId);
       const notice = noticeFor(task, record, profile, settings, initialImport);
       const created = await notices.createIfAbsent(task.tenantId, notice);
-      if (created && notice.status === "skipped") {
+      if (created?.status === "skipped") {
         skipped++;
-        const stored = await notices.get(task.tenantId, task.connectionId, record.sourceId);
-        if (stored) await notices.showOnTaskRecord(stored);
+        await notices.showOnTaskRecord(created);
       }
     }
   }
@@ -79,5 +78,3 @@ async function profilesOf(
   });
   return new Map(profiles.map((p) => [p.sourceId, p]));
 }
-
-export { GUEST_SKIPPED };
