@@ -82,13 +82,19 @@ export class WelcomeNotices {
     return doc?.type === "welcomeNotice" ? doc : undefined;
   }
 
-  /** Notices the next send pass takes: never sent, failed before, or claimed by a sender that went quiet. */
-  async due(tenantId: string, connectionId: string): Promise<WelcomeNoticeDoc[]> {
+  /**
+   * Notices the next send pass takes: never sent, failed fewer than `maxAttempts` times, or claimed by a sender
+   * that may have gone quiet. A notice that used up its attempts stays failed for an admin to see, and the
+   * query leaves it out, so passes do not read every such notice again, forever.
+   */
+  async due(tenantId: string, connectionId: string, maxAttempts: number): Promise<WelcomeNoticeDoc[]> {
     const docs = await this.store.welcomeNotices.all(tenantId, {
-      where: "c.type = 'welcomeNotice' AND c.connectionId = @c AND ARRAY_CONTAINS(@s, c.status)",
+      where:
+        "c.type = 'welcomeNotice' AND c.connectionId = @c AND (ARRAY_CONTAINS(@s, c.status) OR (c.status = 'failed' AND c.attempts < @max))",
       parameters: [
         { name: "@c", value: connectionId },
-        { name: "@s", value: ["pending", "failed", "sending"] },
+        { name: "@s", value: ["pending", "sending"] },
+        { name: "@max", value: maxAttempts },
       ],
     });
     return (docs as WelcomeNoticeDoc[]).sort((a, b) => a.createdAt.localeCompare(b.createdAt));

@@ -221,7 +221,7 @@ export class WelcomeService {
   private async sendDue(connection: ConnectionDoc, settings: WelcomeSettings): Promise<PassResult> {
     const { tenantId, id: connectionId } = connection;
     const result = emptyResult();
-    const due = await this.notices.due(tenantId, connectionId);
+    const due = await this.notices.due(tenantId, connectionId, MAX_ATTEMPTS);
     if (due.length === 0) return result;
     let sender: WelcomeSender | undefined;
     let budget =
@@ -235,7 +235,6 @@ export class WelcomeService {
         await this.settleStaleClaim(notice);
         continue;
       }
-      if (notice.status === "failed" && notice.attempts >= MAX_ATTEMPTS) continue;
       if (budget <= 0) {
         this.deps.logger.info(
           { tenantId, connectionId },

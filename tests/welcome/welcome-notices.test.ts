@@ -183,6 +183,27 @@ describe("welcome notices", () => {
     expect(record?.welcome?.detail).toBeUndefined();
   });
 
+  it("stops trying a notice after its fifth failure, and says so, even once the cause is fixed", async () => {
+    const c = await h.connect(on({ existingPeople: "skip" }));
+    await run(c);
+    h.sim.directory.restrictMailboxes(T, DEMO_CUSTOMER_APP.clientId, [`welcome@${DOMAIN}`]);
+    const [person] = newPeople(1) as [{ id: string; mail: string }];
+    await run(c, "incremental");
+    const id = welcomeNoticeId(T, c.id, person.id);
+    await h.store.welcomeNotices.update(T, id, (n) => ({ ...n, attempts: 4 }) as WelcomeNoticeDoc);
+
+    await welcome.pass(T, c.id);
+    const fifth = await notice(c, person.id);
+    expect(fifth).toMatchObject({ status: "failed", attempts: 5, errorCode: "graph-403" });
+    expect(fifth?.detail).toContain("(tried 5 times; not tried again)");
+
+    // The policy now allows the mailbox, but the notice has used up its attempts.
+    h.sim.directory.clearOutbox();
+    await welcome.pass(T, c.id);
+    expect(sentTo()).toEqual([]);
+    expect(await notice(c, person.id)).toMatchObject({ status: "failed", attempts: 5 });
+  });
+
   it("a preview sends nothing and records nothing; the real run after it does", async () => {
     const c = await h.connect(on({ existingPeople: "skip" }));
     await run(c);
