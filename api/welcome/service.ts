@@ -255,11 +255,12 @@ export class WelcomeService {
         continue;
       }
       sender ??= senderFor(settings, await this.deps.graphFor(connection), this.deps);
+      const { email } = personOf(profile);
       const recipient: Recipient = {
         tenantId,
         sourceId: notice.sourceId,
         name: profile.displayName,
-        ...(personOf(profile).email ? { email: personOf(profile).email } : {}),
+        ...(email ? { email } : {}),
       };
       const unreachable = sender.unreachable(recipient);
       if (unreachable) {
