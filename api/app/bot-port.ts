@@ -9,7 +9,7 @@ import {
   type SyncService,
 } from "../sync/service.ts";
 import { explainUser } from "../sync/why.ts";
-import { describeWelcome, welcomeOfProfile } from "../welcome/why.ts";
+import { describeWelcomeForChat, welcomeOfProfile } from "../welcome/why.ts";
 import { connectionView, problemView, taskView } from "./bot-views.ts";
 import type { ChatAdminCheck } from "./chat-admin.ts";
 
@@ -100,7 +100,7 @@ export function createBotSyncPort(
                 `Last sync (${answer.lastRecord.at}): ${answer.lastRecord.action}${answer.lastRecord.reason ? `, ${answer.lastRecord.reason}` : ""}`,
               ]
             : []),
-          ...(welcome ? [describeWelcome(welcome)] : []),
+          ...(welcome ? [describeWelcomeForChat(welcome)] : []),
           ...answer.checks.flatMap((c) => c.reasons.map((r) => `${c.connectionName}: ${r}`)),
         ],
       };

@@ -134,3 +134,22 @@ export interface WelcomeOutcome {
   attempts?: number;
   at: string;
 }
+
+const STATUS_WORDS: Record<WelcomeStatus, string> = {
+  pending: "waiting to be sent",
+  sent: "sent",
+  failed: "failed",
+  skipped: "skipped",
+  uncertain: "may have been sent (interrupted)",
+};
+
+/**
+ * One line for people, the same in the tab and in chat: "Welcome notice: sent by email", "Welcome notice:
+ * failed by email (2 attempts): <cause>". The time is left to the caller, which formats it its own way.
+ */
+export function describeWelcome(outcome: WelcomeOutcome): string {
+  const how = outcome.channel === "teams" ? " in Teams" : outcome.channel === "email" ? " by email" : "";
+  const attempts = outcome.attempts && outcome.attempts > 1 ? ` (${outcome.attempts} attempts)` : "";
+  const detail = outcome.detail ? `: ${outcome.detail}` : "";
+  return `Welcome notice: ${STATUS_WORDS[outcome.status]}${how}${attempts}${detail}`;
+}

@@ -1,4 +1,4 @@
-import type { WelcomeOutcome } from "../domain/welcome-template.ts";
+import { describeWelcome, type WelcomeOutcome } from "../domain/welcome-template.ts";
 import type { Store } from "../store/store.ts";
 import { outcomeOf, WelcomeNotices } from "./notices.ts";
 
@@ -20,7 +20,6 @@ export async function welcomeOfProfile(
 }
 
 /** One line for chat: "Welcome notice: sent by email (2026-12-03T…)". */
-export function describeWelcome(outcome: WelcomeOutcome): string {
-  const how = outcome.channel === "teams" ? " in Teams" : outcome.channel === "email" ? " by email" : "";
-  return `Welcome notice: ${outcome.status}${how}${outcome.detail ? `, ${outcome.detail}` : ""} (${outcome.at})`;
+export function describeWelcomeForChat(outcome: WelcomeOutcome): string {
+  return `${describeWelcome(outcome)} (${outcome.at})`;
 }

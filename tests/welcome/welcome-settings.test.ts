@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { patchConnectionSchema } from "../../api/contract/connections.ts";
 import { defaultSyncSettings } from "../../api/domain/sync-settings.ts";
-import { renderTemplate, templateProblem, welcomeValues } from "../../api/domain/welcome-template.ts";
+import {
+  describeWelcome,
+  renderTemplate,
+  templateProblem,
+  welcomeValues,
+} from "../../api/domain/welcome-template.ts";
 
 /** The field errors a settings change would answer with, keyed by path as the API reports them. */
 function fieldErrors(welcome: Record<string, unknown>): Record<string, string> {
@@ -95,5 +100,19 @@ describe("welcome templates", () => {
   it("fall back to the display name when a profile has no first name", () => {
     expect(renderTemplate("Hi {firstName}", welcomeValues({}, "Conf Room", ""))).toBe("Hi Conf Room");
     expect(templateProblem("Hi {firstName}")).toBeUndefined();
+  });
+
+  it("describe a notice's outcome in one line, the same in the tab and in chat", () => {
+    const at = "2026-12-03T10:00:00.000Z";
+    expect(describeWelcome({ status: "sent", channel: "email", attempts: 1, at })).toBe(
+      "Welcome notice: sent by email",
+    );
+    expect(
+      describeWelcome({ status: "failed", channel: "teams", attempts: 2, detail: "no license", at }),
+    ).toBe("Welcome notice: failed in Teams (2 attempts): no license");
+    expect(describeWelcome({ status: "uncertain", channel: "email", at })).toBe(
+      "Welcome notice: may have been sent (interrupted) by email",
+    );
+    expect(describeWelcome({ status: "pending", at })).toBe("Welcome notice: waiting to be sent");
   });
 });

@@ -9,11 +9,11 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CheckmarkCircle20Regular, DismissCircle20Regular } from "@fluentui/react-icons";
+import { describeWelcome } from "../../../api/domain/welcome-template.ts";
 import { formatWhen } from "../app/format.ts";
 import { href } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
-import { welcomeText } from "../app/welcome.ts";
 import { Loaded } from "./States.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 
@@ -99,7 +99,7 @@ export function WhyAnswer({ who }: { who: string }) {
           )}
           {a.welcome && (
             <Body1>
-              {welcomeText(a.welcome)} · {formatWhen(a.welcome.at)}
+              {describeWelcome(a.welcome)} · {formatWhen(a.welcome.at)}
             </Body1>
           )}
         </div>

@@ -13,13 +13,13 @@ import {
 import { DocumentSearch24Regular } from "@fluentui/react-icons";
 import type { ReactNode } from "react";
 import { RECORD_ACTIONS } from "../../../api/domain/records.ts";
+import { describeWelcome } from "../../../api/domain/welcome-template.ts";
 import type { RecordAction, RecordFilters, RecordMember, Task, TaskRecord } from "../api/types.ts";
 import { propertyLabel, valueText } from "../app/changes.ts";
 import { formatDuration, formatWhen, LABELS, taskDuration } from "../app/format.ts";
 import { href, navigate } from "../app/router.ts";
 import { useSession } from "../app/session.tsx";
 import { useLoad } from "../app/useLoad.ts";
-import { welcomeText } from "../app/welcome.ts";
 import { CountersTable } from "../components/CountersTable.tsx";
 import { CsvDownload } from "../components/CsvDownload.tsx";
 import { FilterDropdown } from "../components/FilterDropdown.tsx";
@@ -282,7 +282,7 @@ function recordColumns(s: ReturnType<typeof useStyles>): Column<TaskRecord>[] {
         r.welcome ? (
           <div className={s.who}>
             <span>{r.reason ?? "—"}</span>
-            <Caption1 className={s.muted}>{welcomeText(r.welcome)}</Caption1>
+            <Caption1 className={s.muted}>{describeWelcome(r.welcome)}</Caption1>
           </div>
         ) : (
           (r.reason ?? "—")
