@@ -88,6 +88,21 @@ export async function loadSnapshot(local: LocalDocuments, databaseId: string, fi
 
 const known = new Set<string>(CONTAINER_NAMES);
 
+/** A snapshot that cannot be loaded stops `npm start`: the error says which file, what is wrong, and the way out. */
+const unreadable = (file: string, problem: string, cause?: unknown) =>
+  new Error(
+    `${file} ${problem}: move it aside (or delete it) to start with empty local data`,
+    cause === undefined ? undefined : { cause },
+  );
+
+function parseLine<T>(file: string, line: string, lineNumber: number): T {
+  try {
+    return JSON.parse(line) as T;
+  } catch (err) {
+    throw unreadable(file, `has a damaged line ${lineNumber} (${(err as Error).message})`, err);
+  }
+}
+
 async function loadLines(local: LocalDocuments, databaseId: string, file: string): Promise<number> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
   let header = true;
@@ -102,20 +117,22 @@ async function loadLines(local: LocalDocuments, databaseId: string, file: string
     }
     batch = [];
   };
+  let lineNumber = 0;
   for await (const line of lines) {
+    lineNumber++;
     if (header) {
-      if (line !== HEADER) throw new Error(`${file} is not a local data snapshot`);
+      if (line !== HEADER) throw unreadable(file, "is not a local data snapshot");
       header = false;
     } else if (remaining === 0) {
-      section = JSON.parse(line) as Section;
+      section = parseLine<Section>(file, line, lineNumber);
       remaining = section.documents;
     } else {
-      batch.push(JSON.parse(line) as JSONObject);
+      batch.push(parseLine<JSONObject>(file, line, lineNumber));
       remaining--;
       if (batch.length >= CHUNK || remaining === 0) flush();
     }
   }
-  if (remaining > 0) throw new Error(`${file} ends ${remaining} documents early (in ${section?.container})`);
+  if (remaining > 0) throw unreadable(file, `ends ${remaining} documents early (in ${section?.container})`);
   return count;
 }
 

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { equalsOnlyItself } from "./cosmos-query-patch.ts";
 
 /**
  * Equality indexes for the local Cosmos server's queries. The server answers every query by running it over
@@ -128,8 +129,9 @@ function applyPatch(): boolean {
     const q = this._getQuery(params.query);
     const plan = planOf(q);
     const bucket = narrowest(this, plan, params.parameters ?? []);
+    const useSortedCopy = plan.order !== undefined && (!bucket || bucket.size > PRESORT_ABOVE);
     let candidates: Doc[] | undefined;
-    if (plan.order && (!bucket || bucket.size > PRESORT_ABOVE)) {
+    if (plan.order && useSortedCopy) {
       const sorted = sortedCopy(this, plan.order);
       // A bucket as large as the container holds all of it (one tenant's data, typically).
       candidates =
@@ -137,7 +139,7 @@ function applyPatch(): boolean {
     } else if (bucket) candidates = [...bucket.values()];
     if (!candidates) return query.call(this, params, options);
     // The rest is the server's own `query`, over the candidates instead of every document.
-    presorted = plan.order !== undefined && (!bucket || bucket.size > PRESORT_ABOVE);
+    presorted = useSortedCopy;
     try {
       return q.exec(candidates, {
         parameters: params.parameters,
@@ -195,15 +197,7 @@ function narrowest(
   let best: Map<string, Doc> | undefined;
   for (const { property, parameter } of plan.equalities) {
     const value = parameters.find((p) => p.name === parameter)?.value;
-    // Only a string, number or boolean equals exactly the same value; anything else takes the full scan.
-    if (
-      !(
-        typeof value === "string" ||
-        typeof value === "boolean" ||
-        (typeof value === "number" && !Number.isNaN(value))
-      )
-    )
-      continue;
+    if (!equalsOnlyItself(value)) continue;
     const bucket = indexOf(items, property).get(value) ?? new Map<string, Doc>();
     if (!best || bucket.size < best.size) best = bucket;
   }

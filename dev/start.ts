@@ -57,7 +57,6 @@ if (process.env.NODE_EXTRA_CA_CERTS !== tls.certPath) {
 }
 
 async function main(): Promise<void> {
-  mkdirSync(LOCAL, { recursive: true });
   // Settings the local Teams lifecycle (teamsapp.local.yml) wrote; the process environment wins.
   const teamsEnvFile = join(LOCAL, "teams.env");
   const teamsEnv = existsSync(teamsEnvFile) ? parseEnv(readFileSync(teamsEnvFile, "utf8")) : {};

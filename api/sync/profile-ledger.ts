@@ -70,10 +70,6 @@ export class ProfileLedger {
     return this.live;
   }
 
-  has(sourceId: string): boolean {
-    return this.rows.has(sourceId);
-  }
-
   status(sourceId: string): RecordStatus | undefined {
     const packed = this.rows.get(sourceId);
     return packed === undefined ? undefined : STATUS_OF[packed[0] as string];
@@ -108,6 +104,19 @@ export class ProfileLedger {
     for (const sourceId of sourceIds) {
       const entry = this.entry(sourceId);
       if (entry) out.set(sourceId, entry);
+    }
+    return out;
+  }
+
+  /**
+   * Ids of the profiles adopted from another connection (their id is not this connection's own) that do not
+   * carry the adopted mark yet: read from the packed fields, without unpacking every profile.
+   */
+  unmarkedAdoptions(): string[] {
+    const out: string[] = [];
+    for (const packed of this.rows.values()) {
+      const [, , , adopted, id] = packed.split(SEP, 5);
+      if (!adopted && id) out.push(id);
     }
     return out;
   }

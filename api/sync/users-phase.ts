@@ -13,7 +13,6 @@ import {
   loadProfiles,
   type ProfileIndexEntry,
   profileHash,
-  profileId,
 } from "./profiles.ts";
 import { readScopedUsers } from "./reader.ts";
 import { profileEvent, writeWithEvents } from "./reconciler/change-events.ts";
@@ -440,11 +439,7 @@ async function photoCheck(ctx: RunContext, profiles: { sourceId: string }[]) {
  */
 async function markAdopted(ctx: RunContext, ledger: ProfileLedger): Promise<void> {
   const { connection, store } = ctx;
-  const unmarked: string[] = [];
-  for (const sourceId of ledger.sourceIds()) {
-    const entry = ledger.entry(sourceId) as ProfileIndexEntry;
-    if (!entry.adopted && entry.id !== profileId(connection.id, sourceId)) unmarked.push(entry.id);
-  }
+  const unmarked = ledger.unmarkedAdoptions();
   if (unmarked.length === 0) return;
   const docs = await loadProfiles(store, connection.tenantId, unmarked);
   const marked = [...docs.values()].filter((d) => !d.adopted).map((d) => ({ ...d, adopted: true as const }));

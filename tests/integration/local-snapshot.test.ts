@@ -97,7 +97,29 @@ describe("local data survives a restart", () => {
     const cosmos = await freshServer();
     try {
       writeFileSync(file, `{"snapshot":2}\n{"container":"audit","documents":3}\n${JSON.stringify(audit)}\n`);
-      await expect(loadSnapshot(cosmos.documents, database, file)).rejects.toThrow(/2 documents early/);
+      await expect(loadSnapshot(cosmos.documents, database, file)).rejects.toThrow(
+        /ends 2 documents early \(in audit\): move it aside \(or delete it\) to start with empty local data/,
+      );
+    } finally {
+      await cosmos.close();
+    }
+  });
+
+  it("names the file, the damaged line and the way out when a snapshot cannot be read", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "snapshot-")), "cosmos-snapshot.jsonl");
+    const cosmos = await freshServer();
+    try {
+      writeFileSync(
+        file,
+        `{"snapshot":2}\n{"container":"audit","documents":2}\n${JSON.stringify(audit)}\n{"id":\n`,
+      );
+      await expect(loadSnapshot(cosmos.documents, database, file)).rejects.toThrow(
+        `${file} has a damaged line 4`,
+      );
+      writeFileSync(file, "{}\n");
+      await expect(loadSnapshot(cosmos.documents, database, file)).rejects.toThrow(
+        `${file} is not a local data snapshot: move it aside (or delete it) to start with empty local data`,
+      );
     } finally {
       await cosmos.close();
     }

@@ -86,6 +86,7 @@ describe("what a full sync remembers across the run", () => {
         hash: "h-c",
         lastTaskId: "task-old",
       },
+      { id: "manual-9", sourceId: "d", source: "manual", status: "active", hash: "h-d", lastTaskId: "t" },
     ];
     const store = {
       profiles: {
@@ -96,8 +97,8 @@ describe("what a full sync remembers across the run", () => {
       },
     } as unknown as Store;
     const ledger = await ProfileLedger.load(store, "tenant", "conn", "task-now");
-    expect(ledger.population).toBe(2);
-    expect([...ledger.sourceIds()]).toEqual(["a", "b", "c"]);
+    expect(ledger.population).toBe(3);
+    expect([...ledger.sourceIds()]).toEqual(["a", "b", "c", "d"]);
     expect(ledger.status("c")).toBe("deleted");
     expect(ledger.status("z")).toBeUndefined();
     expect(ledger.entry("a")).toEqual({
@@ -115,6 +116,8 @@ describe("what a full sync remembers across the run", () => {
     expect(b?.photo).toEqual(rows[1]?.photo);
     expect(b?.lastTaskId).not.toBe("task-now");
     expect([...ledger.entries(["a", "z", "c"]).keys()]).toEqual(["a", "c"]);
+    // "legacy-7" is adopted and already marked; "manual-9" is adopted (not this connection's own id) but not.
+    expect(ledger.unmarkedAdoptions()).toEqual(["manual-9"]);
     const named = withNames(
       ledger.entry("a") as NonNullable<ReturnType<ProfileLedger["entry"]>>,
       {
