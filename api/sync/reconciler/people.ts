@@ -4,7 +4,7 @@ import type { WriteContext } from "../context.ts";
 import { type MappedUser, missingRequired } from "../mapping.ts";
 import { buildProfile, changedFields, fieldChanges } from "../profiles.ts";
 import { profileEvent, writeWithEvents } from "./change-events.ts";
-import { guestWrite } from "./ownership.ts";
+import { guestWrite, isEmpty } from "./ownership.ts";
 import { removeProfiles } from "./removals.ts";
 
 /**
@@ -89,8 +89,7 @@ export async function writePerson(ctx: WriteContext, write: PersonWrite): Promis
 
 function ownersOf(doc: ProfileDoc, connectionId: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(doc.fields))
-    if (v !== null && v !== "" && !(Array.isArray(v) && v.length === 0)) out[k] = connectionId;
+  for (const [k, v] of Object.entries(doc.fields)) if (!isEmpty(v)) out[k] = connectionId;
   return out;
 }
 
