@@ -303,8 +303,10 @@ export async function leaveGroups(s: ScimService, ctx: WriteContext, user: Profi
       { name: "@m", value: user.sourceId },
     ],
   });
-  for (const e of edges) {
-    const list = await s.store.lists.get(ctx.connection.tenantId, e.listId);
-    if (list && list.status !== "deleted") await changeMembers(ctx, list, [], [user.sourceId]);
-  }
+  const lists = await s.store.lists.readMany(
+    ctx.connection.tenantId,
+    edges.map((e) => e.listId),
+  );
+  for (const list of lists.values())
+    if (list.status !== "deleted") await changeMembers(ctx, list, [], [user.sourceId]);
 }
