@@ -25,7 +25,6 @@ import { TokenBuckets } from "../scim/rate-limit.ts";
 import { scimRoutes } from "../scim/router.ts";
 import { openStore, type Store } from "../store/store.ts";
 import { SyncService } from "../sync/service.ts";
-import { summarize } from "../sync/summary.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { WebhookEndpoints } from "../webhooks/endpoints.ts";
 import { WelcomeService } from "../welcome/service.ts";
@@ -134,19 +133,7 @@ export async function startApi(config: Config, options: StartOptions = {}): Prom
     ...(clock ? { now: () => new Date(clock()) } : {}),
   });
   const scimRate = options.scim?.requestsPerSecond ?? SCIM_REQUESTS_PER_SECOND;
-  sync.setPushDecisions(
-    pushDecisions(scim, (task) =>
-      events
-        .emit({
-          tenantId: task.tenantId,
-          kind: "sync-finished",
-          connectionId: task.connectionId,
-          taskId: task.id,
-          summary: summarize(task),
-        })
-        .then(() => undefined),
-    ),
-  );
+  sync.setPushDecisions(pushDecisions(scim));
   const live = createLiveSync({
     config,
     store,

@@ -252,8 +252,13 @@ export class ScimCycles {
     this.forget(task.connectionId);
     if (!ended) return;
     await this.recordLastTask(task);
+    await this.announceFinished(task);
+  }
+
+  /** Tells the bot, webhooks and the tab that a push task ended, with the words a finished pull gets. */
+  async announceFinished(task: TaskDoc): Promise<void> {
     await this.events.emit({
-      tenantId,
+      tenantId: task.tenantId,
       kind: "sync-finished",
       connectionId: task.connectionId,
       taskId: task.id,

@@ -11,10 +11,7 @@ import { leaveGroups, mapScimUser } from "./users.ts";
  * An admin's answer to removals the push guard held: confirm applies them (recorded on the halted task,
  * which then succeeds), cancel discards them (the people stay as they are).
  */
-export function pushDecisions(
-  service: ScimService,
-  announce: (task: TaskDoc) => Promise<void>,
-): PushDecisions {
+export function pushDecisions(service: ScimService): PushDecisions {
   const { store } = service;
   const takeHeld = async (task: TaskDoc) => {
     let held: NonNullable<Awaited<ReturnType<typeof store.scimState.get>>>["held"];
@@ -64,7 +61,7 @@ export function pushDecisions(
         notes: [...t.notes, `${actor.name} confirmed ${removals.length} removals.`],
       }));
       await service.cycles.recordLastTask(done);
-      await announce(done);
+      await service.cycles.announceFinished(done);
       return done;
     },
     async discard(task: TaskDoc, actor: Actor): Promise<void> {

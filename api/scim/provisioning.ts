@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { GUID_RE } from "../auth/token-validator.ts";
 import { syncSettingsSchema } from "../domain/sync-settings.ts";
 import type { EventBus } from "../events.ts";
 import type { ChangeFeed } from "../feed/change-feed.ts";
@@ -21,7 +22,6 @@ export interface ScimDeps {
 
 /** How long the tenant's other connections are taken as read. */
 const CACHE_MS = 5_000;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A GUID derived from a name, so a replayed create (Entra retries) lands on the same resource. */
 function nameGuid(...parts: string[]): string {
@@ -188,7 +188,7 @@ export class ScimService {
   ): Promise<{ id: string; previous?: ProfileDoc | ListDoc }> {
     const repo = kind === "user" ? this.store.profiles : this.store.lists;
     const candidates = [
-      ...(externalId && GUID.test(externalId) ? [externalId.toLowerCase()] : []),
+      ...(externalId && GUID_RE.test(externalId) ? [externalId.toLowerCase()] : []),
       ...(kind === "user" ? [nameGuid(connection.id, nameKey)] : []),
     ];
     for (const id of candidates) {

@@ -2,7 +2,13 @@ import type { ConnectionDoc, ProfileDoc, ScimShadow } from "../store/documents.t
 import type { WriteContext } from "../sync/context.ts";
 import { mapUser } from "../sync/mapping.ts";
 import { changeMembers } from "../sync/reconciler/lists.ts";
-import { deletePerson, missingFields, skipPerson, writePerson } from "../sync/reconciler/people.ts";
+import {
+  deletePerson,
+  leavePerson,
+  missingFields,
+  skipPerson,
+  writePerson,
+} from "../sync/reconciler/people.ts";
 import { invalidValue, notFound, ScimError } from "./errors.ts";
 import { matcher, parseFilter, simpleEquality } from "./filter.ts";
 import { applyPatch, normalizePatch } from "./patch.ts";
@@ -248,29 +254,11 @@ export async function deleteUser(
   checkVersion(current.scim.version, ifMatch);
   await s.write(r.connection, r.tokenId, async (ctx) => {
     if (current.connectionId !== ctx.connection.id) {
-      // Another connection owns the profile: it stays, without this connection's resource and fields.
-      const { scim: _gone, ...rest } = current;
-      const fields = { ...rest.fields };
-      const owners = { ...(rest.fieldOwners ?? {}) };
-      for (const [k, c] of Object.entries(owners))
-        if (c === ctx.connection.id) {
-          fields[k] = null;
-          delete owners[k];
-        }
-      ctx.reporter.record({
-        kind: "user",
-        sourceId: current.sourceId,
-        name: current.displayName,
-        action: "updated",
-        reason: "deprovisioned by Entra; the profile stays with the connection that owns it",
-        changedFields: ["connection"],
-      });
-      await s.store.profiles.upsert({
-        ...rest,
-        fields,
-        fieldOwners: owners,
-        updatedAt: ctx.now().toISOString(),
-      });
+      await leavePerson(
+        ctx,
+        current,
+        "deprovisioned by Entra; the profile stays with the connection that owns it",
+      );
       return;
     }
     const verdict = await s.guard.admit(
@@ -303,8 +291,10 @@ export async function leaveGroups(s: ScimService, ctx: WriteContext, user: Profi
       { name: "@m", value: user.sourceId },
     ],
   });
-  for (const e of edges) {
-    const list = await s.store.lists.get(ctx.connection.tenantId, e.listId);
-    if (list && list.status !== "deleted") await changeMembers(ctx, list, [], [user.sourceId]);
-  }
+  const lists = await s.store.lists.readMany(
+    ctx.connection.tenantId,
+    edges.map((e) => e.listId),
+  );
+  for (const list of lists.values())
+    if (list.status !== "deleted") await changeMembers(ctx, list, [], [user.sourceId]);
 }

@@ -105,6 +105,38 @@ describe("pull and push touching the same people", () => {
     expect(shown.body).not.toHaveProperty("scim");
   });
 
+  it("pulled, pushed, then deprovisioned: the profile stays with pull, loses push's fields, and the feed hears it", async () => {
+    const person = s.sim.directory.addUser(T, {
+      displayName: "Pulled Then Left",
+      givenName: "Pulled",
+      surname: "Left",
+      mail: "pulled.left@M365x214355.onmicrosoft.com",
+      accountEnabled: true,
+      userType: "Member",
+    });
+    await fullSync();
+    const pushed = await push.scim("/Users", {
+      method: "POST",
+      json: scimUser(person.id, person.userPrincipalName, "pulled.left@M365x214355.onmicrosoft.com", {
+        title: "Pushed title",
+      }),
+    });
+    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
+    const [linked] = await profilesOf(person.id);
+    expect(linked?.fieldOwners).toMatchObject({ jobTitle: push.id });
+
+    expect((await push.scim(`/Users/${person.id}`, { method: "DELETE" })).status).toBe(204);
+    const [left, ...others] = await profilesOf(person.id);
+    expect(others).toHaveLength(0);
+    expect(left).toMatchObject({ connectionId: graphId, status: "active", fields: { firstName: "Pulled" } });
+    expect(left?.fields.jobTitle ?? null).toBeNull();
+    expect(Object.values(left?.fieldOwners ?? {})).not.toContain(push.id);
+    expect(left).not.toHaveProperty("scim");
+    // Written through the change feed like every profile change: the profile carries a newer event's number.
+    expect(left?.changeSeq ?? 0).toBeGreaterThan(linked?.changeSeq ?? 0);
+    expect((await push.scim(`/Users/${person.id}`)).status).toBe(404);
+  });
+
   it("pushed first, then pulled: the pull takes the profile over instead of making a second one", async () => {
     const person = s.sim.directory.addUser(T, {
       displayName: "Pushed First",

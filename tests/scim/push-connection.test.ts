@@ -133,6 +133,43 @@ describe("a push (scim) connection", () => {
     expect(confirmed.status, confirmed.text).toBeLessThan(300);
     expect((await profileOf(ids[2] as string))?.status).toBe("deleted");
     expect((await s.running.store.tasks.get(T, halted?.id as string))?.status).toBe("succeeded");
+    // The confirmed task is announced as a finished pull is, so the alert's readers learn it ended.
+    const after = await s.running.store.events.all(T, {
+      where: "c.taskId = @t",
+      parameters: [{ name: "@t", value: halted?.id ?? "" }],
+    });
+    expect(after.map((a) => a.kind)).toContain("sync-finished");
+  });
+
+  it("takes a deleted user out of every group it was in, with the groups' counts", async () => {
+    // Guard off: one deletion among two users would pass its default percentage and be held.
+    const c = await createScimConnection(s, admin, {
+      name: "Leaving test",
+      settings: { deletionGuard: { enabled: false, maxCount: 50, maxPercent: 10 } },
+      allowConcurrent: true,
+    });
+    const member = (await c.scim("/Users", { method: "POST", json: user(`leaver-${randomUUID()}`) })).body.id;
+    const stayer = (await c.scim("/Users", { method: "POST", json: user(`stayer-${randomUUID()}`) })).body.id;
+    const groups: string[] = [];
+    for (const name of ["First team", "Second team"]) {
+      const created = await c.scim("/Groups", {
+        method: "POST",
+        json: {
+          schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+          displayName: `${name} ${randomUUID()}`,
+          members: [{ value: member }, { value: stayer }],
+        },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      groups.push(created.body.id);
+    }
+    expect((await c.scim(`/Users/${member}`, { method: "DELETE" })).status).toBe(204);
+    expect((await s.running.store.profiles.get(T, `${c.id}.${member}`))?.status).toBe("deleted");
+    for (const id of groups) {
+      const read = await c.scim(`/Groups/${id}`);
+      expect(read.body.members.map((m: Item) => m.value)).toEqual([stayer]);
+      expect((await s.running.store.lists.get(T, `${c.id}.${id}`))?.memberCount).toBe(1);
+    }
   });
 
   it("keeps custom attributes defined in advance, ignores and reports the others", async () => {

@@ -1,7 +1,8 @@
 import type { FieldValue } from "../../domain/records.ts";
 import type { ProfileDoc } from "../../store/documents.ts";
 
-const isEmpty = (v: FieldValue | undefined) =>
+/** A field with nothing in it: no value, an empty string or an empty list. */
+export const isEmpty = (v: FieldValue | undefined) =>
   v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0);
 
 /**

@@ -4,7 +4,7 @@ import type { WriteContext } from "../context.ts";
 import { type MappedUser, missingRequired } from "../mapping.ts";
 import { buildProfile, changedFields, fieldChanges } from "../profiles.ts";
 import { profileEvent, writeWithEvents } from "./change-events.ts";
-import { guestWrite } from "./ownership.ts";
+import { guestWrite, isEmpty } from "./ownership.ts";
 import { removeProfiles } from "./removals.ts";
 
 /**
@@ -89,8 +89,7 @@ export async function writePerson(ctx: WriteContext, write: PersonWrite): Promis
 
 function ownersOf(doc: ProfileDoc, connectionId: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(doc.fields))
-    if (v !== null && v !== "" && !(Array.isArray(v) && v.length === 0)) out[k] = connectionId;
+  for (const [k, v] of Object.entries(doc.fields)) if (!isEmpty(v)) out[k] = connectionId;
   return out;
 }
 
@@ -118,11 +117,45 @@ async function guest(
     ),
     ...(changed.length > 0 ? { changedFields: changed, changes: fieldChanges(target, doc) } : {}),
   });
+  await writeGuest(ctx, target, doc, changed.length > 0);
+  return { doc, action };
+}
+
+/** A guest connection's write of a profile it does not own: events first, as every profile write. */
+async function writeGuest(ctx: WriteContext, target: ProfileDoc, doc: ProfileDoc, changed: boolean) {
   await ctx.reporter.flushRecords(true);
-  await writeWithEvents(ctx, changed.length > 0 ? [profileEvent("profile.updated", doc, target)] : [], () =>
+  await writeWithEvents(ctx, changed ? [profileEvent("profile.updated", doc, target)] : [], () =>
     ctx.store.profiles.upsert(doc).then(() => undefined),
   );
-  return { doc, action };
+}
+
+/**
+ * A connection stops writing a profile another connection owns (its SCIM client deleted the person): the
+ * profile stays with its owner; the fields only this connection filled are emptied and its SCIM copy goes.
+ */
+export async function leavePerson(ctx: WriteContext, target: ProfileDoc, reason: string): Promise<void> {
+  const held = Object.entries(target.fieldOwners ?? {}).filter(([, c]) => c === ctx.connection.id);
+  const left = guestWrite(target, Object.fromEntries(held.map(([k]) => [k, null])), ctx.connection.id);
+  const { scim: _gone, ...kept } = target;
+  const doc: ProfileDoc = {
+    ...kept,
+    fields: left.fields,
+    fieldOwners: left.fieldOwners,
+    updatedAt: ctx.now().toISOString(),
+  };
+  const changed = changedFields(target, doc);
+  ctx.reporter.record({
+    kind: "user",
+    sourceId: target.sourceId,
+    name: target.displayName,
+    ...(target.emailKey ? { email: target.emailKey } : {}),
+    ...(target.upnKey ? { upn: target.upnKey } : {}),
+    action: "updated",
+    reason,
+    changedFields: ["connection", ...changed],
+    ...(changed.length > 0 ? { changes: fieldChanges(target, doc) } : {}),
+  });
+  await writeGuest(ctx, target, doc, changed.length > 0);
 }
 
 /** Soft-deletes a profile (restorable for the retention window), with its record and event. */
