@@ -226,11 +226,15 @@ describe("SCIM push connection in the tab", () => {
       ).status;
     expect(await testWith(second.scim.token)).toBe(401);
     await page.goto(`/#/connections/${second.id}/scim`);
+    const header = page.locator("header").filter({ hasText: "Entra provisioning: Second provisioning" });
+    await header.getByText("Inactive", { exact: true }).waitFor();
     await page.getByText("While this connection is off, the endpoint refuses Entra's requests").waitFor();
     await expectAccessible(page, "scim setup, switched off");
     await saveScreenshot(page, "scim-setup-off", "light");
     await page.getByRole("button", { name: "Switch to this connection" }).click();
     await page.getByText("While this connection is off").waitFor({ state: "detached" });
+    // The page's own status follows, not only the notice: a stale "Inactive" would send the admin back to it.
+    await header.getByText("Active", { exact: true }).waitFor();
     expect(await testWith(second.scim.token)).toBe(200);
   });
 });
