@@ -159,7 +159,27 @@ describe("SCIM push connection in the tab", () => {
     await page.getByRole("button", { name: "Done" }).click();
   });
 
+  it("says why a rotation failed, and opens the dialog afresh the next time", async () => {
+    const doomed = await session.call<{ id: string }>("POST", "/api/connections", {
+      name: "Deleted while rotating",
+      kind: "scim",
+    });
+    await page.goto(`/#/connections/${doomed.id}/scim`);
+    await page.getByRole("button", { name: "Rotate token" }).click();
+    const dialog = page.getByRole("dialog");
+    await session.call("DELETE", `/api/connections/${doomed.id}?confirm=true&data=remove`);
+    await dialog.getByRole("button", { name: "Rotate token" }).click();
+    await dialog.getByText("The token was not rotated").waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Rotate token" }).click();
+    await dialog.getByRole("radiogroup").waitFor();
+    await expect(dialog.getByText("The token was not rotated").count()).resolves.toBe(0);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   it("walks through Entra's setup with the values to paste and the mappings to keep", async () => {
+    await page.goto(`/#/connections/${connectionId}/scim`);
     const walkthrough = page.getByRole("list", { name: "Set up provisioning in Entra" });
     for (const step of [
       "1. Create an enterprise application",
@@ -226,11 +246,15 @@ describe("SCIM push connection in the tab", () => {
       ).status;
     expect(await testWith(second.scim.token)).toBe(401);
     await page.goto(`/#/connections/${second.id}/scim`);
+    const header = page.locator("header").filter({ hasText: "Entra provisioning: Second provisioning" });
+    await header.getByText("Inactive", { exact: true }).waitFor();
     await page.getByText("While this connection is off, the endpoint refuses Entra's requests").waitFor();
     await expectAccessible(page, "scim setup, switched off");
     await saveScreenshot(page, "scim-setup-off", "light");
     await page.getByRole("button", { name: "Switch to this connection" }).click();
     await page.getByText("While this connection is off").waitFor({ state: "detached" });
+    // The page's own status follows, not only the notice: a stale "Inactive" would send the admin back to it.
+    await header.getByText("Active", { exact: true }).waitFor();
     expect(await testWith(second.scim.token)).toBe(200);
   });
 });

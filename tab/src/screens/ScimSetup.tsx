@@ -20,7 +20,7 @@ export function ScimSetup({ connectionId }: { connectionId: string }) {
             subtitle="Push mode: Entra's provisioning service sends changes over SCIM 2.0; nothing is read from Graph."
             actions={<StatusBadge kind="connection" value={c.status} />}
           />
-          <ScimSetupPanel connectionId={c.id} />
+          <ScimSetupPanel connectionId={c.id} onConnectionChanged={connection.reload} />
         </>
       )}
     </Loaded>

@@ -27,10 +27,13 @@ const useStyles = makeStyles({
 export function ScimSetupPanel({
   connectionId,
   issued: firstIssued,
+  onConnectionChanged,
 }: {
   connectionId: string;
   /** A token just made (the connection was created this moment): shown until the admin closes it. */
   issued?: IssuedScimToken;
+  /** The connection was switched on here: a page that shows its status loads it again. */
+  onConnectionChanged?: () => void;
 }) {
   const s = useStyles();
   const { client, me, notify } = useSession();
@@ -52,7 +55,14 @@ export function ScimSetupPanel({
                   Connection fails. Turn it on before testing in Entra.
                 </MessageBarBody>
               </MessageBar>
-              <ConnectionOffNotice connection={current} all={all.data.items} onChanged={all.reload} />
+              <ConnectionOffNotice
+                connection={current}
+                all={all.data.items}
+                onChanged={() => {
+                  all.reload();
+                  onConnectionChanged?.();
+                }}
+              />
             </>
           )}
           {issued && (

@@ -66,6 +66,12 @@ export function ScimTokens({
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiError>();
 
+  // A failure from an earlier attempt belongs to that attempt: the dialog opens without it.
+  const openDialog = () => {
+    setProblem(undefined);
+    setOpen(true);
+  };
+
   const rotate = async () => {
     setBusy(true);
     setProblem(undefined);
@@ -108,7 +114,7 @@ export function ScimTokens({
       </Table>
       {!readOnly && (
         <div>
-          <Button icon={<ArrowClockwise20Regular />} onClick={() => setOpen(true)}>
+          <Button icon={<ArrowClockwise20Regular />} onClick={openDialog}>
             Rotate token
           </Button>
         </div>
@@ -118,7 +124,7 @@ export function ScimTokens({
           <DialogBody>
             <DialogTitle>Rotate the secret token?</DialogTitle>
             <DialogContent className={s.content}>
-              {problem && <ProblemBar error={problem} />}
+              {problem && <ProblemBar error={problem} title="The token was not rotated" />}
               <Text>
                 A new token is made and shown once. Paste it into Entra (Provisioning → Admin Credentials →
                 Secret Token), select Test Connection, then Save. Until then Entra still sends the current
