@@ -116,7 +116,6 @@ export const welcomeOutcomeSchema = z.object({
   attempts: z.number().optional(),
   at: z.string(),
 });
-export type WelcomeOutcome = z.infer<typeof welcomeOutcomeSchema>;
 
 /** One row of a task's details: what the task did to one user or list, and why. */
 export const taskRecordSchema = z.object({

@@ -57,7 +57,6 @@ export type {
   TaskStatus,
   TaskTrigger,
   TaskType,
-  WelcomeOutcome,
 } from "../../../api/contract/tasks.ts";
 export type { WelcomeTest, WelcomeTestResult } from "../../../api/contract/welcome.ts";
 export type RuleOperator = (typeof RULE_OPERATORS)[number];
