@@ -249,12 +249,45 @@ export class TenantRepository<T extends TenantDocument> {
     return resources.reduce((a, b) => a + b, 0);
   }
 
-  /** Upserts many documents with bulk requests; throws with the first failure after trying all. */
+  /**
+   * Upserts many documents, each tenant's as transactional batches of up to 100, several in flight. A batch
+   * names its partition once, where a bulk request makes the SDK hash every operation's partition key (a
+   * third of the sync worker's CPU in a 100k-user full sync). Throws with the first failure after trying all.
+   */
   async bulkUpsert(docs: T[]): Promise<void> {
+    const chunks: { tenantId: string; docs: T[] }[] = [];
+    for (const [tenantId, ofTenant] of Map.groupBy(docs, (doc) => doc.tenantId))
+      for (let i = 0; i < ofTenant.length; i += BULK_BATCH)
+        chunks.push({ tenantId, docs: ofTenant.slice(i, i + BULK_BATCH) });
+    const limit = pLimit(BULK_CONCURRENCY);
+    await Promise.all(chunks.map((chunk) => limit(() => this.upsertBatch(chunk.tenantId, chunk.docs))));
+  }
+
+  /**
+   * A batch Cosmos refuses (an operation failed, throttling outlasted the SDK's own retries, a size limit)
+   * changed nothing, being transactional, and goes again through bulk, which retries and reports each
+   * operation on its own.
+   */
+  private async upsertBatch(tenantId: string, docs: T[]): Promise<void> {
+    const answer = await this.container.items
+      .batch(
+        docs.map((doc) => ({
+          operationType: "Upsert",
+          partitionKey: tenantId,
+          resourceBody: doc as unknown as JSONObject,
+        })),
+        tenantId,
+      )
+      .catch(() => undefined);
+    const results = answer?.result;
+    if (results?.length === docs.length && results.every((r) => r.statusCode >= 200 && r.statusCode < 300)) {
+      for (const r of results) this.metrics.record(r.requestCharge);
+      return;
+    }
     await this.bulk(
       docs.map((doc) => ({
         operationType: "Upsert",
-        partitionKey: doc.tenantId,
+        partitionKey: tenantId,
         resourceBody: doc as unknown as JSONObject,
       })),
     );
