@@ -1,6 +1,6 @@
 import type { PlannedEvent } from "../feed/change-feed.ts";
 import type { ListDoc, MembershipDoc } from "../store/documents.ts";
-import { type InheritedList, inheritance } from "./adoption.ts";
+import { type Inheritance, type InheritedList, inheritance } from "./adoption.ts";
 import type { Removal, RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
 import {
@@ -16,6 +16,7 @@ import {
   membershipOf,
   membershipReason,
 } from "./list-docs.ts";
+import { readAhead } from "./read-ahead.ts";
 import { type Malformed, readGroupMembers } from "./reader.ts";
 import { listEvent, membershipEvent, writeWithEvents } from "./reconciler/change-events.ts";
 
@@ -108,22 +109,10 @@ export async function writeLists(
   reporter.alreadyDone(groups.length - todo.length);
   // Asked only when there are lists to write: an unchanged incremental run stays free of extra queries.
   const earlier = todo.length > 0 ? await inheritance(ctx) : undefined;
-  for (let i = 0; i < todo.length; i += MEMBER_BATCH) {
-    const chunk = todo.slice(i, i + MEMBER_BATCH);
-    const { users: members, nested } = await readGroupMembers(
-      ctx.graph,
-      chunk.map((g) => g.id),
-    );
-    const inherited = earlier
-      ? await earlier.findLists(chunk.filter((g) => !bySource.has(g.id)).map((g) => g.id))
-      : new Map<string, InheritedList>();
-    const edgesByList = await loadEdges(
-      ctx,
-      chunk.map((g) => g.id),
-    );
-    const inheritedEdges = await loadInheritedEdges(ctx, [...inherited.values()]);
-    for (const [listSourceId, edges] of inheritedEdges)
-      edgesByList.set(listSourceId, new Set(edges.map((e) => e.memberSourceId)));
+  // Each chunk reads only its own lists' members and edges, so the next chunk's reads (Graph's answer most of
+  // all) are made while this one is written.
+  const chunks = readAhead(chunkReads(ctx, todo, bySource, earlier));
+  for await (const { chunk, members, nested, inherited, edgesByList, inheritedEdges } of chunks) {
     const known = new Set([...edgesByList.values()].flatMap((m) => [...m]));
     const universe = await synced([...new Set([...members.values()].flatMap((m) => [...m]))], known);
     const listWrites: ListDoc[] = [];
@@ -201,6 +190,28 @@ export async function writeLists(
       await store.lists.bulkUpsert(listWrites);
     });
     await reporter.save();
+  }
+}
+
+/** What writing one chunk of lists needs to read: Graph's members, and what the store holds for them. */
+async function* chunkReads(
+  ctx: RunContext,
+  groups: GraphGroup[],
+  bySource: ReadonlyMap<string, ListIndexEntry>,
+  earlier: Inheritance | undefined,
+) {
+  for (let i = 0; i < groups.length; i += MEMBER_BATCH) {
+    const chunk = groups.slice(i, i + MEMBER_BATCH);
+    const ids = chunk.map((g) => g.id);
+    const { users: members, nested } = await readGroupMembers(ctx.graph, ids);
+    const inherited = earlier
+      ? await earlier.findLists(ids.filter((id) => !bySource.has(id)))
+      : new Map<string, InheritedList>();
+    const edgesByList = await loadEdges(ctx, ids);
+    const inheritedEdges = await loadInheritedEdges(ctx, [...inherited.values()]);
+    for (const [listSourceId, edges] of inheritedEdges)
+      edgesByList.set(listSourceId, new Set(edges.map((e) => e.memberSourceId)));
+    yield { chunk, members, nested, inherited, edgesByList, inheritedEdges };
   }
 }
 
