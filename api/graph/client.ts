@@ -115,7 +115,6 @@ export class GraphApi {
     return this.call(path, () => this.client.api(this.url(path)).headers(headers).get());
   }
 
-  /** Follows @odata.nextLink page by page; the last page carries the deltaLink of a delta query. */
   /** Writes (subscriptions): the same retry, throttling and error classification as reads. */
   async post<T>(path: string, body: unknown): Promise<T> {
     return this.call(path, () => this.client.api(this.url(path)).post(body));
@@ -129,6 +128,7 @@ export class GraphApi {
     await this.call(path, () => this.client.api(this.url(path)).delete());
   }
 
+  /** Follows @odata.nextLink page by page; the last page carries the deltaLink of a delta query. */
   async *pages<T>(path: string, headers: Record<string, string> = {}): AsyncGenerator<GraphPage<T>> {
     let next: string | undefined = path;
     while (next) {
