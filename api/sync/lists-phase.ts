@@ -183,7 +183,6 @@ export async function writeLists(
         events.push(membershipEvent("membership.removed", edgeOf(ctx, doc, group.id, m)));
       }
     }
-    await reporter.flushRecords(true);
     await writeWithEvents(ctx, events, async () => {
       await store.memberships.bulkUpsert(edgeWrites);
       await store.memberships.bulkDelete(tenantId, edgeDeletes);

@@ -378,8 +378,7 @@ export async function writeUsers(
         changedFields: ["photo"],
       });
   }
-  await reporter.flushRecords(true);
-  if (ctx.preview || writes.length + photoOnly.size === 0) return;
+  if (ctx.preview || writes.length + photoOnly.size === 0) return reporter.flushRecords(true);
   if (ctx.settings.photos)
     await attachPhotos(ctx.store, ctx.graph, writes, now, await photoCheck(ctx, writes));
   const events = [

@@ -8,25 +8,39 @@ import { memberProfileIds } from "../member-profiles.ts";
 import { hasAdoptedProfiles, profileId } from "../profiles.ts";
 
 /**
- * The engine's one way to write directory documents: the change feed's events for them go first (see
- * api/feed/change-feed.ts), so no change reaches the directory without its event. A preview writes nothing,
- * and an engine run without a feed (events switched off) just writes.
+ * The engine's one way to write directory documents: the task's records of what it did and the change
+ * feed's events for them (see api/feed/change-feed.ts) go first, side by side, so no change reaches the
+ * directory without its record and its event. A preview writes only the records, and an engine run without
+ * a feed (events switched off) writes the records, then the documents.
  */
 export async function writeWithEvents(
   ctx: WriteContext,
   events: PlannedEvent[],
   write: () => Promise<void>,
 ): Promise<void> {
-  if (ctx.preview) return;
-  if (!ctx.feed || events.length === 0) return write();
+  const recorded = ctx.reporter.flushRecords(true);
+  if (ctx.preview) return recorded;
+  if (!ctx.feed || events.length === 0) {
+    await recorded;
+    return write();
+  }
+  // Marked handled now: a failure is thrown below, after the events' write has settled too.
+  recorded.catch(() => undefined);
   await nameMemberProfiles(ctx, events);
-  await ctx.feed.write(
+  const written = ctx.feed.write(
     ctx.connection.tenantId,
     ctx.feedOwner ?? ctx.taskId,
     { taskId: ctx.taskId, trigger: ctx.reporter.task.trigger },
     events,
-    write,
+    async () => {
+      await recorded;
+      await write();
+    },
   );
+  // Both settle before the run goes on, so a failed event write never leaves the records' write in flight.
+  const [records, documents] = await Promise.allSettled([recorded, written]);
+  if (documents.status === "rejected") throw documents.reason;
+  if (records.status === "rejected") throw records.reason;
 }
 
 /** Per run: whether the connection holds adopted profiles (see nameMemberProfiles). */

@@ -41,7 +41,6 @@ export async function writeList(
     ...listRecord(group, action, reason),
     ...(action === "updated" ? { changedFields: ["details"] } : {}),
   });
-  await ctx.reporter.flushRecords(true);
   const event =
     action === "created"
       ? "list.created"

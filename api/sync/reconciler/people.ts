@@ -80,7 +80,6 @@ export async function writePerson(ctx: WriteContext, write: PersonWrite): Promis
       ? { changedFields: changedFields(target, doc), changes: fieldChanges(target, doc) }
       : {};
   ctx.reporter.record({ ...recordOf(mapped, action, write.reason), ...changes });
-  await ctx.reporter.flushRecords(true);
   await writeWithEvents(ctx, event ? [profileEvent(event, doc, target)] : [], () =>
     ctx.store.profiles.upsert(doc).then(() => undefined),
   );
@@ -123,7 +122,6 @@ async function guest(
 
 /** A guest connection's write of a profile it does not own: events first, as every profile write. */
 async function writeGuest(ctx: WriteContext, target: ProfileDoc, doc: ProfileDoc, changed: boolean) {
-  await ctx.reporter.flushRecords(true);
   await writeWithEvents(ctx, changed ? [profileEvent("profile.updated", doc, target)] : [], () =>
     ctx.store.profiles.upsert(doc).then(() => undefined),
   );

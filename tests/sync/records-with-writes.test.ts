@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { PlannedEvent } from "../../api/feed/change-feed.ts";
+import type { WriteContext } from "../../api/sync/context.ts";
+import { writeWithEvents } from "../../api/sync/reconciler/change-events.ts";
+
+/**
+ * A run's task records and the change feed's events are written side by side before the directory's
+ * documents: records and events are independent, but a document must never land before its record (a killed
+ * run's records would then miss a change it made).
+ */
+const profileChange: PlannedEvent = {
+  eventType: "profile.created",
+  object: { kind: "profile", id: "p1" } as PlannedEvent["object"],
+  data: {},
+};
+
+/** A write that stays open until the test lets it finish, and logs when it starts and ends. */
+function gate(log: string[], name: string) {
+  let release!: () => void;
+  let fail!: (e: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    release = resolve;
+    fail = reject;
+  });
+  return {
+    run: async () => {
+      log.push(`${name} started`);
+      await done;
+      log.push(`${name} done`);
+    },
+    release,
+    fail,
+  };
+}
+
+function contextWith(log: string[], options: { preview?: boolean; feed?: boolean }) {
+  const records = gate(log, "records");
+  const events = gate(log, "events");
+  const ctx = {
+    preview: options.preview ?? false,
+    taskId: "t1",
+    connection: { tenantId: "tenant", id: "c1", kind: "entra" },
+    settings: {},
+    reporter: { flushRecords: records.run, task: { trigger: "manual" } },
+    ...(options.feed === false
+      ? {}
+      : {
+          feed: {
+            write: async (
+              _t: string,
+              _o: string,
+              _c: unknown,
+              _e: PlannedEvent[],
+              writeDocs: () => Promise<void>,
+            ) => {
+              await events.run();
+              await writeDocs();
+            },
+          },
+        }),
+  } as unknown as WriteContext;
+  return { ctx, records, events };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe("writing a change with its records and events", () => {
+  it("writes the records while the events are written, and the documents only after both", async () => {
+    const log: string[] = [];
+    const { ctx, records, events } = contextWith(log, {});
+    const written = writeWithEvents(ctx, [profileChange], async () => {
+      log.push("documents written");
+    });
+    await tick();
+    expect(log).toEqual(["records started", "events started"]);
+    events.release();
+    await tick();
+    expect(log).not.toContain("documents written");
+    records.release();
+    await written;
+    expect(log.indexOf("documents written")).toBeGreaterThan(log.indexOf("records done"));
+    expect(log.indexOf("documents written")).toBeGreaterThan(log.indexOf("events done"));
+  });
+
+  it("writes no document when the records could not be written, and says why", async () => {
+    const log: string[] = [];
+    const { ctx, records, events } = contextWith(log, {});
+    const written = writeWithEvents(ctx, [profileChange], async () => {
+      log.push("documents written");
+    });
+    await tick();
+    records.fail(new Error("store unavailable"));
+    events.release();
+    await expect(written).rejects.toThrow("store unavailable");
+    expect(log).not.toContain("documents written");
+  });
+
+  it("writes the records, then the documents, when the run has no feed", async () => {
+    const log: string[] = [];
+    const { ctx, records } = contextWith(log, { feed: false });
+    const written = writeWithEvents(ctx, [profileChange], async () => {
+      log.push("documents written");
+    });
+    await tick();
+    expect(log).toEqual(["records started"]);
+    records.release();
+    await written;
+    expect(log).toEqual(["records started", "records done", "documents written"]);
+  });
+
+  it("writes only the records in a preview", async () => {
+    const log: string[] = [];
+    const { ctx, records } = contextWith(log, { preview: true });
+    const written = writeWithEvents(ctx, [profileChange], async () => {
+      log.push("documents written");
+    });
+    records.release();
+    await written;
+    expect(log).toEqual(["records started", "records done"]);
+  });
+});
