@@ -5,8 +5,9 @@ import type { Removal, RunContext } from "./context.ts";
 import { FullSyncNeeded } from "./delta-reader.ts";
 import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";
 import { runIncrementalPhases } from "./incremental.ts";
-import { syncLists } from "./lists-phase.ts";
+import { MEMBER_BATCH, syncLists } from "./lists-phase.ts";
 import { undefinedAttributeMappings } from "./mapping.ts";
+import { MemberPrefetch } from "./member-prefetch.ts";
 import { readScopedGroups, requireGroups } from "./reader.ts";
 import { heldBackUsers } from "./reconciler/guard.ts";
 import { applyRemovals } from "./reconciler/removals.ts";
@@ -81,30 +82,46 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
   const doUsers = settings.what !== "lists" && type !== "lists";
   const doLists = settings.what !== "users" && type !== "users";
   const complete = type === "full" || type === "incremental";
+  // A task taken over keeps its first attempt's links; it skips the lists that attempt finished.
+  const takenOver = reporter.task.checkpoint?.deltaLinks !== undefined;
   const links = complete && !ctx.preview ? await taskDeltaLinks(ctx) : {};
   // Every named group is checked before anything is written: a missing one fails the run by name.
   await reporter.phase("checking scope");
   if (doUsers && settings.users.scope === "groups")
     await requireGroups(ctx.graph, settings.users.groupIds, "in the user scope");
   const listGroups = doLists ? await readScopedGroups(ctx.graph, settings) : undefined;
+  // The lists' members are read while the users phase writes profiles, when Graph is otherwise idle. A task
+  // taken over reads them as it writes, so it reads none of the lists it skips.
+  const prefetch =
+    listGroups && doUsers && !takenOver
+      ? new MemberPrefetch(
+          ctx.graph,
+          listGroups.groups.map((g) => g.id),
+          MEMBER_BATCH,
+        )
+      : undefined;
   const removals: Removal[] = [];
-  let remaining: ReadonlySet<string> | undefined;
-  let held = new Set<string>();
   let userPopulation = 0;
-  if (doUsers) {
-    const users = await syncUsers(ctx);
-    if (users.valid === 0 && users.skipped > 0) return allSkipped(users.skipped, users.skipSummary);
-    removals.push(...users.removals);
-    userPopulation = users.population;
-    remaining = users.remaining;
-    held = heldBackUsers(ctx, users.removals, userPopulation);
-  }
   let listPopulation = 0;
-  if (listGroups) {
-    const universe = remaining ?? (await existingProfileIds(ctx));
-    const lists = await syncLists(ctx, listGroups, universe, held);
-    removals.push(...lists.removals);
-    listPopulation = lists.population;
+  try {
+    let remaining: ReadonlySet<string> | undefined;
+    let held = new Set<string>();
+    if (doUsers) {
+      const users = await syncUsers(ctx, () => prefetch?.start());
+      if (users.valid === 0 && users.skipped > 0) return allSkipped(users.skipped, users.skipSummary);
+      removals.push(...users.removals);
+      userPopulation = users.population;
+      remaining = users.remaining;
+      held = heldBackUsers(ctx, users.removals, userPopulation);
+    }
+    if (listGroups) {
+      const universe = remaining ?? (await existingProfileIds(ctx));
+      const lists = await syncLists(ctx, listGroups, universe, held, prefetch);
+      removals.push(...lists.removals);
+      listPopulation = lists.population;
+    }
+  } finally {
+    await prefetch?.close();
   }
   const outcome = await applyRemovals(ctx, removals, userPopulation, listPopulation);
   if (outcome.status === "succeeded") await saveLinks(ctx, links, ctx.now().toISOString());

@@ -16,8 +16,9 @@ import {
   membershipOf,
   membershipReason,
 } from "./list-docs.ts";
+import type { MemberPrefetch } from "./member-prefetch.ts";
 import { readAhead } from "./read-ahead.ts";
-import { type Malformed, readGroupMembers } from "./reader.ts";
+import { type GroupMembers, type Malformed, readGroupMembers } from "./reader.ts";
 import { listEvent, membershipEvent, writeWithEvents } from "./reconciler/change-events.ts";
 
 export interface ListsOutcome {
@@ -30,7 +31,8 @@ interface EdgeEntry {
   memberSourceId: string;
 }
 
-const MEMBER_BATCH = 100;
+/** Lists written per chunk; also the chunk a full sync's members are read ahead in (see runFull). */
+export const MEMBER_BATCH = 100;
 
 /**
  * Lists are the groups in list scope; their members are the group's transitive user members that are
@@ -41,6 +43,7 @@ export async function syncLists(
   scoped: { groups: GraphGroup[]; malformed: Malformed[] },
   memberUniverse: ReadonlySet<string>,
   held: ReadonlySet<string> = new Set(),
+  prefetch?: MemberPrefetch,
 ): Promise<ListsOutcome> {
   const { reporter } = ctx;
   const index = await loadListIndex(ctx);
@@ -56,7 +59,7 @@ export async function syncLists(
     new Map(index.map((e) => [e.sourceId, e])),
     async (ids) => new Set(ids.filter((id) => memberUniverse.has(id))),
     held,
-    { skipFinished: true },
+    { skipFinished: true, ...(prefetch ? { members: (ids: string[]) => prefetch.members(ids) } : {}) },
   );
 
   const removals: Removal[] = [];
@@ -87,7 +90,11 @@ export async function writeLists(
   /** Which of `ids` are synced profiles; `known` are members of these lists already, profiles when written. */
   synced: (ids: string[], known: ReadonlySet<string>) => Promise<Set<string>>,
   held: ReadonlySet<string>,
-  options: { skipFinished: boolean },
+  options: {
+    skipFinished: boolean;
+    /** Where Graph's members come from; by default read when the chunk is written. */
+    members?: (groupIds: string[]) => Promise<GroupMembers>;
+  },
 ): Promise<void> {
   const { store, connection, reporter } = ctx;
   const tenantId = connection.tenantId;
@@ -111,7 +118,8 @@ export async function writeLists(
   const earlier = todo.length > 0 ? await inheritance(ctx) : undefined;
   // Each chunk reads only its own lists' members and edges, so the next chunk's reads (Graph's answer most of
   // all) are made while this one is written.
-  const chunks = readAhead(chunkReads(ctx, todo, bySource, earlier));
+  const readMembers = options.members ?? ((ids: string[]) => readGroupMembers(ctx.graph, ids));
+  const chunks = readAhead(chunkReads(ctx, todo, bySource, earlier, readMembers));
   for await (const { chunk, members, nested, inherited, edgesByList, inheritedEdges } of chunks) {
     const known = new Set([...edgesByList.values()].flatMap((m) => [...m]));
     const universe = await synced([...new Set([...members.values()].flatMap((m) => [...m]))], known);
@@ -198,11 +206,12 @@ async function* chunkReads(
   groups: GraphGroup[],
   bySource: ReadonlyMap<string, ListIndexEntry>,
   earlier: Inheritance | undefined,
+  readMembers: (groupIds: string[]) => Promise<GroupMembers>,
 ) {
   for (let i = 0; i < groups.length; i += MEMBER_BATCH) {
     const chunk = groups.slice(i, i + MEMBER_BATCH);
     const ids = chunk.map((g) => g.id);
-    const { users: members, nested } = await readGroupMembers(ctx.graph, ids);
+    const { users: members, nested } = await readMembers(ids);
     const inherited = earlier
       ? await earlier.findLists(ids.filter((id) => !bySource.has(id)))
       : new Map<string, InheritedList>();

@@ -139,10 +139,13 @@ export async function readScopedGroups(
  */
 const PAGES_IN_FLIGHT = 4;
 
-export async function readGroupMembers(
-  graph: GraphApi,
-  groupIds: string[],
-): Promise<{ users: Map<string, Set<string>>; nested: Map<string, Set<string>> }> {
+/** Each group's transitive members, by the group's id: user ids, and nested group ids. */
+export interface GroupMembers {
+  users: Map<string, Set<string>>;
+  nested: Map<string, Set<string>>;
+}
+
+export async function readGroupMembers(graph: GraphApi, groupIds: string[]): Promise<GroupMembers> {
   const users = new Map<string, Set<string>>();
   const nested = new Map<string, Set<string>>();
   const path = (id: string) => `/groups/${id}/transitiveMembers?$select=id&$top=999`;

@@ -42,16 +42,17 @@ const NAMING_WINDOW = 1000;
  * across the whole run is kept compact: the read users wait on local disk (UserSpill), stored profiles
  * are packed strings (ProfileLedger), emails are digests (EmailTally), and otherwise only Entra ids.
  */
-export async function syncUsers(ctx: RunContext): Promise<UsersOutcome> {
+export async function syncUsers(ctx: RunContext, readDone?: () => void): Promise<UsersOutcome> {
   const spill = await UserSpill.open();
   try {
-    return await syncUsersVia(ctx, spill);
+    return await syncUsersVia(ctx, spill, readDone);
   } finally {
     await spill.close();
   }
 }
 
-async function syncUsersVia(ctx: RunContext, spill: UserSpill): Promise<UsersOutcome> {
+/** `readDone` is told when every user was read: from then on this phase hardly asks Graph anything. */
+async function syncUsersVia(ctx: RunContext, spill: UserSpill, readDone?: () => void): Promise<UsersOutcome> {
   const { settings, reporter } = ctx;
   const ledger = await ProfileLedger.load(ctx.store, ctx.connection.tenantId, ctx.connection.id, ctx.taskId);
   const whitelist = settings.users.scope === "emails" ? new Set(settings.users.emails) : undefined;
@@ -92,6 +93,7 @@ async function syncUsersVia(ctx: RunContext, spill: UserSpill): Promise<UsersOut
     );
     await reporter.save();
   }
+  readDone?.();
 
   await reporter.phase("writing users", candidates.size + excluded.size);
   const skipSummary = new Map<string, number>();
