@@ -30,8 +30,11 @@ export interface UsersOutcome {
   skipSummary: Map<string, number>;
 }
 
-/** Users per write window: one bulk write, one batch of photo checks, one flush of records. */
-const CHUNK = 100;
+/**
+ * Users per write window: one bulk write, one batch of photo checks, one flush of records. Five of the store's
+ * 100-document batches go at once (100k: users written in 24 s instead of 27 s).
+ */
+const CHUNK = 500;
 /** Users per window when the spilled read is scanned for skips, without writing. */
 const SCAN_WINDOW = 1000;
 /** Leaving profiles read in full at a time, to name them in their removal. */
