@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createHttpsServer } from "@vercel/cosmosdb-server";
+import { speedUpLocalCosmosParsing } from "./cosmos-query-parser.ts";
 import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
 import { indexLocalCosmosQueries } from "./local-cosmos-index.ts";
 import { catchNextAccount, type LocalDocuments, takeAccount } from "./local-cosmos-store.ts";
@@ -15,6 +16,8 @@ export interface LocalCosmos {
   queriesPatched: boolean;
   /** Whether queries filtering on `c.<property> = @<parameter>` read only the matching documents. */
   queriesIndexed: boolean;
+  /** Whether a query's SQL is parsed and compiled once per text, in milliseconds (see cosmos-query-parser.ts). */
+  queriesParsedOnce: boolean;
   /** The server's documents in memory, for saving and restoring local data without HTTP. */
   documents: LocalDocuments;
   close(): Promise<void>;
@@ -24,6 +27,7 @@ export interface LocalCosmos {
 export async function startLocalCosmos(tls: { cert: string; key: string }, port = 0): Promise<LocalCosmos> {
   const queriesPatched = patchLocalCosmosQueries();
   const queriesIndexed = indexLocalCosmosQueries();
+  const queriesParsedOnce = speedUpLocalCosmosParsing();
   catchNextAccount();
   const server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAlive: true } as never);
   // The server creates its account when it starts listening, just before this callback runs.
@@ -37,6 +41,7 @@ export async function startLocalCosmos(tls: { cert: string; key: string }, port 
     key: LOCAL_COSMOS_KEY,
     queriesPatched,
     queriesIndexed,
+    queriesParsedOnce,
     documents,
     close: () =>
       new Promise<void>((resolve) => {
