@@ -3,6 +3,7 @@ import { createHttpsServer } from "@vercel/cosmosdb-server";
 import { speedUpLocalCosmosParsing } from "./cosmos-query-parser.ts";
 import { patchLocalCosmosQueries } from "./cosmos-query-patch.ts";
 import { indexLocalCosmosQueries } from "./local-cosmos-index.ts";
+import { refuseQueryPlans } from "./local-cosmos-query-plan.ts";
 import { catchNextAccount, type LocalDocuments, takeAccount } from "./local-cosmos-store.ts";
 
 /** The key every Cosmos emulator accepts; the local server does not check it, real accounts never see it. */
@@ -30,6 +31,7 @@ export async function startLocalCosmos(tls: { cert: string; key: string }, port 
   const queriesParsedOnce = speedUpLocalCosmosParsing();
   catchNextAccount();
   const server = createHttpsServer({ cert: tls.cert, key: tls.key, keepAlive: true } as never);
+  refuseQueryPlans(server);
   // The server creates its account when it starts listening, just before this callback runs.
   const documents = await new Promise<LocalDocuments>((resolve, reject) => {
     server.once("error", reject);
