@@ -10,8 +10,10 @@ import { type Doc, noteWrite, type SortOrder, sortedCopyOf } from "./local-cosmo
  * filter from its index. Here, for each top-level `c.<property> = @<parameter>` of a query's WHERE clause,
  * a per-container index (kept up to date on every write) gives the documents with that value, in the
  * container's own order; the query then runs unchanged over those documents only. Since every match is
- * among them and their order is the container's, the answer and its continuation tokens are the same as
- * over the whole container.
+ * among them and the engine sorts what it is handed (by `_rid` when the query has no ORDER BY), the answer
+ * and its continuation tokens are the same as over the whole container. A top-level
+ * `ARRAY_CONTAINS(@<parameter>, c.<property>)` (a records or members page looking up its profiles by id,
+ * which scanned a tenant's 100k profiles per page) narrows the same way, to the buckets of its values.
  *
  * A query sorted on one property (the people tab: a tenant's 100k profiles by name) still sorted all its
  * matches on every page. For those the documents come from a sorted copy of the container that follows its
@@ -57,6 +59,8 @@ interface AstNode {
   object?: AstNode;
   property?: AstNode;
   expression?: AstNode;
+  arguments?: AstNode[];
+  /** An identifier's or parameter's name; a function call's is `callee`'s (see `calleeOf`). */
   name?: string;
   computed?: boolean;
 }
@@ -78,6 +82,8 @@ interface Equality {
 
 interface Plan {
   equalities: Equality[];
+  /** `ARRAY_CONTAINS(<@parameter>, <alias>.<property>)`: the property equals one of the array's values. */
+  memberships: Equality[];
   order?: SortOrder & {
     alias: string;
     /** Each page is cut from the sorted matches (no TOP, no aggregate), so a page can be read alone. */
@@ -215,18 +221,35 @@ function valueAt(row: unknown, keys: string[]): unknown {
   return value;
 }
 
-/** The documents of the most selective indexed equality, or undefined to scan the whole container. */
+/**
+ * The documents of the most selective indexed condition, or undefined to scan the whole container. An
+ * `ARRAY_CONTAINS(@ids, c.<property>)` (the records and members pages naming their profiles) matches a
+ * document whose value is one of the array's: the union of their buckets, when every element is a value
+ * equal only to itself (see `equalsOnlyItself`), as the engine compares them (`deepEqual`, `===` for these).
+ */
 function narrowest(
   items: ServerItems,
   plan: Plan,
   parameters: QueryParams["parameters"] & object,
 ): Map<string, Doc> | undefined {
+  const parameterValue = (name: string) => parameters.find((p) => p.name === name)?.value;
   let best: Map<string, Doc> | undefined;
   for (const { property, parameter } of plan.equalities) {
-    const value = parameters.find((p) => p.name === parameter)?.value;
+    const value = parameterValue(parameter);
     if (!equalsOnlyItself(value)) continue;
     const bucket = indexOf(items, property).get(value) ?? new Map<string, Doc>();
     if (!best || bucket.size < best.size) best = bucket;
+  }
+  for (const { property, parameter } of plan.memberships) {
+    const values = parameterValue(parameter);
+    if (!Array.isArray(values) || !values.every(equalsOnlyItself)) continue;
+    const index = indexOf(items, property);
+    const buckets = [...new Set(values)].flatMap((value) => index.get(value) ?? []);
+    // Each document has one value, so the buckets do not overlap.
+    const size = buckets.reduce((n, bucket) => n + bucket.size, 0);
+    if (best && size >= best.size) continue;
+    best = new Map();
+    for (const bucket of buckets) for (const [rid, doc] of bucket) best.set(rid, doc);
   }
   return best;
 }
@@ -271,10 +294,10 @@ function add(index: PropertyIndex, property: string, doc: Doc): void {
 function planOf(q: Query): Plan {
   let plan = plans.get(q);
   if (!plan) {
-    plan = { equalities: [] };
+    plan = { equalities: [], memberships: [] };
     const alias = fromAlias(q);
     const condition = q.ast.body?.where?.condition;
-    if (alias && condition) collect(condition, alias, plan.equalities);
+    if (alias && condition) collect(condition, alias, plan);
     const orderBy = q.ast.body?.orderBy?.expressions;
     if (alias && orderBy?.length === 1 && orderBy[0]) {
       const property = memberOf(orderBy[0].expression, alias);
@@ -318,11 +341,27 @@ function fromAlias(q: Query): string | undefined {
   return from.source.alias?.name ?? collection.expression.name;
 }
 
-function collect(node: AstNode, alias: string, out: Equality[]): void {
+/** A function call's name: the parser keeps it as an identifier node under `name`. */
+const calleeOf = (node: AstNode) => (node as unknown as { name?: { name?: unknown } }).name?.name;
+
+function collect(node: AstNode, alias: string, plan: Plan): void {
+  if (node.type === "scalar_function_expression") {
+    const [values, member] = node.arguments ?? [];
+    const property = memberOf(member, alias);
+    if (
+      calleeOf(node) === "ARRAY_CONTAINS" &&
+      node.arguments?.length === 2 &&
+      property &&
+      values?.type === "parameter_name" &&
+      values.name
+    )
+      plan.memberships.push({ property, parameter: values.name });
+    return;
+  }
   if (node.type !== "scalar_binary_expression") return;
   if (node.operator === "AND" && node.left && node.right) {
-    collect(node.left, alias, out);
-    collect(node.right, alias, out);
+    collect(node.left, alias, plan);
+    collect(node.right, alias, plan);
     return;
   }
   if (node.operator !== "=") return;
@@ -332,7 +371,7 @@ function collect(node: AstNode, alias: string, out: Equality[]): void {
   ] as const) {
     const property = memberOf(member, alias);
     if (property && parameter?.type === "parameter_name" && parameter.name) {
-      out.push({ property, parameter: parameter.name });
+      plan.equalities.push({ property, parameter: parameter.name });
       return;
     }
   }

@@ -110,6 +110,29 @@ const QUERIES: { sql: string; parameters: Parameters; pageSize?: number }[] = [
     parameters: [...t1, { name: "@n", value: 3 }],
     pageSize: 11,
   },
+  // One of a list of values: only values equal to themselves alone narrow the documents.
+  ...[
+    ["u1", "u2", "u1", "u500", "nobody"],
+    ["u7", 1, true, "1"],
+    ["u7", { l: 1 }],
+    ["u7", null],
+    [],
+    "u7",
+  ].map((ids) => ({
+    sql: "SELECT c.id, c.memberSourceId FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(@ids, c.memberSourceId)",
+    parameters: [...t1, { name: "@ids", value: ids }],
+    pageSize: 4,
+  })),
+  {
+    sql: "SELECT * FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(@ids, c.listId) ORDER BY c.name DESC",
+    parameters: [...t1, { name: "@ids", value: ["l1", "l2", 1, "1", true] }],
+    pageSize: 30,
+  },
+  {
+    sql: "SELECT * FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(@ids, c.listId, true)",
+    parameters: [...t1, { name: "@ids", value: [{ l: 1 }, "l4"] }],
+    pageSize: 30,
+  },
   // Equalities under OR or NOT cannot narrow the documents; the answer must still be right.
   {
     sql: "SELECT * FROM r WHERE r.tenantId = @tenantId AND (r.listId = @l OR r.listId = @m) ORDER BY r.id ASC",
@@ -294,6 +317,22 @@ describe("the local Cosmos server's equality indexes and sorted pages", () => {
     // The tenant has 1,350 documents, every one a match: a full pass would test each of them.
     expect(checked).toBeGreaterThan(10);
     expect(checked).toBeLessThan(300);
+  });
+
+  it("read only the documents an ARRAY_CONTAINS of values names", async () => {
+    const builtins: Record<string, unknown> = require("@zeit/cosmosdb-query/lib/builtin-functions");
+    const sql =
+      "SELECT c.id FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(@ids, c.memberSourceId) ORDER BY c.id ASC";
+    const parameters = [...t1, { name: "@ids", value: ["u3", "u5", "u8"] }];
+    let result: Awaited<ReturnType<typeof served>> | undefined;
+    const checked = await counting(builtins, "ARRAY_CONTAINS", async () => {
+      result = await served(sql, parameters, 100);
+    });
+    const matches = result?.pages.flat() ?? [];
+    expect({ pages: result?.pages, tokens: result?.tokens }).toEqual(expected(sql, parameters, 100));
+    expect(matches.length).toBeGreaterThan(0);
+    // The tenant has 1,350 documents: only those with one of the three values are tested.
+    expect(checked).toBe(matches.length);
   });
 
   it("keep their sorted copy by taking in writes, without reading the whole container again", async () => {
