@@ -5,9 +5,9 @@
  * sorting every match on every page (see local-cosmos-index.ts).
  *
  * It follows writes as they come: each write only notes the document that left and the one that arrived,
- * and the next read folds the notes in (drops the departed, sorts the arrivals, merges them into place),
- * which costs a pass over the copy instead of sorting the whole container again (100k profiles: about
- * 200 ms, paid by the first tab page after any write). When more changes than documents pile up unread (a
+ * and the next read folds the notes in (finds their places by binary search, or for many changes merges
+ * them in one pass), instead of sorting the whole container again (100k profiles: 60-150 ms, paid by the
+ * first tab page after any write). When more changes than documents pile up unread (a
  * full sync), the copy is dropped and built from scratch at the next read, which is then the cheaper way.
  */
 
@@ -86,12 +86,48 @@ export class SortedCopy {
   /** Every document, in order. Do not change the array: it is the copy itself. */
   read(): Doc[] {
     if (this.pending === 0) return this.docs;
-    const kept = this.departed.size > 0 ? this.docs.filter((doc) => !this.departed.has(doc)) : this.docs;
     const arrivals = [...this.arrived].sort(this.compare);
-    this.docs = arrivals.length > 0 ? merge(kept, arrivals, this.compare) : kept;
+    // A few changes are put in place by binary search, with the documents between them copied as they are;
+    // many take one merging pass that compares every document.
+    const few = this.pending * Math.log2(this.docs.length + 2) < this.docs.length;
+    this.docs = (few && this.placed(arrivals)) || this.merged(arrivals);
     this.arrived.clear();
     this.departed.clear();
     return this.docs;
+  }
+
+  /** Undefined when a departed document is not where its value puts it (changed in place): then merge. */
+  private placed(arrivals: Doc[]): Doc[] | undefined {
+    const { docs, compare } = this;
+    const gone: number[] = [];
+    for (const doc of this.departed) {
+      const at = lowerBound(docs, doc, compare);
+      if (docs[at] !== doc) return undefined;
+      gone.push(at);
+    }
+    gone.sort((a, b) => a - b);
+    const places = arrivals.map((doc) => lowerBound(docs, doc, compare));
+    const out: Doc[] = [];
+    let from = 0;
+    let g = 0;
+    let p = 0;
+    for (;;) {
+      const nextGone = gone[g] ?? docs.length;
+      const nextPlace = places[p] ?? docs.length;
+      const stop = Math.min(nextGone, nextPlace);
+      for (let i = from; i < stop; i++) out.push(docs[i] as Doc);
+      from = stop;
+      if (p < places.length && nextPlace === stop) out.push(arrivals[p++] as Doc);
+      else if (g < gone.length && nextGone === stop) {
+        from = stop + 1;
+        g++;
+      } else return out;
+    }
+  }
+
+  private merged(arrivals: Doc[]): Doc[] {
+    const kept = this.departed.size > 0 ? this.docs.filter((doc) => !this.departed.has(doc)) : this.docs;
+    return arrivals.length > 0 ? merge(kept, arrivals, this.compare) : kept;
   }
 }
 
@@ -105,6 +141,18 @@ function merge(a: Doc[], b: Doc[], compare: (x: Doc, y: Doc) => number): Doc[] {
   while (i < a.length) out[k++] = a[i++] as Doc;
   while (j < b.length) out[k++] = b[j++] as Doc;
   return out;
+}
+
+/** The first position whose document does not come before `doc`. */
+function lowerBound(docs: Doc[], doc: Doc, compare: (a: Doc, b: Doc) => number): number {
+  let low = 0;
+  let high = docs.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compare(docs[middle] as Doc, doc) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** Per container: its sorted copies by order. */
