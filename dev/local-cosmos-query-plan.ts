@@ -6,9 +6,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * (`x-ms-cosmos-is-query-plan-request`), and uses the plan only when the page itself fails with a
  * cross-partition error (QueryIterator.needsQueryPlan); a failed plan request is kept as an error and never
  * thrown otherwise. The local server has no planner: it took the plan request for a query and ran it in
- * full, so every tab page ran its query twice in `npm start`'s one process. Answering that plans are not
- * available, as a gateway that serves the query directly would, spares that second run; the page itself is
- * answered as before, and since the local server never fails a page for want of a plan, the SDK never
+ * full, so every tab page ran its query twice in `npm start`'s one process. Refusing the request (400, the
+ * answer the SDK already tolerates from a server that cannot plan) spares that second run; the page itself
+ * is answered as before, and since the local server never fails a page for want of a plan, the SDK never
  * reads the refusal.
  */
 const QUERY_PLAN_HEADER = "x-ms-cosmos-is-query-plan-request";
