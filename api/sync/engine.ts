@@ -4,6 +4,7 @@ import type { TaskDoc } from "../store/documents.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { FullSyncNeeded } from "./delta-reader.ts";
 import { type DeltaResource, incrementalBlocker, latestDeltaLinks, saveDeltaState } from "./delta-state.ts";
+import type { IdLookup } from "./id-set.ts";
 import { runIncrementalPhases } from "./incremental.ts";
 import { MEMBER_BATCH, syncLists } from "./lists-phase.ts";
 import { undefinedAttributeMappings } from "./mapping.ts";
@@ -104,7 +105,7 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
   let userPopulation = 0;
   let listPopulation = 0;
   try {
-    let remaining: ReadonlySet<string> | undefined;
+    let remaining: IdLookup | undefined;
     let held = new Set<string>();
     if (doUsers) {
       const users = await syncUsers(ctx, () => prefetch?.start());

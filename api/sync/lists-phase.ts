@@ -3,6 +3,7 @@ import type { ListDoc, MembershipDoc } from "../store/documents.ts";
 import { type Inheritance, type InheritedList, inheritance } from "./adoption.ts";
 import type { Removal, RunContext } from "./context.ts";
 import type { GraphGroup } from "./graph-types.ts";
+import type { IdLookup } from "./id-set.ts";
 import {
   buildList,
   edgeId,
@@ -41,7 +42,7 @@ export const MEMBER_BATCH = 100;
 export async function syncLists(
   ctx: RunContext,
   scoped: { groups: GraphGroup[]; malformed: Malformed[] },
-  memberUniverse: ReadonlySet<string>,
+  memberUniverse: IdLookup,
   held: ReadonlySet<string> = new Set(),
   prefetch?: MemberPrefetch,
 ): Promise<ListsOutcome> {

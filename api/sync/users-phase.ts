@@ -2,6 +2,7 @@ import type { ProfileDoc } from "../store/documents.ts";
 import { inheritance } from "./adoption.ts";
 import type { Removal, RunContext } from "./context.ts";
 import { EmailTally } from "./email-tally.ts";
+import { IdSet } from "./id-set.ts";
 import { type MappedUser, mapUser, missingRequired } from "./mapping.ts";
 import { attachPhotos, checkPhotos, photoChanged } from "./photos.ts";
 import { ProfileLedger, withNames } from "./profile-ledger.ts";
@@ -21,7 +22,7 @@ import { type SpilledUser, UserSpill } from "./user-spill.ts";
 
 export interface UsersOutcome {
   /** Source ids of this connection's profiles that stay (active or inactive) after the run. */
-  remaining: Set<string>;
+  remaining: IdSet;
   removals: Removal[];
   /** Profiles of this connection not deleted before the run: the deletion guard's base. */
   population: number;
@@ -61,7 +62,7 @@ async function syncUsersVia(ctx: RunContext, spill: UserSpill, readDone?: () => 
   const whitelist = settings.users.scope === "emails" ? new Set(settings.users.emails) : undefined;
 
   // Read everything in scope first: nothing is written or removed until the read is complete.
-  const candidates = new Set<string>();
+  const candidates = new IdSet();
   /** Left out by the client-side scope, with why (the same few reasons, shared rather than copied). */
   const excluded = new Map<string, string>();
   const reasons = new Map<string, string>();
@@ -136,7 +137,7 @@ async function syncUsersVia(ctx: RunContext, spill: UserSpill, readDone?: () => 
   }
 
   const tenantIndex = settings.updateOnly ? await tenantMatchIndex(ctx) : undefined;
-  const remaining = new Set<string>();
+  const remaining = new IdSet();
   const removals: Removal[] = [];
   let valid = 0;
   let window: MappedUser[] = [];
@@ -258,7 +259,8 @@ export async function writeUsers(
   users: MappedUser[],
   bySource: Map<string, ProfileIndexEntry>,
   tenantIndex: Map<string, ProfileIndexEntry> | undefined,
-  remaining: Set<string>,
+  /** Told each profile the run leaves in place. */
+  remaining: { add(id: string): unknown },
   removals: Removal[],
   skip: (user: MappedUser, reason: string, summary: string) => void,
 ): Promise<void> {
