@@ -43,6 +43,25 @@ describe("pull and push touching the same people", () => {
     emails: [{ type: "work", primary: true, value: mail }],
     ...extra,
   });
+  /** A member of the tenant, as Entra holds them. */
+  const addMember = (displayName: string, givenName: string, surname: string, mail: string) =>
+    s.sim.directory.addUser(T, {
+      displayName,
+      givenName,
+      surname,
+      mail,
+      accountEnabled: true,
+      userType: "Member",
+    });
+  /** Entra provisioning pushes the person, with these fields beyond the usual ones. */
+  const pushMember = async (person: { id: string; userPrincipalName: string }, mail: string, extra = {}) => {
+    const pushed = await push.scim("/Users", {
+      method: "POST",
+      json: scimUser(person.id, person.userPrincipalName, mail, extra),
+    });
+    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
+    return pushed;
+  };
 
   beforeAll(async () => {
     s = await startFullStack();
@@ -66,23 +85,12 @@ describe("pull and push touching the same people", () => {
   afterAll(() => s?.close());
 
   it("pulled first, then pushed: the push links to the profile and fills only the fields pull leaves empty", async () => {
-    const person = s.sim.directory.addUser(T, {
-      displayName: "Pulled First",
-      givenName: "Pulled",
-      surname: "First",
-      mail: "pulled.first@M365x214355.onmicrosoft.com",
-      accountEnabled: true,
-      userType: "Member",
-    });
+    const person = addMember("Pulled First", "Pulled", "First", "pulled.first@M365x214355.onmicrosoft.com");
     await fullSync();
-    const pushed = await push.scim("/Users", {
-      method: "POST",
-      json: scimUser(person.id, person.userPrincipalName, "pulled.first@M365x214355.onmicrosoft.com", {
-        title: "Pushed title",
-        name: { givenName: "Other", familyName: "Name" },
-      }),
+    const pushed = await pushMember(person, "pulled.first@M365x214355.onmicrosoft.com", {
+      title: "Pushed title",
+      name: { givenName: "Other", familyName: "Name" },
     });
-    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
     expect(pushed.body.id).toBe(person.id);
 
     const [profile, ...others] = await profilesOf(person.id);
@@ -106,22 +114,11 @@ describe("pull and push touching the same people", () => {
   });
 
   it("pulled, pushed, then deprovisioned: the profile stays with pull, loses push's fields, and the feed hears it", async () => {
-    const person = s.sim.directory.addUser(T, {
-      displayName: "Pulled Then Left",
-      givenName: "Pulled",
-      surname: "Left",
-      mail: "pulled.left@M365x214355.onmicrosoft.com",
-      accountEnabled: true,
-      userType: "Member",
-    });
+    const person = addMember("Pulled Then Left", "Pulled", "Left", "pulled.left@M365x214355.onmicrosoft.com");
     await fullSync();
-    const pushed = await push.scim("/Users", {
-      method: "POST",
-      json: scimUser(person.id, person.userPrincipalName, "pulled.left@M365x214355.onmicrosoft.com", {
-        title: "Pushed title",
-      }),
+    await pushMember(person, "pulled.left@M365x214355.onmicrosoft.com", {
+      title: "Pushed title",
     });
-    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
     const [linked] = await profilesOf(person.id);
     expect(linked?.fieldOwners).toMatchObject({ jobTitle: push.id });
 
@@ -138,21 +135,10 @@ describe("pull and push touching the same people", () => {
   });
 
   it("pushed first, then pulled: the pull takes the profile over instead of making a second one", async () => {
-    const person = s.sim.directory.addUser(T, {
-      displayName: "Pushed First",
-      givenName: "Pushed",
-      surname: "First",
-      mail: "pushed.first@M365x214355.onmicrosoft.com",
-      accountEnabled: true,
-      userType: "Member",
+    const person = addMember("Pushed First", "Pushed", "First", "pushed.first@M365x214355.onmicrosoft.com");
+    await pushMember(person, "pushed.first@M365x214355.onmicrosoft.com", {
+      title: "Only push knows",
     });
-    const pushed = await push.scim("/Users", {
-      method: "POST",
-      json: scimUser(person.id, person.userPrincipalName, "pushed.first@M365x214355.onmicrosoft.com", {
-        title: "Only push knows",
-      }),
-    });
-    expect(pushed.status, JSON.stringify(pushed.body)).toBe(201);
     const [created] = await profilesOf(person.id);
     expect(created).toMatchObject({ connectionId: push.id, fieldOwners: { jobTitle: push.id } });
 
