@@ -83,7 +83,8 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
   const doUsers = settings.what !== "lists" && type !== "lists";
   const doLists = settings.what !== "users" && type !== "users";
   const complete = type === "full" || type === "incremental";
-  // A task taken over keeps its first attempt's links; it skips the lists that attempt finished.
+  // A full sync taken over keeps its first attempt's links, and skips the lists that attempt finished: the
+  // links replay what changed in them since. Any other attempt (one that was incremental before) reads all.
   const takenOver = reporter.task.checkpoint?.deltaLinks !== undefined;
   const links = complete && !ctx.preview ? await taskDeltaLinks(ctx) : {};
   // Every named group is checked before anything is written: a missing one fails the run by name.
@@ -117,7 +118,7 @@ async function runFull(ctx: RunContext): Promise<RunOutcome> {
     }
     if (listGroups) {
       const universe = remaining ?? (await existingProfileIds(ctx));
-      const lists = await syncLists(ctx, listGroups, universe, held, prefetch);
+      const lists = await syncLists(ctx, listGroups, universe, held, { skipFinished: takenOver, prefetch });
       removals.push(...lists.removals);
       listPopulation = lists.population;
     }

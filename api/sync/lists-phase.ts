@@ -43,9 +43,14 @@ export async function syncLists(
   ctx: RunContext,
   scoped: { groups: GraphGroup[]; malformed: Malformed[] },
   memberUniverse: IdLookup,
-  held: ReadonlySet<string> = new Set(),
-  prefetch?: MemberPrefetch,
+  held: ReadonlySet<string>,
+  options: {
+    /** A full sync taken over skips the lists its first attempt finished (see writeLists). */
+    skipFinished: boolean;
+    prefetch?: MemberPrefetch | undefined;
+  },
 ): Promise<ListsOutcome> {
+  const { prefetch } = options;
   const { reporter } = ctx;
   const index = await loadListIndex(ctx);
   const { groups, malformed } = scoped;
@@ -60,7 +65,10 @@ export async function syncLists(
     new Map(index.map((e) => [e.sourceId, e])),
     async (ids) => new Set(ids.filter((id) => memberUniverse.has(id))),
     held,
-    { skipFinished: true, ...(prefetch ? { members: (ids: string[]) => prefetch.members(ids) } : {}) },
+    {
+      skipFinished: options.skipFinished,
+      ...(prefetch ? { members: (ids: string[]) => prefetch.members(ids) } : {}),
+    },
   );
 
   const removals: Removal[] = [];

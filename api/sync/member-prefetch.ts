@@ -52,7 +52,8 @@ export class MemberPrefetch {
         held: 0,
       };
       this.chunks.push(chunk);
-      for (const id of chunk.ids) this.chunkOf.set(id, chunk);
+      // A group named twice is read with its first chunk.
+      for (const id of chunk.ids) if (!this.chunkOf.has(id)) this.chunkOf.set(id, chunk);
     }
   }
 
@@ -92,7 +93,10 @@ export class MemberPrefetch {
     return { users, nested };
   }
 
-  /** Stops reading ahead and waits for a read in flight, so nothing outlives the run. */
+  /**
+   * Stops reading ahead and waits for the chunk read in flight (one chunk's pages at most), so the run's
+   * Graph reads end with it.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
@@ -112,6 +116,11 @@ export class MemberPrefetch {
       }
       try {
         const read = await readGroupMembers(this.graph, chunk.ids);
+        // Passed while it was read: nobody will take it, so it must not count against the bound.
+        if (chunk.index < this.passed) {
+          chunk.settle(undefined);
+          continue;
+        }
         chunk.held = [...read.users.values(), ...read.nested.values()].reduce((n, s) => n + s.size, 0);
         this.held += chunk.held;
         chunk.members = read;

@@ -62,6 +62,8 @@ const PROGRESS_EVERY_MS = 1000;
  */
 export class TaskReporter {
   private records: TaskRecordDoc[] = [];
+  /** Settles when every flush so far has ended (see flushRecords). */
+  private flushed: Promise<void> = Promise.resolve();
   private lastFlush = 0;
 
   constructor(
@@ -105,11 +107,18 @@ export class TaskReporter {
   }
 
   /** Writes buffered records; call before the changes they describe are applied. */
-  async flushRecords(force = false): Promise<void> {
-    if (this.records.length === 0 || (!force && this.records.length < FLUSH_RECORDS_AT)) return;
+  /**
+   * Writes the records kept so far (when there are enough of them, or `force`). Resolves once they and every
+   * earlier flush are written, so a caller that writes documents after it never gets ahead of their records,
+   * even when another flush was already writing them.
+   */
+  flushRecords(force = false): Promise<void> {
+    if (this.records.length === 0 || (!force && this.records.length < FLUSH_RECORDS_AT)) return this.flushed;
     const batch = this.records;
     this.records = [];
-    await this.store.taskRecords.bulkUpsert(batch);
+    const written = this.flushed.then(() => this.store.taskRecords.bulkUpsert(batch));
+    this.flushed = written.catch(() => undefined);
+    return written;
   }
 
   async phase(phase: string, total?: number): Promise<void> {

@@ -116,4 +116,29 @@ describe("reading a full sync's list members ahead", () => {
     await settled();
     expect(reads).toEqual(["g1", "g2"]);
   });
+
+  it("forgets a chunk the lists phase passed while it was being read, so the bound never fills with it", async () => {
+    const { graph, reads } = fakeGraph();
+    const prefetch = new MemberPrefetch(graph, groups, 2, 4);
+    prefetch.start();
+    // Asked for the third chunk while the first is still being read: the first two are passed.
+    const third = await prefetch.members(["g5", "g6"]);
+    expect([...third.users.keys()]).toEqual(["g5", "g6"]);
+    await settled();
+    expect(reads).toEqual(["g1", "g2", "g5", "g6"]);
+    await prefetch.close();
+  });
+
+  it("reads a group named twice with its first chunk, without passing the chunks between", async () => {
+    const { graph, reads } = fakeGraph();
+    const prefetch = new MemberPrefetch(graph, ["g1", "g2", "g3", "g4", "g1", "g5"], 2, 4);
+    prefetch.start();
+    await prefetch.members(["g1", "g2"]);
+    await prefetch.members(["g3", "g4"]);
+    const last = await prefetch.members(["g1", "g5"]);
+    expect([...last.users.keys()].sort()).toEqual(["g1", "g5"]);
+    await prefetch.close();
+    // The second g1 is read again (its first answer was taken), and nothing else twice.
+    expect(reads.filter((id) => id !== "g1")).toEqual(["g2", "g3", "g4", "g5"]);
+  });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { PlannedEvent } from "../../api/feed/change-feed.ts";
+import type { TaskDoc } from "../../api/store/documents.ts";
+import type { Store } from "../../api/store/store.ts";
 import type { WriteContext } from "../../api/sync/context.ts";
 import { writeWithEvents } from "../../api/sync/reconciler/change-events.ts";
+import { TaskReporter } from "../../api/sync/task-reporter.ts";
 
 /**
  * A run's task records and the change feed's events are written side by side before the directory's
@@ -117,5 +120,46 @@ describe("writing a change with its records and events", () => {
     records.release();
     await written;
     expect(log).toEqual(["records started", "records done"]);
+  });
+
+  it("a flush with nothing left to write still waits for the flush already writing the records", async () => {
+    const log: string[] = [];
+    const store = gate(log, "first flush");
+    const counters = () => ({
+      processed: 0,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      deactivated: 0,
+      deleted: 0,
+      restored: 0,
+      skipped: 0,
+      errors: 0,
+    });
+    const reporter = new TaskReporter(
+      { taskRecords: { bulkUpsert: store.run } } as unknown as Store,
+      {
+        id: "t1",
+        tenantId: "tenant",
+        connectionId: "c1",
+        counters: { users: counters(), lists: counters() },
+        progress: { phase: "writing users", processed: 0 },
+      } as unknown as TaskDoc,
+    );
+    reporter.record({
+      kind: "user",
+      sourceId: "u1",
+      name: "Ada",
+      action: "created",
+      reason: "new in Entra ID",
+    });
+    // A progress save is writing the record when the write of its document asks for the records.
+    const saving = reporter.flushRecords(true);
+    const before = reporter.flushRecords(true).then(() => log.push("documents may be written"));
+    await tick();
+    expect(log).toEqual(["first flush started"]);
+    store.release();
+    await Promise.all([saving, before]);
+    expect(log).toEqual(["first flush started", "first flush done", "documents may be written"]);
   });
 });

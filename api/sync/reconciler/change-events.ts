@@ -26,7 +26,12 @@ export async function writeWithEvents(
   }
   // Marked handled now: a failure is thrown below, after the events' write has settled too.
   recorded.catch(() => undefined);
-  await nameMemberProfiles(ctx, events);
+  try {
+    await nameMemberProfiles(ctx, events);
+  } catch (err) {
+    await recorded.catch(() => undefined);
+    throw err;
+  }
   const written = ctx.feed.write(
     ctx.connection.tenantId,
     ctx.feedOwner ?? ctx.taskId,
