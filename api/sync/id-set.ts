@@ -9,8 +9,8 @@ const FIRST_CAPACITY = 1024;
 
 /**
  * A set of directory object ids for a full sync's run-long memory (the users it read, the profiles that
- * remain). Entra ids are lowercase GUIDs: each is kept as its 16 bytes in an open-addressed table, about 32
- * bytes per id at most, where a Set of strings takes about 90 (at a million users, 32 MB against 90 MB).
+ * remain). Entra ids are lowercase GUIDs: each is kept as its 16 bytes in an open-addressed table of 17 bytes
+ * a slot, a quarter to a half full (34-68 bytes per id; 36 at a million), where a Set of strings takes 77.
  * Any other id (another case, another shape) is kept as it is, so the set answers exactly what a Set would.
  */
 export class IdSet implements IdLookup {
