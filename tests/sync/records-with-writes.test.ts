@@ -4,7 +4,7 @@ import type { TaskDoc } from "../../api/store/documents.ts";
 import type { Store } from "../../api/store/store.ts";
 import type { WriteContext } from "../../api/sync/context.ts";
 import { writeWithEvents } from "../../api/sync/reconciler/change-events.ts";
-import { TaskReporter } from "../../api/sync/task-reporter.ts";
+import { emptyCounters, TaskReporter } from "../../api/sync/task-reporter.ts";
 
 /**
  * A run's task records and the change feed's events are written side by side before the directory's
@@ -125,24 +125,13 @@ describe("writing a change with its records and events", () => {
   it("a flush with nothing left to write still waits for the flush already writing the records", async () => {
     const log: string[] = [];
     const store = gate(log, "first flush");
-    const counters = () => ({
-      processed: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      deactivated: 0,
-      deleted: 0,
-      restored: 0,
-      skipped: 0,
-      errors: 0,
-    });
     const reporter = new TaskReporter(
       { taskRecords: { bulkUpsert: store.run } } as unknown as Store,
       {
         id: "t1",
         tenantId: "tenant",
         connectionId: "c1",
-        counters: { users: counters(), lists: counters() },
+        counters: { users: emptyCounters(), lists: emptyCounters() },
         progress: { phase: "writing users", processed: 0 },
       } as unknown as TaskDoc,
     );
