@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { compileFunction } from "node:vm";
+import { patchOnce } from "./patch-once.ts";
 
 /**
  * The local Cosmos server's query engine (@zeit/cosmosdb-query) parses SQL with a PEG parser that
@@ -26,12 +27,7 @@ interface ServerItems {
 /** Parsed queries kept by SQL text; the product uses a few dozen texts. */
 const MAX_QUERIES = 500;
 
-let patched: boolean | undefined;
-
-export function speedUpLocalCosmosParsing(): boolean {
-  patched ??= applyPatch();
-  return patched;
-}
+export const speedUpLocalCosmosParsing = patchOnce(applyPatch);
 
 function applyPatch(): boolean {
   const require = createRequire(import.meta.url);

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { patchOnce } from "./patch-once.ts";
 
 /**
  * The local Cosmos server's query engine (@zeit/cosmosdb-query, under @vercel/cosmosdb-server) collects a
@@ -9,12 +10,7 @@ import { createRequire } from "node:module";
  * the local server (npm start, tests, the benchmark). Returns whether the engine is patched (false: its code
  * changed and the pattern was not found; queries then stay correct, only slow).
  */
-let patched: boolean | undefined;
-
-export function patchLocalCosmosQueries(): boolean {
-  patched ??= applyPatch();
-  return patched;
-}
+export const patchLocalCosmosQueries = patchOnce(applyPatch);
 
 function applyPatch(): boolean {
   const require = createRequire(import.meta.url);

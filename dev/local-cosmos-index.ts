@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { equalsOnlyItself } from "./cosmos-query-patch.ts";
 import { sortedPage } from "./local-cosmos-pages.ts";
 import { type Doc, noteWrite, type SortOrder, sortedCopyOf } from "./local-cosmos-sorted.ts";
+import { patchOnce } from "./patch-once.ts";
 
 /**
  * Equality indexes for the local Cosmos server's queries. The server answers every query by running it over
@@ -97,12 +98,7 @@ const PRESORT_ABOVE = 1000;
 const indexes = new WeakMap<ServerItems, Map<string, PropertyIndex>>();
 const plans = new WeakMap<Query, Plan>();
 
-let patched: boolean | undefined;
-
-export function indexLocalCosmosQueries(): boolean {
-  patched ??= applyPatch();
-  return patched;
-}
+export const indexLocalCosmosQueries = patchOnce(applyPatch);
 
 function applyPatch(): boolean {
   const require = createRequire(import.meta.url);
