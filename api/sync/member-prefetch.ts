@@ -19,9 +19,9 @@ interface Chunk {
  * Reads the list scope's Graph members ahead, in the full sync's lists order, while the users phase writes
  * profiles: that phase hardly asks Graph anything, and reading members is what the lists phase waits for
  * (Graph's throttling budget for them, not this process, sets its pace). The lists phase then takes each
- * chunk's members from here. At most MAX_HELD_IDS member ids (by default) are held, so memory stays bounded however large
- * the tenant. A chunk whose read failed, or that was never read, is read again when the lists phase asks, so a
- * failure surfaces where it would have without the read ahead.
+ * chunk's members from here. At most MAX_HELD_IDS member ids (by default) are held, so memory stays bounded
+ * however large the tenant. A chunk whose read failed, or that was never read, is read again when the lists
+ * phase asks, so a failure surfaces where it would have without the read ahead.
  */
 export class MemberPrefetch {
   private readonly chunks: Chunk[] = [];

@@ -18,20 +18,13 @@ export async function writeWithEvents(
   events: PlannedEvent[],
   write: () => Promise<void>,
 ): Promise<void> {
-  const recorded = ctx.reporter.flushRecords(true);
-  if (ctx.preview) return recorded;
+  if (ctx.preview) return ctx.reporter.flushRecords(true);
   if (!ctx.feed || events.length === 0) {
-    await recorded;
+    await ctx.reporter.flushRecords(true);
     return write();
   }
-  // Marked handled now: a failure is thrown below, after the events' write has settled too.
-  recorded.catch(() => undefined);
-  try {
-    await nameMemberProfiles(ctx, events);
-  } catch (err) {
-    await recorded.catch(() => undefined);
-    throw err;
-  }
+  await nameMemberProfiles(ctx, events);
+  const recorded = ctx.reporter.flushRecords(true);
   const written = ctx.feed.write(
     ctx.connection.tenantId,
     ctx.feedOwner ?? ctx.taskId,
